@@ -1,0 +1,139 @@
+package io.pgmlsidecar.deploy;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.pgmlsidecar.planner.PgmlInterceptor;
+import io.pgmlsidecar.planner.SidecarVersion;
+import io.pgmlsidecar.proxy.ProxyConfig;
+import io.pgmlsidecar.proxy.ProxyServer;
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The sidecar's command line. */
+@Command(name = "pgml-sidecar", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Speaks the PostgreSQL protocol in front of any PostgreSQL and serves the pgml.* SQL API.")
+public final class Main implements Callable<Integer> {
+
+    @Option(names = "--listen", defaultValue = "${env:PGML_SIDECAR_LISTEN:-127.0.0.1:6432}",
+            description = "HOST:PORT to accept clients on (env PGML_SIDECAR_LISTEN; default ${DEFAULT-VALUE}).")
+    String listen;
+
+    @Option(names = "--upstream", defaultValue = "${env:PGML_SIDECAR_UPSTREAM}",
+            description = "postgresql://USER[:PASS]@HOST:PORT/DB of the real PostgreSQL (env PGML_SIDECAR_UPSTREAM). "
+                    + "Absent: an embedded PostgreSQL is started.")
+    String upstream;
+
+    @Option(names = "--data-dir", defaultValue = "${env:PGML_SIDECAR_DATA_DIR:-pgml-sidecar-data}",
+            description = "Data directory of the embedded PostgreSQL (env PGML_SIDECAR_DATA_DIR; default ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--embedded-port", defaultValue = "${env:PGML_SIDECAR_EMBEDDED_PORT:-0}",
+            description = "Port of the embedded PostgreSQL (env PGML_SIDECAR_EMBEDDED_PORT; 0 = any free port).")
+    int embeddedPort;
+
+    @Option(names = "--tls-cert", defaultValue = "${env:PGML_SIDECAR_TLS_CERT}",
+            description = "PEM certificate chain for TLS with clients (env PGML_SIDECAR_TLS_CERT).")
+    File tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = "${env:PGML_SIDECAR_TLS_KEY}",
+            description = "PEM PKCS#8 private key for --tls-cert (env PGML_SIDECAR_TLS_KEY).")
+    File tlsKey;
+
+    @Option(names = "--shutdown-grace", defaultValue = "${env:PGML_SIDECAR_SHUTDOWN_GRACE:-30s}",
+            description = "How long SIGTERM lets running statements finish, e.g. 30s (env PGML_SIDECAR_SHUTDOWN_GRACE).")
+    String shutdownGrace;
+
+    @Option(names = "--event-loop-threads", defaultValue = "${env:PGML_SIDECAR_EVENT_LOOP_THREADS:-0}",
+            description = "Network threads (0 = one per core).")
+    int eventLoopThreads;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        HostPort listenAt = HostPort.parse(listen, 6432);
+        EmbeddedPostgresServer embedded = null;
+        UpstreamUrl target;
+        if (upstream == null || upstream.isBlank()) {
+            System.out.println("starting embedded PostgreSQL in " + dataDir.toAbsolutePath());
+            embedded = EmbeddedPostgresServer.start(dataDir, embeddedPort);
+            target = embedded.url();
+        } else {
+            target = UpstreamUrl.parse(upstream);
+        }
+        ProxyConfig config = ProxyConfig.of(listenAt.host(), listenAt.port(), target.host(), target.port())
+                .withShutdownGrace(parseDuration(shutdownGrace));
+        if (eventLoopThreads > 0) {
+            config = config.withEventLoopThreads(eventLoopThreads);
+        }
+        if (tlsCert != null || tlsKey != null) {
+            if (tlsCert == null || tlsKey == null) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
+            }
+            SslContext ssl = SslContextBuilder.forServer(tlsCert, tlsKey).build();
+            config = config.withSsl(ssl);
+        }
+        ProxyServer server = new ProxyServer(config, new PgmlInterceptor()).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        EmbeddedPostgresServer embeddedServer = embedded;
+        Runnable stop = () -> {
+            try {
+                server.shutdownGracefully();
+                if (embeddedServer != null) {
+                    embeddedServer.close();
+                }
+            } catch (Exception e) {
+                System.err.println("error during shutdown: " + e);
+            } finally {
+                stopped.countDown();
+            }
+        };
+        TerminationSignals.onTerminate(stop);
+        System.out.println("pgml-sidecar " + SidecarVersion.get() + " ready on " + listenAt.host() + ":" + server.port()
+                + ", relaying to " + target.redacted());
+        System.out.println("connect with: psql -h " + listenAt.host() + " -p " + server.port() + " -U " + target.user()
+                + " " + target.database());
+        stopped.await();
+        System.out.println("pgml-sidecar stopped");
+        return 0;
+    }
+
+    static Duration parseDuration(String s) {
+        String v = s.trim().toLowerCase();
+        if (v.endsWith("ms")) {
+            return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        }
+        if (v.endsWith("s")) {
+            return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+        }
+        if (v.endsWith("m")) {
+            return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+        }
+        return Duration.ofSeconds(Long.parseLong(v));
+    }
+
+    record HostPort(String host, int port) {
+        static HostPort parse(String s, int defaultPort) {
+            int colon = s.lastIndexOf(':');
+            if (colon < 0) {
+                return new HostPort(s, defaultPort);
+            }
+            return new HostPort(s.substring(0, colon), Integer.parseInt(s.substring(colon + 1)));
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"pgml-sidecar " + SidecarVersion.get()};
+        }
+    }
+}

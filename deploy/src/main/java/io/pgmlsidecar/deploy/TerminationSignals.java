@@ -1,0 +1,27 @@
+package io.pgmlsidecar.deploy;
+
+import sun.misc.Signal;
+
+/**
+ * SIGTERM and SIGINT run a graceful stop and the process then exits 0, as orchestrators expect;
+ * a JVM shutdown hook alone would exit 143.
+ */
+final class TerminationSignals {
+    private TerminationSignals() {}
+
+    static void onTerminate(Runnable stop) {
+        Runnable once = new Runnable() {
+            private boolean started;
+
+            @Override
+            public synchronized void run() {
+                if (!started) {
+                    started = true;
+                    Thread.ofPlatform().name("pgml-sidecar-shutdown").start(stop);
+                }
+            }
+        };
+        Signal.handle(new Signal("TERM"), s -> once.run());
+        Signal.handle(new Signal("INT"), s -> once.run());
+    }
+}

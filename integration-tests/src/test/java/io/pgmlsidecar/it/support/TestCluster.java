@@ -1,0 +1,122 @@
+package io.pgmlsidecar.it.support;
+
+import io.pgmlsidecar.deploy.EmbeddedPostgresServer;
+import io.pgmlsidecar.planner.PgmlInterceptor;
+import io.pgmlsidecar.proxy.ProxyConfig;
+import io.pgmlsidecar.proxy.ProxyServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+
+/**
+ * One real PostgreSQL (zonky embedded binaries) and one sidecar in front of it, shared by every
+ * test in the JVM. pg_hba.conf is rewritten so that {@code md5user} must use md5,
+ * {@code scramuser} SCRAM-SHA-256, and everyone else is trusted.
+ */
+public final class TestCluster {
+
+    public static final String MD5_USER = "md5user";
+    public static final String SCRAM_USER = "scramuser";
+    public static final String PASSWORD = "s3cret-pw";
+
+    private static TestCluster instance;
+
+    private final EmbeddedPostgresServer postgres;
+    private final ProxyServer sidecar;
+
+    private TestCluster(EmbeddedPostgresServer postgres, ProxyServer sidecar) {
+        this.postgres = postgres;
+        this.sidecar = sidecar;
+    }
+
+    public static synchronized TestCluster get() {
+        if (instance == null) {
+            try {
+                Path data = Files.createTempDirectory("pgml-sidecar-it-");
+                EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data.resolve("pg"), 0);
+                configureAuthentication(pg, data.resolve("pg"));
+                ProxyServer proxy = startSidecar(pg.port(), null);
+                instance = new TestCluster(pg, proxy);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    proxy.close();
+                    try {
+                        pg.close();
+                    } catch (IOException ignored) {
+                        // the JVM is going away
+                    }
+                }));
+            } catch (Exception e) {
+                throw new IllegalStateException("could not start the test PostgreSQL and sidecar", e);
+            }
+        }
+        return instance;
+    }
+
+    /** Starts another sidecar in front of the shared PostgreSQL (e.g. with TLS or short timeouts). */
+    public static ProxyServer startSidecar(int upstreamPort, java.util.function.UnaryOperator<ProxyConfig> customize)
+            throws InterruptedException {
+        ProxyConfig config = ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", upstreamPort).withEventLoopThreads(2);
+        if (customize != null) {
+            config = customize.apply(config);
+        }
+        return new ProxyServer(config, new PgmlInterceptor()).start();
+    }
+
+    private static void configureAuthentication(EmbeddedPostgresServer pg, Path dataDir) throws SQLException, IOException {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres", "postgres", "");
+             Statement s = c.createStatement()) {
+            s.execute("SET password_encryption = 'md5'");
+            s.execute("CREATE ROLE " + MD5_USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+            s.execute("SET password_encryption = 'scram-sha-256'");
+            s.execute("CREATE ROLE " + SCRAM_USER + " LOGIN PASSWORD '" + PASSWORD + "'");
+            s.execute("GRANT ALL ON SCHEMA public TO " + MD5_USER + ", " + SCRAM_USER);
+            String hba = """
+                    local all all trust
+                    host all %s 127.0.0.1/32 md5
+                    host all %s 127.0.0.1/32 scram-sha-256
+                    host all all 127.0.0.1/32 trust
+                    host all all ::1/128 trust
+                    """.formatted(MD5_USER, SCRAM_USER);
+            Files.writeString(dataDir.resolve("pg_hba.conf"), hba);
+            s.execute("SELECT pg_reload_conf()");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int postgresPort() {
+        return postgres.port();
+    }
+
+    public int sidecarPort() {
+        return sidecar.port();
+    }
+
+    public String sidecarJdbcUrl(String extraParams) {
+        return "jdbc:postgresql://127.0.0.1:" + sidecarPort() + "/postgres" + (extraParams == null ? "" : "?" + extraParams);
+    }
+
+    public String directJdbcUrl(String extraParams) {
+        return "jdbc:postgresql://127.0.0.1:" + postgresPort() + "/postgres" + (extraParams == null ? "" : "?" + extraParams);
+    }
+
+    /** A pgjdbc connection through the sidecar as postgres. */
+    public Connection connect(String extraParams) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        return DriverManager.getConnection(sidecarJdbcUrl(extraParams), p);
+    }
+
+    /** A pgjdbc connection straight to PostgreSQL as postgres. */
+    public Connection connectDirect(String extraParams) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        return DriverManager.getConnection(directJdbcUrl(extraParams), p);
+    }
+}

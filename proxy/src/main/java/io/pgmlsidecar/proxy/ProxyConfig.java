@@ -1,0 +1,50 @@
+package io.pgmlsidecar.proxy;
+
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+
+/**
+ * How the proxy listens and where it relays.
+ *
+ * @param sslContext server TLS context, or null to answer SSLRequest with 'N'
+ * @param maxMessageLength longest frontend or backend message accepted (PostgreSQL's own cap is 1 GiB)
+ * @param authenticationTimeout a client that is not through authentication by then is disconnected
+ * @param shutdownGrace how long SIGTERM lets running statements finish
+ */
+public record ProxyConfig(String listenHost, int listenPort, String upstreamHost, int upstreamPort,
+                          SslContext sslContext, int maxMessageLength, Duration authenticationTimeout,
+                          Duration upstreamConnectTimeout, Duration shutdownGrace, int eventLoopThreads) {
+
+    public static final int DEFAULT_MAX_MESSAGE_LENGTH = 0x3fffffff;
+
+    public static ProxyConfig of(String listenHost, int listenPort, String upstreamHost, int upstreamPort) {
+        return new ProxyConfig(listenHost, listenPort, upstreamHost, upstreamPort, null, DEFAULT_MAX_MESSAGE_LENGTH,
+                Duration.ofSeconds(60), Duration.ofSeconds(10), Duration.ofSeconds(30),
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    public ProxyConfig withSsl(SslContext context) {
+        return new ProxyConfig(listenHost, listenPort, upstreamHost, upstreamPort, context, maxMessageLength,
+                authenticationTimeout, upstreamConnectTimeout, shutdownGrace, eventLoopThreads);
+    }
+
+    public ProxyConfig withListenPort(int port) {
+        return new ProxyConfig(listenHost, port, upstreamHost, upstreamPort, sslContext, maxMessageLength,
+                authenticationTimeout, upstreamConnectTimeout, shutdownGrace, eventLoopThreads);
+    }
+
+    public ProxyConfig withAuthenticationTimeout(Duration timeout) {
+        return new ProxyConfig(listenHost, listenPort, upstreamHost, upstreamPort, sslContext, maxMessageLength,
+                timeout, upstreamConnectTimeout, shutdownGrace, eventLoopThreads);
+    }
+
+    public ProxyConfig withShutdownGrace(Duration grace) {
+        return new ProxyConfig(listenHost, listenPort, upstreamHost, upstreamPort, sslContext, maxMessageLength,
+                authenticationTimeout, upstreamConnectTimeout, grace, eventLoopThreads);
+    }
+
+    public ProxyConfig withEventLoopThreads(int threads) {
+        return new ProxyConfig(listenHost, listenPort, upstreamHost, upstreamPort, sslContext, maxMessageLength,
+                authenticationTimeout, upstreamConnectTimeout, shutdownGrace, threads);
+    }
+}

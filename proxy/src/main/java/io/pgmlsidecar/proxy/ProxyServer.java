@@ -1,0 +1,109 @@
+package io.pgmlsidecar.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.pgmlsidecar.proxy.intercept.Interceptor;
+import io.pgmlsidecar.proxy.session.CancelKeys;
+import io.pgmlsidecar.proxy.session.ClientSession;
+import io.pgmlsidecar.proxy.session.SessionRegistry;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/** The listening side: accepts clients and gives each a {@link ClientSession}. */
+public final class ProxyServer implements AutoCloseable {
+
+    private final ProxyConfig config;
+    private final Interceptor interceptor;
+    private final CancelKeys cancelKeys = new CancelKeys();
+    private final SessionRegistry sessions = new SessionRegistry();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private Channel serverChannel;
+
+    public ProxyServer(ProxyConfig config, Interceptor interceptor) {
+        this.config = config;
+        this.interceptor = interceptor;
+    }
+
+    public ProxyServer start() throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), io);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(256 * 1024, 1024 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ClientSession session = new ClientSession(config, interceptor, cancelKeys, sessions);
+                        ch.pipeline().addLast("decoder", session.newDecoder());
+                        ch.pipeline().addLast("session", session);
+                    }
+                });
+        serverChannel = b.bind(config.listenHost(), config.listenPort()).sync().channel();
+        return this;
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    /**
+     * Graceful stop: no new connections; idle sessions are closed at once, busy ones when their
+     * statement ends, and whatever is left after the grace period is closed anyway.
+     */
+    public void shutdownGracefully() throws InterruptedException {
+        if (serverChannel != null) {
+            serverChannel.close().sync();
+        }
+        for (ClientSession s : sessions.snapshot()) {
+            s.runOnEventLoop(s::beginShutdown);
+        }
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
+        while (sessions.size() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        for (ClientSession s : sessions.snapshot()) {
+            s.runOnEventLoop(s::forceClose);
+        }
+        long closeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (sessions.size() > 0 && System.nanoTime() < closeDeadline) {
+            Thread.sleep(20);
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (bossGroup != null) {
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+}

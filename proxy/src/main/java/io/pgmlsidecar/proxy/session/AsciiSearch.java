@@ -1,0 +1,31 @@
+package io.pgmlsidecar.proxy.session;
+
+import io.netty.buffer.ByteBuf;
+
+/** Case-insensitive search of an ASCII word in a byte range, without copying. */
+final class AsciiSearch {
+    private AsciiSearch() {}
+
+    /** {@code lowerWord} must be lower-case ASCII. */
+    static boolean containsIgnoreCase(ByteBuf buf, int from, int to, byte[] lowerWord) {
+        int last = to - lowerWord.length;
+        byte first = lowerWord[0];
+        for (int i = from; i <= last; i++) {
+            if ((buf.getByte(i) | 0x20) != first) {
+                continue;
+            }
+            int j = 1;
+            while (j < lowerWord.length && lower(buf.getByte(i + j)) == lowerWord[j]) {
+                j++;
+            }
+            if (j == lowerWord.length) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? (byte) (b | 0x20) : b;
+    }
+}
