@@ -1,0 +1,66 @@
+package io.pgmlsidecar.bench;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** PgBouncer (Debian package) in session mode in front of a PostgreSQL, for comparison. */
+final class PgBouncerProcess implements AutoCloseable {
+
+    private final Process process;
+    final int port;
+
+    private PgBouncerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    static PgBouncerProcess start(int upstreamPort, int port, int poolSize) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("pgbouncer-bench");
+        Path ini = dir.resolve("pgbouncer.ini");
+        Files.writeString(dir.resolve("userlist.txt"), "\"postgres\" \"\"\n");
+        Files.writeString(ini, """
+                [databases]
+                * = host=127.0.0.1 port=%d
+                [pgbouncer]
+                listen_addr = 127.0.0.1
+                listen_port = %d
+                unix_socket_dir =
+                auth_type = trust
+                auth_file = %s
+                pool_mode = session
+                default_pool_size = %d
+                max_client_conn = 1000
+                ignore_startup_parameters = extra_float_digits
+                logfile = %s
+                """.formatted(upstreamPort, port, dir.resolve("userlist.txt"), poolSize, dir.resolve("pgbouncer.log")));
+        String binary = Files.isExecutable(Path.of("/usr/sbin/pgbouncer")) ? "/usr/sbin/pgbouncer" : "pgbouncer";
+        List<String> cmd = new ArrayList<>();
+        if ("root".equals(System.getProperty("user.name"))) {
+            // PgBouncer refuses to run as root
+            new ProcessBuilder("chown", "-R", "postgres", dir.toString()).inheritIO().start().waitFor();
+            cmd.addAll(List.of("runuser", "-u", "postgres", "--"));
+        }
+        cmd.addAll(List.of(binary, ini.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        for (int i = 0; i < 100; i++) {
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return new PgBouncerProcess(p, port);
+            } catch (IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        p.destroyForcibly();
+        throw new IOException("PgBouncer did not start; see " + dir);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        process.waitFor();
+    }
+}

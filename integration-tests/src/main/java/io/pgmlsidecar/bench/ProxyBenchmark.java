@@ -1,0 +1,114 @@
+package io.pgmlsidecar.bench;
+
+import io.pgmlsidecar.deploy.EmbeddedPostgresServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * pgbench -S (scale 10) direct to PostgreSQL vs through the sidecar vs through PgBouncer
+ * (session mode), measured side by side in one run: for each protocol and client count the
+ * three targets run one after another, so drift on a noisy machine hits all three alike.
+ *
+ * <p>Arguments: {@code [seconds-per-run] [jar]}; defaults 20 and deploy/target/pgml-sidecar.jar.
+ */
+public final class ProxyBenchmark {
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        Path jar = Path.of(args.length > 1 ? args[1] : "deploy/target/pgml-sidecar.jar");
+        int[] clientCounts = {1, 10, 50};
+        String[] protocols = {"simple", "prepared"};
+        Path data = Files.createTempDirectory("pgml-bench-pg");
+        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data, 0)) {
+            int pgPort = pg.port();
+            createDatabase(pgPort);
+            run(List.of("pgbench", "-h", "127.0.0.1", "-p", Integer.toString(pgPort), "-U", "postgres", "-i", "-q",
+                    "-s", "10", "bench"));
+            int sidecarPort = freePort();
+            Process sidecar = startSidecar(jar, sidecarPort, pgPort);
+            try (PgBouncerProcess bouncer = PgBouncerProcess.start(pgPort, freePort(), 60)) {
+                // warm the JIT of the sidecar before measuring
+                PgbenchRun.run(sidecarPort, "bench", "prepared", 4, Math.max(5, seconds / 2), List.of("-S"));
+                PgbenchRun.run(sidecarPort, "bench", "simple", 4, Math.max(5, seconds / 2), List.of("-S"));
+                List<String> rows = new ArrayList<>();
+                for (String protocol : protocols) {
+                    for (int clients : clientCounts) {
+                        PgbenchRun direct = PgbenchRun.run(pgPort, "bench", protocol, clients, seconds, List.of("-S"));
+                        PgbenchRun viaSidecar = PgbenchRun.run(sidecarPort, "bench", protocol, clients, seconds, List.of("-S"));
+                        PgbenchRun viaBouncer = PgbenchRun.run(bouncer.port, "bench", protocol, clients, seconds, List.of("-S"));
+                        String row = String.format("| %s | %d | %.0f | %.3f | %.0f | %.3f | %.0f | %.3f | **%.2f** | %.2f |",
+                                protocol, clients, direct.tps(), direct.latencyMs(), viaSidecar.tps(), viaSidecar.latencyMs(),
+                                viaBouncer.tps(), viaBouncer.latencyMs(), viaSidecar.tps() / direct.tps(),
+                                viaBouncer.tps() / direct.tps());
+                        rows.add(row);
+                        System.out.println(row);
+                    }
+                }
+                System.out.println();
+                System.out.println("| protocol | clients | direct TPS | direct ms | sidecar TPS | sidecar ms | PgBouncer TPS | PgBouncer ms | sidecar/direct | PgBouncer/direct |");
+                System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                rows.forEach(System.out::println);
+            } finally {
+                sidecar.destroy();
+                sidecar.waitFor();
+            }
+        }
+    }
+
+    private static void createDatabase(int port) throws Exception {
+        try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+             var s = c.createStatement()) {
+            s.execute("DROP DATABASE IF EXISTS bench");
+            s.execute("CREATE DATABASE bench");
+        }
+    }
+
+    static Process startSidecar(Path jar, int port, int upstreamPort) throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
+                "--listen", "127.0.0.1:" + port, "--upstream", "postgresql://postgres@127.0.0.1:" + upstreamPort + "/postgres")
+                .redirectErrorStream(true).start();
+        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (line.contains("pgml-sidecar") && line.contains("ready")) {
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        reader.transferTo(java.io.Writer.nullWriter());
+                    } catch (IOException ignored) {
+                        // the process ended
+                    }
+                });
+                return p;
+            }
+        }
+        throw new IOException("sidecar did not start");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void run(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IOException("failed: " + cmd);
+        }
+    }
+
+    static boolean reachable(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
