@@ -1,7 +1,10 @@
 package io.pgmlsidecar.bench;
 
 import io.pgmlsidecar.deploy.EmbeddedPostgresServer;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -70,17 +73,17 @@ public final class ProxyBenchmark {
     }
 
     static Process startSidecar(Path jar, int port, int upstreamPort) throws IOException, InterruptedException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
                 "--listen", "127.0.0.1:" + port, "--upstream", "postgresql://postgres@127.0.0.1:" + upstreamPort + "/postgres")
                 .redirectErrorStream(true).start();
-        var reader = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = reader.readLine()) != null) {
             if (line.contains("pgml-sidecar") && line.contains("ready")) {
                 Thread.ofVirtual().start(() -> {
                     try {
-                        reader.transferTo(java.io.Writer.nullWriter());
+                        reader.transferTo(Writer.nullWriter());
                     } catch (IOException ignored) {
                         // the process ended
                     }
