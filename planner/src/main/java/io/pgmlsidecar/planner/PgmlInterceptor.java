@@ -1,48 +1,217 @@
 package io.pgmlsidecar.planner;
 
+import io.pgmlsidecar.planner.functions.ApiFunction;
+import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.EmbeddingModels;
+import io.pgmlsidecar.planner.functions.FunctionRegistry;
+import io.pgmlsidecar.planner.functions.ResolvedCall;
 import io.pgmlsidecar.planner.scan.CallFinder;
 import io.pgmlsidecar.planner.scan.CallSite;
+import io.pgmlsidecar.planner.scan.SelectList;
 import io.pgmlsidecar.planner.scan.SqlLexer;
 import io.pgmlsidecar.planner.scan.Token;
-import io.pgmlsidecar.planner.strategy.StandaloneCall;
+import io.pgmlsidecar.planner.strategy.CallAlone;
+import io.pgmlsidecar.planner.strategy.ConstantSplice;
+import io.pgmlsidecar.planner.strategy.SelectListCalls;
+import io.pgmlsidecar.planner.strategy.StrategyStatement;
+import io.pgmlsidecar.planner.strategy.UpdateWithCalls;
+import io.pgmlsidecar.planner.values.Float4Arrays;
+import io.pgmlsidecar.planner.values.PgTypes;
+import io.pgmlsidecar.planner.values.TextArrays;
 import io.pgmlsidecar.proxy.codec.Column;
+import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.InterceptedStatement;
 import io.pgmlsidecar.proxy.intercept.Interceptor;
+import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The planner's entry point: finds calls of the API in a statement and picks the strategy that
- * serves it. Statements with no call it serves go through unchanged.
+ * The planner's entry point: finds the calls of the API a statement makes and picks the strategy
+ * that serves them (see DESIGN.md, S0–S4). A statement with no call the sidecar serves goes
+ * through unchanged; a shape no strategy serves yet is refused with SQLSTATE 0A000, never
+ * answered wrongly.
  */
 public final class PgmlInterceptor implements Interceptor {
 
     static final Set<String> SCHEMAS = Set.of("pgml", "azure_ml", "azure_ai");
-    private static final int TEXT_OID = 25;
+
+    private final EmbedCalls embed;
+
+    /** Without a model runtime: the API answers, model calls fail with a clear error. */
+    public PgmlInterceptor() {
+        this((model, texts, kwargs) -> {
+            throw new PgException("58000", "no model runtime is configured in this sidecar", "Start the sidecar with its ml-runtime.");
+        });
+    }
+
+    public PgmlInterceptor(EmbeddingModels models) {
+        this.embed = new EmbedCalls(models);
+    }
 
     @Override
     public List<String> triggers() {
-        // quoted forms ("pgml".version()) contain the same letters followed by a quote
+        // also matches the quoted forms ("pgml".embed(...))
         return List.of("pgml", "azure_ml", "azure_ai");
     }
 
     @Override
     public InterceptedStatement plan(String sql, SessionContext session) {
         List<Token> tokens = SqlLexer.tokenize(sql);
-        List<CallSite> calls = CallFinder.find(sql, tokens, SCHEMAS);
+        List<ResolvedCall> calls = new ArrayList<>();
+        for (CallSite site : CallFinder.find(sql, tokens, SCHEMAS)) {
+            ApiFunction f = FunctionRegistry.find(site.qualifiedName());
+            if (f != null) {
+                calls.add(ResolvedCall.resolve(sql, tokens, site, f));
+            }
+        }
         if (calls.isEmpty()) {
             return null;
         }
-        CallSite call = calls.get(0);
-        if (calls.size() == 1 && call.qualifiedName().equals("pgml.version") && call.arguments().isEmpty()) {
-            String alias = StatementShape.aloneInSelect(tokens, call);
-            if (alias != null) {
-                return new StandaloneCall(Column.computed(alias, TEXT_OID, (short) -1),
-                        s -> SidecarVersion.get().getBytes(StandardCharsets.UTF_8));
+        for (ResolvedCall outer : calls) {
+            for (ResolvedCall inner : calls) {
+                if (inner != outer && inner.site().start() > outer.site().start() && inner.site().end() <= outer.site().end()) {
+                    throw unsupported(inner.site(), "a call of " + inner.site().qualifiedName() + " inside the arguments of "
+                            + outer.site().qualifiedName(), "Compute the inner call in a subquery or CTE first.");
+                }
             }
         }
-        return null;
+        if (StatementShape.statementCount(tokens) > 1) {
+            throw new PgException(PgError.error("0A000",
+                    "a query string with several statements cannot call the pgml API in pgml-sidecar yet",
+                    "Send the statement that calls pgml.* on its own."));
+        }
+        boolean allConstant = calls.stream().allMatch(ResolvedCall::isConstant);
+        if (allConstant && calls.size() == 1) {
+            InterceptedStatement alone = callAlone(tokens, calls.get(0));
+            if (alone != null) {
+                return alone;
+            }
+        }
+        if (calls.stream().anyMatch(c -> c.function() == FunctionRegistry.VERSION)) {
+            throw unsupported(calls.get(0).site(), "pgml.version() inside a larger statement", "Select it on its own.");
+        }
+        if (allConstant) {
+            for (ResolvedCall c : calls) {
+                if (c.isBatchForm(null, new int[0])) {
+                    throw unsupported(c.site(), "the set-returning batch form of pgml.embed inside a larger statement",
+                            "Use SELECT * FROM pgml.embed(model, ARRAY[...]) on its own, or embed one text per call.");
+                }
+            }
+            return new StrategyStatement(new ConstantSplice(sql, calls, embed));
+        }
+        SelectList select = SelectList.of(tokens);
+        if (select != null) {
+            return new StrategyStatement(new SelectListCalls(sql, selectTargets(tokens, select, calls), embed));
+        }
+        if (!tokens.isEmpty() && tokens.get(0).isKeyword("update")) {
+            return new StrategyStatement(UpdateWithCalls.plan(sql, tokens, calls, embed));
+        }
+        throw unsupported(firstRowDependent(calls).site(), "a call whose arguments depend on table rows in this kind of statement",
+                "Row-dependent calls are served in the SELECT list of a plain SELECT and in UPDATE … SET col = call(…); "
+                        + "move the call there (e.g. into a CTE or subquery you select from).");
+    }
+
+    private InterceptedStatement callAlone(List<Token> tokens, ResolvedCall call) {
+        CallSite site = call.site();
+        String name = StatementShape.aloneInSelect(tokens, site);
+        boolean inFrom = false;
+        if (name == null) {
+            name = StatementShape.aloneInFrom(tokens, site);
+            inFrom = name != null;
+        }
+        if (name == null) {
+            return null;
+        }
+        if (call.function() == FunctionRegistry.VERSION) {
+            return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.TEXT, (short) -1),
+                    (s, args, format) -> List.of(SidecarVersion.get().getBytes(StandardCharsets.UTF_8))));
+        }
+        boolean batch = call.isBatchForm(null, new int[0]);
+        if (batch || inFrom) {
+            return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.FLOAT4_ARRAY, (short) -1),
+                    (s, args, format) -> {
+                        List<String> inputs = batch ? TextArrays.parse(args.get(1)) : java.util.Collections.singletonList(args.get(1));
+                        List<byte[]> rows = new ArrayList<>();
+                        if (inputs == null || args.get(0) == null || args.get(2) == null) {
+                            return rows;
+                        }
+                        for (float[] v : embed.embedAll(args.get(0), inputs, args.get(2))) {
+                            rows.add(Float4Arrays.encode(v, format));
+                        }
+                        return rows;
+                    }));
+        }
+        return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.FLOAT4_ARRAY, (short) -1),
+                (s, args, format) -> java.util.Collections.singletonList(
+                        Float4Arrays.encode(embed.embedRows(List.<String[]>of(args.toArray(new String[0])))[0], format))));
+    }
+
+    private static List<SelectListCalls.Target> selectTargets(List<Token> tokens, SelectList select, List<ResolvedCall> calls) {
+        if (select.distinct()) {
+            throw unsupported(calls.get(0).site(), "row-dependent pgml calls with SELECT DISTINCT",
+                    "Select the embeddings in a subquery and apply DISTINCT outside it.");
+        }
+        for (int i = select.end(); i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isKeyword("union") || t.isKeyword("intersect") || t.isKeyword("except")) {
+                throw unsupported(calls.get(0).site(), "row-dependent pgml calls in a set operation (UNION/INTERSECT/EXCEPT)",
+                        "Embed in a subquery or CTE per branch.");
+            }
+        }
+        List<SelectListCalls.Target> targets = new ArrayList<>();
+        List<SelectList.Item> items = select.items();
+        for (ResolvedCall c : calls) {
+            int item = select.itemAt(c.site().firstToken());
+            String name = item < 0 ? null : StatementShape.itemIsCall(tokens, items.get(item), c.site());
+            if (name == null) {
+                throw unsupported(c.site(), "a row-dependent call of " + c.site().qualifiedName()
+                                + " that is not a whole item of the SELECT list (it is inside an expression, or in WHERE/ORDER BY/JOIN)",
+                        "Select the call as its own column, e.g. in a CTE, and use that column in the rest of the query.");
+            }
+            if (c.isBatchForm(null, new int[0])) {
+                throw unsupported(c.site(), "the set-returning batch form of pgml.embed per row",
+                        "Embed one text per row: pgml.embed(model, column).");
+            }
+            checkNotReferencedAfterList(tokens, select, name, item, c);
+            boolean starBefore = items.subList(0, item).stream().anyMatch(SelectList.Item::star);
+            boolean starAfter = items.subList(item + 1, items.size()).stream().anyMatch(SelectList.Item::star);
+            if (starBefore && starAfter) {
+                throw unsupported(c.site(), "a row-dependent call between two * items of the SELECT list",
+                        "List the columns explicitly on one side of the call.");
+            }
+            targets.add(starBefore ? new SelectListCalls.Target(c, -1, items.size() - 1 - item)
+                    : new SelectListCalls.Target(c, item, -1));
+        }
+        return targets;
+    }
+
+    /** ORDER BY / GROUP BY on the embedding column would act on its carrier in PostgreSQL: refuse. */
+    private static void checkNotReferencedAfterList(List<Token> tokens, SelectList select, String name, int item, ResolvedCall c) {
+        boolean inOrderOrGroup = false;
+        for (int i = select.end(); i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isKeyword("order") || t.isKeyword("group")) {
+                inOrderOrGroup = true;
+            } else if (t.isKeyword("limit") || t.isKeyword("offset") || t.isKeyword("for") || t.isKeyword("fetch")) {
+                inOrderOrGroup = false;
+            } else if (inOrderOrGroup && ((t.kind() == Token.Kind.IDENTIFIER || t.kind() == Token.Kind.QUOTED_IDENTIFIER)
+                    && t.identifierValue().equals(name) || (t.kind() == Token.Kind.NUMBER && t.text().equals(Integer.toString(item + 1))))) {
+                throw unsupported(c.site(), "ORDER BY or GROUP BY on the result of a row-dependent pgml call",
+                        "Compute the embeddings in a subquery or CTE and order the outer query.");
+            }
+        }
+    }
+
+    private static ResolvedCall firstRowDependent(List<ResolvedCall> calls) {
+        return calls.stream().filter(c -> !c.isConstant()).findFirst().orElse(calls.get(0));
+    }
+
+    static PgException unsupported(CallSite site, String shape, String hint) {
+        return new PgException(new PgError("ERROR", "0A000", "pgml-sidecar does not serve " + shape + " yet",
+                null, hint, site.start() + 1));
     }
 }

@@ -31,15 +31,37 @@ final class BackendOnSession implements BackendClient {
 
     @Override
     public QueryResult query(String sql, List<String> textParameters) {
+        byte[][] values = new byte[textParameters.size()][];
+        for (int i = 0; i < values.length; i++) {
+            String p = textParameters.get(i);
+            values[i] = p == null ? null : p.getBytes(StandardCharsets.UTF_8);
+        }
+        List<byte[][]> rows = new ArrayList<>();
+        List<List<Column>> columns = new ArrayList<>(List.of(List.of()));
+        String tag = stream(sql, new int[0], new short[0], values, new short[0], new RowSink() {
+            @Override
+            public void columns(List<Column> c) {
+                columns.set(0, c);
+            }
+
+            @Override
+            public void row(byte[][] v) {
+                rows.add(v);
+            }
+        });
+        return new QueryResult(columns.get(0), rows, tag);
+    }
+
+    @Override
+    public String stream(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters,
+                         short[] resultFormats, RowSink sink) {
         boolean sync = !worker.midBatch();
-        worker.writeToBackend(parse(sql));
-        worker.writeToBackend(bind(textParameters));
+        worker.writeToBackend(parseMessage("", sql, parameterTypeOids));
+        worker.writeToBackend(bindMessage("", "", parameterFormats, parameters, resultFormats));
         worker.writeToBackend(simple('D', new byte[] {'P', 0}));
-        worker.writeToBackend(simple('E', new byte[] {0, 0, 0, 0, 0}));
+        worker.writeToBackend(executeMessage("", 0));
         worker.writeToBackend(simple(sync ? 'S' : 'H', new byte[0]));
         worker.flushBackend();
-        List<Column> columns = List.of();
-        List<byte[][]> rows = new ArrayList<>();
         String tag = null;
         PgError error = null;
         while (true) {
@@ -47,9 +69,9 @@ final class BackendOnSession implements BackendClient {
             try {
                 switch (m.type()) {
                     case '1', '2' -> { }
-                    case 'T' -> columns = readColumns(m.body());
-                    case 'n' -> columns = List.of();
-                    case 'D' -> rows.add(readRow(m.body()));
+                    case 'T' -> sink.columns(readColumns(m.body()));
+                    case 'n' -> sink.columns(List.of());
+                    case 'D' -> sink.row(readRow(m.body()));
                     case 'C' -> tag = WireStrings.read(m.body());
                     case 'I' -> tag = "";
                     case 'E' -> error = readError(m.body());
@@ -67,14 +89,121 @@ final class BackendOnSession implements BackendClient {
                 m.frame().release();
             }
         }
-        if (error != null) {
-            if (!sync) {
-                // the backend now ignores the batch until Sync; so does the session
-                session.discardUntilSync = true;
+        throwIfFailed(error, sync);
+        return tag;
+    }
+
+    @Override
+    public StatementInfo prepare(String statementName, String sql, int[] parameterTypeOids) {
+        worker.writeToBackend(parseMessage(statementName, sql, parameterTypeOids));
+        worker.writeToBackend(describeMessage('S', statementName));
+        int[][] params = {new int[0]};
+        List<List<Column>> columns = new ArrayList<>();
+        columns.add(null);
+        awaitSteps(m -> {
+            switch (m.type()) {
+                case 't' -> params[0] = readParameterTypes(m.body());
+                case 'T' -> columns.set(0, readColumns(m.body()));
+                default -> { }
             }
-            throw new PgException(error);
+            return m.type() == 'T' || m.type() == 'n';
+        });
+        return new StatementInfo(params[0], columns.get(0));
+    }
+
+    @Override
+    public void bind(String portalName, String statementName, short[] parameterFormats, byte[][] parameters,
+                     short[] resultFormats) {
+        worker.writeToBackend(bindMessage(portalName, statementName, parameterFormats, parameters, resultFormats));
+        awaitSteps(m -> m.type() == '2');
+    }
+
+    @Override
+    public String execute(String portalName, int maxRows, RowSink sink) {
+        worker.writeToBackend(executeMessage(portalName, maxRows));
+        String[] tag = {null};
+        awaitSteps(m -> switch (m.type()) {
+            case 'D' -> {
+                sink.row(readRow(m.body()));
+                yield false;
+            }
+            case 'C' -> {
+                tag[0] = WireStrings.read(m.body());
+                yield true;
+            }
+            case 'I' -> {
+                tag[0] = "";
+                yield true;
+            }
+            case 's' -> true;
+            default -> false;
+        });
+        return tag[0];
+    }
+
+    @Override
+    public void close(byte kind, String name) {
+        worker.writeToBackend(describeMessage((char) kind, name).setByte(0, 'C'));
+        awaitSteps(m -> m.type() == '3');
+    }
+
+    @Override
+    public void sync() {
+        if (worker.midBatch()) {
+            throw new IllegalStateException("sync() inside the client's extended exchange");
         }
-        return new QueryResult(columns, rows, tag);
+        worker.writeToBackend(simple('S', new byte[0]));
+        worker.flushBackend();
+        while (true) {
+            PgMessage m = next();
+            try {
+                if (m.type() == 'Z') {
+                    session.observeBackend(m);
+                    session.discardUntilSync = false;
+                    return;
+                }
+                if (m.type() == 'N' || m.type() == 'A' || m.type() == 'S') {
+                    worker.send(m.frame().retain());
+                }
+            } finally {
+                m.frame().release();
+            }
+        }
+    }
+
+    /** Flushes the written steps and reads replies until {@code done} says so; errors throw. */
+    private void awaitSteps(java.util.function.Predicate<PgMessage> done) {
+        worker.writeToBackend(simple('H', new byte[0]));
+        worker.flushBackend();
+        while (true) {
+            PgMessage m = next();
+            try {
+                switch (m.type()) {
+                    case 'E' -> throwIfFailed(readError(m.body()), false);
+                    case 'N', 'A', 'S' -> {
+                        worker.send(m.frame().retain());
+                        continue;
+                    }
+                    default -> { }
+                }
+                if (done.test(m)) {
+                    return;
+                }
+            } finally {
+                m.frame().release();
+            }
+        }
+    }
+
+    private void throwIfFailed(PgError error, boolean synced) {
+        if (error == null) {
+            return;
+        }
+        if (!synced) {
+            // the backend now ignores the exchange until Sync; so does the session
+            session.discardUntilSync = true;
+        }
+        throw new PgException(error);
     }
 
     @Override
@@ -111,31 +240,66 @@ final class BackendOnSession implements BackendClient {
         }
     }
 
-    private ByteBuf parse(String sql) {
+    private ByteBuf parseMessage(String name, String sql, int[] parameterTypeOids) {
         ByteBuf b = session.backend.alloc().buffer();
         b.writeByte('P').writeInt(0);
-        b.writeByte(0);
+        WireStrings.write(b, name);
         WireStrings.write(b, sql);
-        b.writeShort(0);
+        b.writeShort(parameterTypeOids.length);
+        for (int oid : parameterTypeOids) {
+            b.writeInt(oid);
+        }
         return finish(b);
     }
 
-    private ByteBuf bind(List<String> params) {
+    private ByteBuf bindMessage(String portal, String statement, short[] parameterFormats, byte[][] values,
+                                short[] resultFormats) {
         ByteBuf b = session.backend.alloc().buffer();
         b.writeByte('B').writeInt(0);
-        b.writeByte(0).writeByte(0);
-        b.writeShort(0);
-        b.writeShort(params.size());
-        for (String p : params) {
-            if (p == null) {
+        WireStrings.write(b, portal);
+        WireStrings.write(b, statement);
+        b.writeShort(parameterFormats.length);
+        for (short f : parameterFormats) {
+            b.writeShort(f);
+        }
+        b.writeShort(values.length);
+        for (byte[] v : values) {
+            if (v == null) {
                 b.writeInt(-1);
             } else {
-                byte[] v = p.getBytes(StandardCharsets.UTF_8);
                 b.writeInt(v.length).writeBytes(v);
             }
         }
-        b.writeShort(0);
+        b.writeShort(resultFormats.length);
+        for (short f : resultFormats) {
+            b.writeShort(f);
+        }
         return finish(b);
+    }
+
+    private ByteBuf describeMessage(char kind, String name) {
+        ByteBuf b = session.backend.alloc().buffer();
+        b.writeByte('D').writeInt(0);
+        b.writeByte(kind);
+        WireStrings.write(b, name);
+        return finish(b);
+    }
+
+    private ByteBuf executeMessage(String portal, int maxRows) {
+        ByteBuf b = session.backend.alloc().buffer();
+        b.writeByte('E').writeInt(0);
+        WireStrings.write(b, portal);
+        b.writeInt(maxRows);
+        return finish(b);
+    }
+
+    private static int[] readParameterTypes(ByteBuf body) {
+        int n = body.readUnsignedShort();
+        int[] oids = new int[n];
+        for (int i = 0; i < n; i++) {
+            oids[i] = body.readInt();
+        }
+        return oids;
     }
 
     private ByteBuf simple(char type, byte[] body) {

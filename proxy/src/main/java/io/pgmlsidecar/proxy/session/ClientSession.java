@@ -87,6 +87,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** An intercepted extended message failed: like PostgreSQL, drop messages until Sync. */
     volatile boolean discardUntilSync;
     volatile boolean cancelRequested;
+    /** The client sent extended-protocol messages since its last Sync. */
+    volatile boolean extendedExchange;
     final LinkedBlockingQueue<PgMessage> frontendQueue = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<Object> backendQueue = new LinkedBlockingQueue<>();
     final WritabilityGate clientWritable = new WritabilityGate();
@@ -333,6 +335,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
+    void noteExtendedExchange(byte frontendType) {
+        switch (frontendType) {
+            case 'P', 'B', 'D', 'E', 'C', 'H' -> {
+                if (!extendedExchange) {
+                    extendedExchange = true;
+                }
+            }
+            case 'S' -> {
+                if (extendedExchange) {
+                    extendedExchange = false;
+                }
+            }
+            default -> { }
+        }
+    }
+
     /** True when {@code sql} contains one of the interceptor's trigger words. */
     boolean mentionsTrigger(String sql) {
         ByteBuf b = Unpooled.wrappedBuffer(sql.getBytes(StandardCharsets.UTF_8));
@@ -544,6 +562,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         @Override
         public void observe(byte type) {
             tracker.sent(type);
+            noteExtendedExchange(type);
         }
     }
 

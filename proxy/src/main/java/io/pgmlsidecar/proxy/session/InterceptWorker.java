@@ -32,8 +32,6 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
     private final ClientSession session;
     private final BackendOnSession backendClient;
     private boolean backendFlushPending;
-    /** Extended messages were relayed since the last Sync: the backend is inside a batch. */
-    private boolean midBatch;
 
     InterceptWorker(ClientSession session) {
         this.session = session;
@@ -78,6 +76,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
     }
 
     private void handle(PgMessage m) throws InterruptedException {
+        session.noteExtendedExchange(m.type());
         if (session.discardUntilSync && m.type() != 'S') {
             return;
         }
@@ -321,11 +320,6 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
     void relay(PgMessage m) {
         byte type = m.type();
         session.tracker.sent(type);
-        switch (type) {
-            case 'P', 'B', 'D', 'E', 'C', 'H' -> midBatch = true;
-            case 'S' -> midBatch = false;
-            default -> { }
-        }
         session.backend.write(m.frame().retain(), session.backend.voidPromise());
         backendFlushPending = true;
         if (type == 'H') {
@@ -346,8 +340,9 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         }
     }
 
+    /** The client is inside an extended-protocol exchange (messages since its last Sync). */
     boolean midBatch() {
-        return midBatch;
+        return session.extendedExchange;
     }
 
     /** Forwards backend replies to the client until every relayed message has its answer. */
@@ -355,7 +350,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         if (session.tracker.idle()) {
             return;
         }
-        if (midBatch) {
+        if (session.extendedExchange) {
             // the backend holds replies until Sync or Flush; ask for them without ending the batch
             writeToBackend(FLUSH.retainedDuplicate());
         }

@@ -1,23 +1,39 @@
 package io.pgmlsidecar.proxy.session;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 
 /**
  * Knows which relayed frontend messages the backend has not answered yet, so the session can
  * tell when earlier pipelined work is done before it answers an intercepted message itself.
  * Follows the protocol's rules: each extended message ends with one known reply, an error skips
- * to the next Sync, and Sync, Query and FunctionCall end with ReadyForQuery.
+ * to the next Sync, and Sync, Query and FunctionCall end with ReadyForQuery, except a Sync
+ * that PostgreSQL reads in copy-in mode, which it ignores (libpq sends one right after an
+ * extended-protocol COPY FROM STDIN and another after CopyDone).
  * Used by one thread at a time (the event loop, or the session's worker while it owns the session).
  */
 final class ReplyTracker {
 
-    private enum Pending { PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, SYNC, QUERY, FUNCTION_CALL }
+    /** COPY_END marks where the client ended a COPY FROM STDIN (CopyDone/CopyFail); it gets no reply. */
+    private enum Pending { PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, SYNC, QUERY, FUNCTION_CALL, COPY_END }
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** The backend reported an error in an extended batch and ignores messages until Sync. */
     private boolean skippingUntilSync;
+    /** The backend is in copy-in mode and the client has not ended it yet: its Syncs are ignored. */
+    private boolean copyInSwallowsSync;
 
     void sent(byte frontendType) {
+        if (frontendType == 'c' || frontendType == 'f') {
+            copyInSwallowsSync = false;
+            if (!pending.isEmpty() && !skippingUntilSync) {
+                pending.add(Pending.COPY_END);
+            }
+            return;
+        }
+        if (frontendType == 'S' && copyInSwallowsSync) {
+            return;
+        }
         Pending p = switch (frontendType) {
             case 'P' -> Pending.PARSE;
             case 'B' -> Pending.BIND;
@@ -46,6 +62,7 @@ final class ReplyTracker {
             return;
         }
         switch (backendType) {
+            case 'G' -> copyInStarted();
             case '1', '2', '3' -> pending.poll();
             case 'T', 'n' -> {
                 if (head == Pending.DESCRIBE) {
@@ -53,11 +70,13 @@ final class ReplyTracker {
                 }
             }
             case 'C', 'I', 's' -> {
+                copyInSwallowsSync = false;
                 if (head == Pending.EXECUTE) {
                     pending.poll();
                 }
             }
             case 'E' -> {
+                copyInSwallowsSync = false;
                 if (head != Pending.QUERY && head != Pending.FUNCTION_CALL) {
                     while (!pending.isEmpty() && pending.peek() != Pending.SYNC) {
                         pending.poll();
@@ -73,6 +92,26 @@ final class ReplyTracker {
             }
             default -> { }
         }
+        while (pending.peek() == Pending.COPY_END) {
+            pending.poll();
+        }
+    }
+
+    /**
+     * CopyInResponse: the statement at the head runs COPY FROM STDIN. The Syncs the client sent
+     * after it and before ending the copy are read by the backend in copy-in mode and ignored.
+     */
+    private void copyInStarted() {
+        Iterator<Pending> it = pending.iterator();
+        it.next();
+        while (it.hasNext()) {
+            Pending p = it.next();
+            if (p != Pending.SYNC) {
+                return; // the copy's end (or a message that breaks copy-in mode) is already sent
+            }
+            it.remove();
+        }
+        copyInSwallowsSync = true;
     }
 
     /** Every relayed message has its reply. */

@@ -1,0 +1,90 @@
+package io.pgmlsidecar.planner.functions;
+
+import io.pgmlsidecar.planner.scan.Token;
+import io.pgmlsidecar.planner.values.PgTypes;
+import io.pgmlsidecar.planner.values.SqlLiterals;
+import io.pgmlsidecar.proxy.intercept.BackendClient;
+import io.pgmlsidecar.proxy.intercept.SessionContext;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Computes the text values of constant argument expressions. Plain literals, NULL and {@code $n}
+ * are read locally; anything else is asked of PostgreSQL in one {@code SELECT (e)::text, …} on
+ * the session, with the statement's parameters, so every PostgreSQL expression works as written.
+ */
+public final class ArgumentEvaluator {
+    private ArgumentEvaluator() {}
+
+    private static final Set<String> TRANSPARENT_CASTS = Set.of("text", "jsonb", "json", "varchar");
+
+    public static List<String> evaluate(SessionContext session, List<ArgumentExpression> expressions, BoundParameters params) {
+        String[] values = new String[expressions.size()];
+        boolean[] local = new boolean[expressions.size()];
+        List<Integer> remote = new ArrayList<>();
+        for (int i = 0; i < expressions.size(); i++) {
+            BoundParameters.LocalValue v = localValue(expressions.get(i), params);
+            if (v != null) {
+                values[i] = v.text();
+                local[i] = true;
+            } else {
+                remote.add(i);
+            }
+        }
+        if (!remote.isEmpty()) {
+            StringBuilder sql = new StringBuilder("SELECT ");
+            for (int k = 0; k < remote.size(); k++) {
+                sql.append(k > 0 ? ", " : "").append("(").append(expressions.get(remote.get(k)).sql()).append(")::text");
+            }
+            int[] oids = Arrays.copyOf(params.typeOids(), params.count());
+            for (int k = 0; k < oids.length; k++) {
+                if (oids[k] == PgTypes.UNKNOWN) {
+                    oids[k] = PgTypes.TEXT; // unused parameters still need a type
+                }
+            }
+            List<byte[][]> rows = new ArrayList<>();
+            session.backend().stream(sql.toString(), oids, params.formats(), params.values(), new short[0],
+                    new BackendClient.RowSink() {
+                        @Override
+                        public void columns(List<io.pgmlsidecar.proxy.codec.Column> columns) {}
+
+                        @Override
+                        public void row(byte[][] v) {
+                            rows.add(v);
+                        }
+                    });
+            byte[][] row = rows.get(0);
+            for (int k = 0; k < remote.size(); k++) {
+                byte[] v = row[k];
+                values[remote.get(k)] = v == null ? null : new String(v, StandardCharsets.UTF_8);
+            }
+        }
+        return Arrays.asList(values);
+    }
+
+    /** The value when it can be known without PostgreSQL, else null. */
+    static BoundParameters.LocalValue localValue(ArgumentExpression e, BoundParameters params) {
+        List<Token> t = e.tokens();
+        int end = t.size();
+        // strip casts that do not change the text: 'x'::text, $1::jsonb
+        while (end >= 3 && t.get(end - 2).kind() == Token.Kind.OPERATOR && t.get(end - 2).text().equals("::")
+                && TRANSPARENT_CASTS.contains(t.get(end - 1).text().toLowerCase())) {
+            end -= 2;
+        }
+        if (end != 1) {
+            return null;
+        }
+        Token only = t.get(0);
+        if (only.isKeyword("null")) {
+            return new BoundParameters.LocalValue(null);
+        }
+        if (only.kind() == Token.Kind.PARAMETER) {
+            return params.localText(Integer.parseInt(only.text().substring(1)));
+        }
+        String s = SqlLiterals.stringValue(only);
+        return s == null ? null : new BoundParameters.LocalValue(s);
+    }
+}

@@ -1,0 +1,79 @@
+package io.pgmlsidecar.planner.functions;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgmlsidecar.proxy.intercept.PgException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs pgml.embed for many argument rows with as few model calls as possible: rows are grouped
+ * by (model, kwargs) and each group goes to the runtime as one list. STRICT like PostgresML's
+ * function: any NULL argument gives a NULL vector.
+ */
+public final class EmbedCalls {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final EmbeddingModels models;
+
+    public EmbedCalls(EmbeddingModels models) {
+        this.models = models;
+    }
+
+    /** Each row is {transformer, text, kwargs-json}; returns one vector (or null) per row. */
+    public float[][] embedRows(List<String[]> rows) {
+        float[][] out = new float[rows.size()][];
+        record Group(String model, String kwargs) {}
+        Map<Group, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            String[] r = rows.get(i);
+            if (r[0] == null || r[1] == null || r[2] == null) {
+                continue;
+            }
+            groups.computeIfAbsent(new Group(r[0], r[2]), g -> new ArrayList<>()).add(i);
+        }
+        for (Map.Entry<Group, List<Integer>> e : groups.entrySet()) {
+            // the same text appears once in the model call (constant arguments repeat on every row)
+            Map<String, Integer> slotOfText = new LinkedHashMap<>();
+            for (int i : e.getValue()) {
+                slotOfText.putIfAbsent(rows.get(i)[1], slotOfText.size());
+            }
+            float[][] vectors = models.embed(e.getKey().model(), new ArrayList<>(slotOfText.keySet()),
+                    kwargs(e.getKey().kwargs()));
+            for (int i : e.getValue()) {
+                out[i] = vectors[slotOfText.get(rows.get(i)[1])];
+            }
+        }
+        return out;
+    }
+
+    /** The batch overload: one model call for all inputs. */
+    public float[][] embedAll(String model, List<String> inputs, String kwargsJson) {
+        if (model == null || inputs == null || kwargsJson == null) {
+            return new float[0][];
+        }
+        List<String[]> rows = new ArrayList<>(inputs.size());
+        for (String text : inputs) {
+            rows.add(new String[] {model, text, kwargsJson});
+        }
+        return embedRows(rows);
+    }
+
+    public static Map<String, Object> kwargs(String json) {
+        try {
+            Object parsed = JSON.readValue(json, Object.class);
+            if (!(parsed instanceof Map)) {
+                throw new PgException("22023", "kwargs must be a JSON object, got: " + json,
+                        "Pass e.g. '{\"normalize_embeddings\": true}'.");
+            }
+            return JSON.convertValue(parsed, new TypeReference<Map<String, Object>>() {});
+        } catch (JsonProcessingException e) {
+            throw new PgException("22P02", "invalid input syntax for type json: " + e.getOriginalMessage(),
+                    "kwargs must be a JSON object such as '{}'.");
+        }
+    }
+}

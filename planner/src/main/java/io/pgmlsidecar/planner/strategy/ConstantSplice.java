@@ -1,0 +1,65 @@
+package io.pgmlsidecar.planner.strategy;
+
+import io.pgmlsidecar.planner.functions.ArgumentEvaluator;
+import io.pgmlsidecar.planner.functions.BoundParameters;
+import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.ResolvedCall;
+import io.pgmlsidecar.planner.values.Float4Arrays;
+import io.pgmlsidecar.proxy.codec.Column;
+import io.pgmlsidecar.proxy.intercept.BackendClient;
+import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
+import io.pgmlsidecar.proxy.intercept.SessionContext;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * S1: every call's arguments are constant (literals, parameters, expressions without columns),
+ * wherever the calls stand: each is evaluated once, and its value is spliced into the statement
+ * as a typed literal ({@code '{…}'::real[]}); PostgreSQL runs the rest as written.
+ */
+public final class ConstantSplice implements Strategy {
+
+    private final String sql;
+    private final List<ResolvedCall> calls;
+    private final EmbedCalls embed;
+    private int[] parameterOids;
+
+    public ConstantSplice(String sql, List<ResolvedCall> calls, EmbedCalls embed) {
+        this.sql = sql;
+        this.calls = calls;
+        this.embed = embed;
+    }
+
+    @Override
+    public StatementInfo describe(SessionContext session, int[] declared) {
+        int[] oids = ParameterTypes.forCalls(declared, calls);
+        String shape = Splice.replaceCalls(sql, calls, c -> "NULL::real[]");
+        StatementInfo info = session.backend().prepare("", shape, oids);
+        parameterOids = info.parameterTypeOids();
+        return info;
+    }
+
+    @Override
+    public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
+        Map<ResolvedCall, String> literals = new HashMap<>();
+        for (ResolvedCall c : calls) {
+            List<String> args = ArgumentEvaluator.evaluate(session, c.arguments(), parameters);
+            float[] vector = embed.embedRows(List.<String[]>of(args.toArray(new String[0])))[0];
+            literals.put(c, Float4Arrays.literal(vector));
+        }
+        String rewritten = Splice.replaceCalls(sql, calls, literals::get);
+        BackendClient backend = session.backend();
+        backend.prepare("", rewritten, parameterOids == null ? parameters.typeOids() : parameterOids);
+        backend.bind("", "", parameters.formats(), parameters.values(), resultFormats);
+        return (s, maxRows) -> s.backend().execute("", maxRows, new BackendClient.RowSink() {
+            @Override
+            public void columns(List<Column> columns) {}
+
+            @Override
+            public void row(byte[][] values) {
+                s.client().dataRow(values);
+            }
+        });
+    }
+}

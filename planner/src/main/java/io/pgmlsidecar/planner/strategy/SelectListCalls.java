@@ -1,0 +1,109 @@
+package io.pgmlsidecar.planner.strategy;
+
+import io.pgmlsidecar.planner.functions.BoundParameters;
+import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.ResolvedCall;
+import io.pgmlsidecar.planner.values.Float4Arrays;
+import io.pgmlsidecar.planner.values.PgTypes;
+import io.pgmlsidecar.planner.values.TextArrays;
+import io.pgmlsidecar.proxy.codec.Column;
+import io.pgmlsidecar.proxy.intercept.BackendClient;
+import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
+import io.pgmlsidecar.proxy.intercept.SessionContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * S2: row-dependent calls that are whole items of the top-level SELECT list. PostgreSQL runs the
+ * query with each call replaced by an array of its argument values; the sidecar streams the
+ * rows in chunks (a suspended portal, so memory stays bounded), runs the model once per chunk
+ * and replaces those columns with the results.
+ */
+public final class SelectListCalls implements Strategy {
+
+    /** A call and where its column is: counted from the start, or (after a *) from the end. */
+    public record Target(ResolvedCall call, int fromStart, int fromEnd) {}
+
+    static final int CHUNK_ROWS = 256;
+
+    private final String carrierSql;
+    private final List<Target> targets;
+    private final EmbedCalls embed;
+    private int[] parameterOids;
+    private int[] columnIndexes;
+
+    public SelectListCalls(String sql, List<Target> targets, EmbedCalls embed) {
+        this.carrierSql = Splice.replaceCalls(sql, targets.stream().map(Target::call).toList(), Splice::carrier);
+        this.targets = targets;
+        this.embed = embed;
+    }
+
+    String carrierSql() {
+        return carrierSql;
+    }
+
+    @Override
+    public StatementInfo describe(SessionContext session, int[] declared) {
+        int[] oids = ParameterTypes.forCalls(declared, targets.stream().map(Target::call).toList());
+        StatementInfo info = session.backend().prepare("", carrierSql, oids);
+        parameterOids = info.parameterTypeOids();
+        List<Column> columns = new ArrayList<>(info.columns());
+        columnIndexes = new int[targets.size()];
+        for (int t = 0; t < targets.size(); t++) {
+            Target target = targets.get(t);
+            int i = target.fromStart() >= 0 ? target.fromStart() : columns.size() - 1 - target.fromEnd();
+            columnIndexes[t] = i;
+            Column carrier = columns.get(i);
+            columns.set(i, Column.computed(carrier.name(), PgTypes.FLOAT4_ARRAY, (short) -1));
+        }
+        return new StatementInfo(info.parameterTypeOids(), columns);
+    }
+
+    @Override
+    public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
+        BackendClient backend = session.backend();
+        backend.prepare("", carrierSql, parameterOids);
+        short[] formats = resultFormats.clone();
+        for (int i : columnIndexes) {
+            formats[i] = 0; // the carrier arrays are read as text
+        }
+        backend.bind("", "", parameters.formats(), parameters.values(), formats);
+        return (s, maxRows) -> {
+            while (true) {
+                List<byte[][]> rows = new ArrayList<>();
+                String tag = s.backend().execute("", maxRows > 0 ? maxRows : CHUNK_ROWS, new BackendClient.RowSink() {
+                    @Override
+                    public void columns(List<Column> columns) {}
+
+                    @Override
+                    public void row(byte[][] values) {
+                        rows.add(values);
+                    }
+                });
+                replaceCarriers(rows, resultFormats);
+                for (byte[][] row : rows) {
+                    s.client().dataRow(row);
+                }
+                if (tag != null || maxRows > 0) {
+                    return tag;
+                }
+            }
+        };
+    }
+
+    private void replaceCarriers(List<byte[][]> rows, short[] resultFormats) {
+        for (int column : columnIndexes) {
+            List<String[]> args = new ArrayList<>(rows.size());
+            for (byte[][] row : rows) {
+                byte[] carrier = row[column];
+                List<String> values = carrier == null ? null
+                        : TextArrays.parse(new String(carrier, java.nio.charset.StandardCharsets.UTF_8));
+                args.add(values == null ? new String[3] : values.toArray(new String[0]));
+            }
+            float[][] vectors = embed.embedRows(args);
+            for (int r = 0; r < rows.size(); r++) {
+                rows.get(r)[column] = Float4Arrays.encode(vectors[r], resultFormats[column]);
+            }
+        }
+    }
+}

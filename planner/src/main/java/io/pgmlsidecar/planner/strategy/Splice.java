@@ -1,0 +1,31 @@
+package io.pgmlsidecar.planner.strategy;
+
+import io.pgmlsidecar.planner.functions.ResolvedCall;
+import java.util.Comparator;
+import java.util.List;
+import java.util.function.Function;
+
+/** Rewrites a statement by replacing call sites with other text; every other byte stays. */
+final class Splice {
+    private Splice() {}
+
+    static String replaceCalls(String sql, List<ResolvedCall> calls, Function<ResolvedCall, String> replacement) {
+        List<ResolvedCall> ordered = calls.stream().sorted(Comparator.comparingInt(c -> c.site().start())).toList();
+        StringBuilder out = new StringBuilder(sql.length() + 64);
+        int at = 0;
+        for (ResolvedCall c : ordered) {
+            out.append(sql, at, c.site().start()).append(replacement.apply(c));
+            at = c.site().end();
+        }
+        return out.append(sql, at, sql.length()).toString();
+    }
+
+    /** {@code ARRAY[(a1)::text, …]}: carries a call's argument values through PostgreSQL per row. */
+    static String carrier(ResolvedCall c) {
+        StringBuilder sb = new StringBuilder("ARRAY[");
+        for (int i = 0; i < c.arguments().size(); i++) {
+            sb.append(i > 0 ? ", " : "").append('(').append(c.arguments().get(i).sql()).append(")::text");
+        }
+        return sb.append(']').toString();
+    }
+}

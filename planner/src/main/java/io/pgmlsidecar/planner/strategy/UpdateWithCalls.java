@@ -1,0 +1,319 @@
+package io.pgmlsidecar.planner.strategy;
+
+import io.pgmlsidecar.planner.functions.ArgumentEvaluator;
+import io.pgmlsidecar.planner.functions.BoundParameters;
+import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.ResolvedCall;
+import io.pgmlsidecar.planner.scan.CallSite;
+import io.pgmlsidecar.planner.scan.Token;
+import io.pgmlsidecar.planner.values.Float4Arrays;
+import io.pgmlsidecar.planner.values.PgTypes;
+import io.pgmlsidecar.planner.values.TextArrays;
+import io.pgmlsidecar.proxy.codec.Column;
+import io.pgmlsidecar.proxy.codec.PgError;
+import io.pgmlsidecar.proxy.intercept.BackendClient;
+import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
+import io.pgmlsidecar.proxy.intercept.PgException;
+import io.pgmlsidecar.proxy.intercept.SessionContext;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * S3 for {@code UPDATE t SET col = pgml.embed(m, body) [, …] [WHERE …] [RETURNING …]}, all in the
+ * client's transaction: (1) read the target rows' ctids and the calls' arguments with
+ * {@code FOR UPDATE}, in chunks from a suspended portal; (2) run the model per chunk; (3) stage
+ * the results in a temporary table; (4) one UPDATE joined on ctid applies them. An error or a
+ * disconnect anywhere leaves nothing written, as with any statement of the transaction.
+ */
+public final class UpdateWithCalls implements Strategy {
+
+    static final int CHUNK_ROWS = 512;
+    private static final AtomicLong STAGING_SEQUENCE = new AtomicLong();
+
+    private final String sql;
+    /** Row-dependent calls, each the whole value of a SET item. */
+    private final List<ResolvedCall> rowCalls;
+    /** Calls with constant arguments: evaluated once and spliced. */
+    private final List<ResolvedCall> constantCalls;
+    private final String targetReference;
+    /** Text of "UPDATE … SET items" (end offset), and where WHERE / RETURNING start (-1 if absent). */
+    private final int setEnd;
+    private final int whereStart;
+    private final int returningStart;
+    private final String tableClause;
+    private final EmbedCalls embed;
+    private int[] parameterOids;
+
+    private UpdateWithCalls(String sql, List<ResolvedCall> rowCalls, List<ResolvedCall> constantCalls, String targetReference,
+                            String tableClause, int setEnd, int whereStart, int returningStart, EmbedCalls embed) {
+        this.sql = sql;
+        this.rowCalls = rowCalls;
+        this.constantCalls = constantCalls;
+        this.targetReference = targetReference;
+        this.tableClause = tableClause;
+        this.setEnd = setEnd;
+        this.whereStart = whereStart;
+        this.returningStart = returningStart;
+        this.embed = embed;
+    }
+
+    public static UpdateWithCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls, EmbedCalls embed) {
+        int i = 1;
+        int tableStart = i;
+        if (i < tokens.size() && tokens.get(i).isKeyword("only")) {
+            i++;
+        }
+        int nameStart = i;
+        while (i < tokens.size() && !tokens.get(i).isKeyword("set")) {
+            i++;
+        }
+        if (i >= tokens.size()) {
+            throw unsupported(calls.get(0).site(), "this UPDATE form", "Write UPDATE table SET col = pgml.embed(...) WHERE ...");
+        }
+        int setKeyword = i;
+        // table [*] [[AS] alias]: the reference for ctid is the alias when there is one
+        List<Token> head = tokens.subList(nameStart, setKeyword);
+        Token last = head.get(head.size() - 1);
+        boolean aliased = head.size() >= 2 && isName(last) && !head.get(head.size() - 2).isPunct('.');
+        String target = aliased ? last.text() : (last.text().equals("*") ? head.get(head.size() - 2) : last).text();
+        String tableClause = sql.substring(tokens.get(tableStart).start(), tokens.get(setKeyword - 1).end());
+        int depth = 0;
+        int setEnd = -1;
+        int whereStart = -1;
+        int returningStart = -1;
+        List<int[]> items = new ArrayList<>();
+        int itemStart = setKeyword + 1;
+        for (i = setKeyword + 1; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isPunct('(') || t.isPunct('[')) {
+                depth++;
+            } else if (t.isPunct(')') || t.isPunct(']')) {
+                depth--;
+            } else if (depth == 0 && t.isPunct(',') && setEnd < 0) {
+                items.add(new int[] {itemStart, i - 1});
+                itemStart = i + 1;
+            } else if (depth == 0 && (t.isKeyword("from") || t.isKeyword("where") || t.isKeyword("returning") || t.isPunct(';'))) {
+                if (setEnd < 0) {
+                    items.add(new int[] {itemStart, i - 1});
+                    setEnd = tokens.get(i - 1).end();
+                }
+                if (t.isKeyword("from")) {
+                    throw unsupported(calls.get(0).site(), "UPDATE … FROM with a row-dependent pgml call",
+                            "Compute the values in a CTE and update from it, or drop the FROM list.");
+                }
+                if (t.isKeyword("where")) {
+                    if (i + 1 < tokens.size() && tokens.get(i + 1).isKeyword("current")) {
+                        throw unsupported(calls.get(0).site(), "UPDATE … WHERE CURRENT OF with a pgml call", "Use a key in WHERE.");
+                    }
+                    whereStart = t.start();
+                } else if (t.isKeyword("returning")) {
+                    returningStart = t.start();
+                }
+            }
+        }
+        if (setEnd < 0) {
+            items.add(new int[] {itemStart, tokens.size() - 1});
+            setEnd = tokens.get(tokens.size() - 1).end();
+        }
+        List<ResolvedCall> rowCalls = new ArrayList<>();
+        List<ResolvedCall> constant = new ArrayList<>();
+        for (ResolvedCall c : calls) {
+            if (c.isConstant()) {
+                constant.add(c);
+                continue;
+            }
+            CallSite site = c.site();
+            boolean whole = false;
+            for (int[] item : items) {
+                // col = call, the call being the whole value
+                whole |= item[1] == site.lastToken() && site.firstToken() == item[0] + 2
+                        && isName(tokens.get(item[0])) && tokens.get(item[0] + 1).text().equals("=");
+            }
+            if (!whole || site.end() > setEnd) {
+                throw unsupported(site, "a row-dependent call of " + site.qualifiedName()
+                                + " in UPDATE that is not the whole value of a SET item",
+                        "Write SET col = " + site.qualifiedName() + "(...) and compute other expressions from col afterwards.");
+            }
+            if (c.isBatchForm(null, new int[0])) {
+                throw unsupported(site, "the set-returning batch form of pgml.embed in UPDATE", "Embed one text per row.");
+            }
+            rowCalls.add(c);
+        }
+        return new UpdateWithCalls(sql, rowCalls, constant, target, tableClause, setEnd, whereStart, returningStart, embed);
+    }
+
+    private static boolean isName(Token t) {
+        return t.kind() == Token.Kind.IDENTIFIER || t.kind() == Token.Kind.QUOTED_IDENTIFIER;
+    }
+
+    @Override
+    public StatementInfo describe(SessionContext session, int[] declared) {
+        List<ResolvedCall> all = new ArrayList<>(rowCalls);
+        all.addAll(constantCalls);
+        int[] oids = ParameterTypes.forCalls(declared, all);
+        String shape = Splice.replaceCalls(sql, all, c -> "NULL::real[]");
+        StatementInfo info = session.backend().prepare("", shape, oids);
+        parameterOids = ParameterTypes.orText(info.parameterTypeOids());
+        return info;
+    }
+
+    @Override
+    public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
+        return (s, maxRows) -> run(s, parameters, resultFormats);
+    }
+
+    private String run(SessionContext session, BoundParameters parameters, short[] resultFormats) {
+        BackendClient backend = session.backend();
+        Map<ResolvedCall, String> constants = new HashMap<>();
+        for (ResolvedCall c : constantCalls) {
+            List<String> args = ArgumentEvaluator.evaluate(session, c.arguments(), parameters);
+            constants.put(c, Float4Arrays.literal(embed.embedRows(List.<String[]>of(args.toArray(new String[0])))[0]));
+        }
+        String staging = "pgml_sidecar_update_" + STAGING_SEQUENCE.incrementAndGet();
+        String readStatement = staging + "_read";
+        StringBuilder columns = new StringBuilder("row_ctid tid");
+        for (int k = 0; k < rowCalls.size(); k++) {
+            columns.append(", v").append(k).append(" real[]");
+        }
+        step(backend, "CREATE TEMPORARY TABLE " + staging + " (" + columns + ") ON COMMIT DROP", new int[0], BoundParameters.NONE);
+
+        StringBuilder read = new StringBuilder("SELECT ").append(targetReference).append(".ctid::text");
+        for (ResolvedCall c : rowCalls) {
+            read.append(", ").append(Splice.carrier(c));
+        }
+        read.append(" FROM ").append(tableClause);
+        if (whereStart >= 0) {
+            int whereEnd = returningStart >= 0 ? returningStart : sql.length();
+            String where = sql.substring(whereStart, whereEnd).replaceFirst(";\\s*$", "");
+            read.append(' ').append(spliceConstantsIn(where, whereStart, constants));
+        }
+        read.append(" FOR UPDATE OF ").append(targetReference);
+        backend.prepare(readStatement, read.toString(), parameterOids);
+        backend.bind(readStatement, readStatement, parameters.formats(), parameters.values(), new short[0]);
+        String insert = stagingInsert(staging);
+        while (true) {
+            List<byte[][]> rows = new ArrayList<>();
+            String tag = backend.execute(readStatement, CHUNK_ROWS, sink(rows));
+            if (session.cancelRequested()) {
+                throw new PgException("57014", "canceling statement due to user request", null);
+            }
+            if (!rows.isEmpty()) {
+                stage(backend, insert, rows);
+            }
+            if (tag != null) {
+                break;
+            }
+        }
+        backend.close((byte) 'P', readStatement);
+        backend.close((byte) 'S', readStatement);
+
+        StringBuilder update = new StringBuilder();
+        String setPart = sql.substring(0, setEnd);
+        int[] index = {0};
+        Map<ResolvedCall, String> replacement = new HashMap<>(constants);
+        for (ResolvedCall c : rowCalls) {
+            replacement.put(c, staging + ".v" + index[0]++);
+        }
+        List<ResolvedCall> all = new ArrayList<>(replacement.keySet());
+        update.append(Splice.replaceCalls(setPart, all.stream().filter(c -> c.site().end() <= setEnd).toList(), replacement::get));
+        update.append(" FROM ").append(staging).append(" WHERE ").append(targetReference).append(".ctid = ")
+                .append(staging).append(".row_ctid");
+        if (returningStart >= 0) {
+            String returning = sql.substring(returningStart).replaceFirst(";\\s*$", "");
+            update.append(' ').append(spliceConstantsIn(returning, returningStart, constants));
+        }
+        backend.prepare("", update.toString(), parameterOids);
+        backend.bind("", "", parameters.formats(), parameters.values(), resultFormats);
+        String tag = backend.execute("", 0, new BackendClient.RowSink() {
+            @Override
+            public void columns(List<Column> c) {}
+
+            @Override
+            public void row(byte[][] values) {
+                session.client().dataRow(values);
+            }
+        });
+        step(backend, "DROP TABLE " + staging, new int[0], BoundParameters.NONE);
+        return tag;
+    }
+
+    private String spliceConstantsIn(String part, int offset, Map<ResolvedCall, String> constants) {
+        StringBuilder out = new StringBuilder();
+        int at = 0;
+        for (ResolvedCall c : constantCalls.stream().sorted(java.util.Comparator.comparingInt(x -> x.site().start())).toList()) {
+            int s = c.site().start() - offset;
+            int e = c.site().end() - offset;
+            if (s >= 0 && e <= part.length()) {
+                out.append(part, at, s).append(constants.get(c));
+                at = e;
+            }
+        }
+        return out.append(part.substring(at)).toString();
+    }
+
+    private String stagingInsert(String staging) {
+        StringBuilder cols = new StringBuilder("u.c::tid");
+        StringBuilder params = new StringBuilder("$1::text[]");
+        StringBuilder names = new StringBuilder("c");
+        for (int k = 0; k < rowCalls.size(); k++) {
+            cols.append(", u.v").append(k).append("::real[]");
+            params.append(", $").append(k + 2).append("::text[]");
+            names.append(", v").append(k);
+        }
+        return "INSERT INTO " + staging + " SELECT " + cols + " FROM unnest(" + params + ") AS u(" + names + ")";
+    }
+
+    private void stage(BackendClient backend, String insert, List<byte[][]> rows) {
+        List<String> ctids = new ArrayList<>(rows.size());
+        for (byte[][] row : rows) {
+            ctids.add(new String(row[0], StandardCharsets.UTF_8));
+        }
+        byte[][] values = new byte[1 + rowCalls.size()][];
+        values[0] = TextArrays.toText(ctids).getBytes(StandardCharsets.UTF_8);
+        for (int k = 0; k < rowCalls.size(); k++) {
+            List<String[]> args = new ArrayList<>(rows.size());
+            for (byte[][] row : rows) {
+                byte[] carrier = row[k + 1];
+                List<String> a = carrier == null ? null : TextArrays.parse(new String(carrier, StandardCharsets.UTF_8));
+                args.add(a == null ? new String[3] : a.toArray(new String[0]));
+            }
+            float[][] vectors = embed.embedRows(args);
+            List<String> texts = new ArrayList<>(vectors.length);
+            for (float[] v : vectors) {
+                texts.add(v == null ? null : Float4Arrays.toText(v));
+            }
+            values[k + 1] = TextArrays.toText(texts).getBytes(StandardCharsets.UTF_8);
+        }
+        int[] oids = new int[values.length];
+        java.util.Arrays.fill(oids, PgTypes.TEXT_ARRAY);
+        step(backend, insert, oids, new BoundParameters(oids, new short[values.length], values));
+    }
+
+    /** Runs one statement as extended steps, so the sidecar's own exchange stays open. */
+    private static String step(BackendClient backend, String statement, int[] oids, BoundParameters p) {
+        backend.prepare("", statement, oids);
+        backend.bind("", "", p.formats(), p.values(), new short[0]);
+        return backend.execute("", 0, sink(new ArrayList<>()));
+    }
+
+    private static BackendClient.RowSink sink(List<byte[][]> rows) {
+        return new BackendClient.RowSink() {
+            @Override
+            public void columns(List<Column> columns) {}
+
+            @Override
+            public void row(byte[][] values) {
+                rows.add(values);
+            }
+        };
+    }
+
+    private static PgException unsupported(CallSite site, String shape, String hint) {
+        return new PgException(new PgError("ERROR", "0A000", "pgml-sidecar does not serve " + shape + " yet",
+                null, hint, site.start() + 1));
+    }
+}
