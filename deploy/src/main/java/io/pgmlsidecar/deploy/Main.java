@@ -2,6 +2,7 @@ package io.pgmlsidecar.deploy;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.pgmlsidecar.catalog.CatalogMigrator;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.SidecarVersion;
 import io.pgmlsidecar.proxy.ProxyConfig;
@@ -69,6 +70,7 @@ public final class Main implements Callable<Integer> {
         } else {
             target = UpstreamUrl.parse(upstream);
         }
+        migrateCatalog(target);
         ProxyConfig config = ProxyConfig.of(listenAt.host(), listenAt.port(), target.host(), target.port())
                 .withShutdownGrace(parseDuration(shutdownGrace));
         if (eventLoopThreads > 0) {
@@ -104,6 +106,18 @@ public final class Main implements Callable<Integer> {
         stopped.await();
         System.out.println("pgml-sidecar stopped");
         return 0;
+    }
+
+    /** Installs or upgrades the pgml schema upstream; a failure (no rights, say) is reported, not fatal. */
+    private static void migrateCatalog(UpstreamUrl target) {
+        try {
+            int applied = CatalogMigrator.migrate(target.jdbcUrl(), target.user(), target.password());
+            System.out.println("pgml schema in " + target.redacted() + " is up to date (" + applied + " migrations applied)");
+        } catch (RuntimeException e) {
+            System.err.println("WARNING: could not create or upgrade the pgml schema in " + target.redacted() + ": "
+                    + e.getMessage() + " — the vector helpers (pgml.cosine_similarity, …) will be missing there; "
+                    + "run the sidecar once with an --upstream user that may create schema pgml.");
+        }
     }
 
     static Duration parseDuration(String s) {

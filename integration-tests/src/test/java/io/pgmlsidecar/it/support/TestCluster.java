@@ -41,6 +41,8 @@ public final class TestCluster {
                 Path data = Files.createTempDirectory("pgml-sidecar-it-");
                 EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data.resolve("pg"), 0);
                 configureAuthentication(pg, data.resolve("pg"));
+                io.pgmlsidecar.catalog.CatalogMigrator.migrate(
+                        "jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres", "postgres", "");
                 ProxyServer proxy = startSidecar(pg.port(), null);
                 instance = new TestCluster(pg, proxy);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
