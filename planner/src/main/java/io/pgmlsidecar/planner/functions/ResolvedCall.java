@@ -69,6 +69,9 @@ public record ResolvedCall(CallSite site, ApiFunction function, List<ArgumentExp
 
     /** For pgml.embed: the batch overload (inputs text[]) rather than one text. */
     public boolean isBatchForm(BoundParameters params, int[] declaredOids) {
+        if (function != FunctionRegistry.EMBED) {
+            return false;
+        }
         ArgumentExpression text = arguments.get(1);
         for (CallSite.Argument a : site.arguments()) {
             if ("inputs".equals(a.name())) {
