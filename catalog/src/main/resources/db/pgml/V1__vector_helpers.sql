@@ -1,7 +1,9 @@
 -- PostgresML's vector helpers (src/vectors.rs) as SQL functions, so PostgreSQL evaluates them
 -- itself in every query shape. Overloads for real[] and double precision[]; the result type
 -- matches the input. Element-wise ops on two vectors zip, truncating to the shorter one, as
--- PostgresML does. Parameter names are PostgresML's, typo `subtahend` included.
+-- PostgresML does. Parameter names are PostgresML's, typo `subtahend` included. Reductions
+-- (norms, distances, dot products) are computed in double precision: a real * real product of
+-- small embedding components would otherwise raise PostgreSQL's underflow error.
 CREATE SCHEMA IF NOT EXISTS pgml;
 
 CREATE OR REPLACE FUNCTION pgml.add(vector real[], addend real) RETURNS real[]
@@ -42,15 +44,15 @@ CREATE OR REPLACE FUNCTION pgml.norm_l0(vector real[]) RETURNS real
 
 CREATE OR REPLACE FUNCTION pgml.norm_l1(vector real[]) RETURNS real
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT coalesce(sum(abs(u.v)), 0)::real FROM unnest(vector) AS u(v) $$;
+    AS $$ SELECT coalesce(sum(abs(u.v::float8)), 0)::real FROM unnest(vector) AS u(v) $$;
 
 CREATE OR REPLACE FUNCTION pgml.norm_l2(vector real[]) RETURNS real
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT sqrt(coalesce(sum(u.v * u.v), 0))::real FROM unnest(vector) AS u(v) $$;
+    AS $$ SELECT sqrt(coalesce(sum(u.v::float8 * u.v::float8), 0))::real FROM unnest(vector) AS u(v) $$;
 
 CREATE OR REPLACE FUNCTION pgml.norm_max(vector real[]) RETURNS real
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT coalesce(max(abs(u.v)), 0)::real FROM unnest(vector) AS u(v) $$;
+    AS $$ SELECT coalesce(max(abs(u.v::float8)), 0)::real FROM unnest(vector) AS u(v) $$;
 
 CREATE OR REPLACE FUNCTION pgml.normalize_l1(vector real[]) RETURNS real[]
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -66,19 +68,19 @@ CREATE OR REPLACE FUNCTION pgml.normalize_max(vector real[]) RETURNS real[]
 
 CREATE OR REPLACE FUNCTION pgml.distance_l1(vector real[], other real[]) RETURNS real
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT coalesce(sum(abs(a.v - b.v)), 0)::real FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
+    AS $$ SELECT coalesce(sum(abs(a.v::float8 - b.v::float8)), 0)::real FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
 
 CREATE OR REPLACE FUNCTION pgml.distance_l2(vector real[], other real[]) RETURNS real
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT sqrt(coalesce(sum((a.v - b.v) * (a.v - b.v)), 0))::real FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
+    AS $$ SELECT sqrt(coalesce(sum((a.v::float8 - b.v::float8) * (a.v::float8 - b.v::float8)), 0))::real FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
 
 CREATE OR REPLACE FUNCTION pgml.dot_product(vector real[], other real[]) RETURNS real
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT coalesce(sum(a.v * b.v), 0)::real FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
+    AS $$ SELECT coalesce(sum(a.v::float8 * b.v::float8), 0)::real FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
 
 CREATE OR REPLACE FUNCTION pgml.cosine_similarity(vector real[], other real[]) RETURNS real
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT (sum(a.v * b.v) / (sqrt(sum(a.v * a.v)) * sqrt(sum(b.v * b.v))))::real FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
+    AS $$ SELECT (sum(a.v::float8 * b.v::float8) / (sqrt(sum(a.v::float8 * a.v::float8)) * sqrt(sum(b.v::float8 * b.v::float8))))::real FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
 
 CREATE OR REPLACE FUNCTION pgml.elementwise_max_step(state real[], vector real[]) RETURNS real[]
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -140,15 +142,15 @@ CREATE OR REPLACE FUNCTION pgml.norm_l0(vector double precision[]) RETURNS doubl
 
 CREATE OR REPLACE FUNCTION pgml.norm_l1(vector double precision[]) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT coalesce(sum(abs(u.v)), 0)::double precision FROM unnest(vector) AS u(v) $$;
+    AS $$ SELECT coalesce(sum(abs(u.v::float8)), 0)::double precision FROM unnest(vector) AS u(v) $$;
 
 CREATE OR REPLACE FUNCTION pgml.norm_l2(vector double precision[]) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT sqrt(coalesce(sum(u.v * u.v), 0))::double precision FROM unnest(vector) AS u(v) $$;
+    AS $$ SELECT sqrt(coalesce(sum(u.v::float8 * u.v::float8), 0))::double precision FROM unnest(vector) AS u(v) $$;
 
 CREATE OR REPLACE FUNCTION pgml.norm_max(vector double precision[]) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT coalesce(max(abs(u.v)), 0)::double precision FROM unnest(vector) AS u(v) $$;
+    AS $$ SELECT coalesce(max(abs(u.v::float8)), 0)::double precision FROM unnest(vector) AS u(v) $$;
 
 CREATE OR REPLACE FUNCTION pgml.normalize_l1(vector double precision[]) RETURNS double precision[]
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
@@ -164,19 +166,19 @@ CREATE OR REPLACE FUNCTION pgml.normalize_max(vector double precision[]) RETURNS
 
 CREATE OR REPLACE FUNCTION pgml.distance_l1(vector double precision[], other double precision[]) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT coalesce(sum(abs(a.v - b.v)), 0)::double precision FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
+    AS $$ SELECT coalesce(sum(abs(a.v::float8 - b.v::float8)), 0)::double precision FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
 
 CREATE OR REPLACE FUNCTION pgml.distance_l2(vector double precision[], other double precision[]) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT sqrt(coalesce(sum((a.v - b.v) * (a.v - b.v)), 0))::double precision FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
+    AS $$ SELECT sqrt(coalesce(sum((a.v::float8 - b.v::float8) * (a.v::float8 - b.v::float8)), 0))::double precision FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
 
 CREATE OR REPLACE FUNCTION pgml.dot_product(vector double precision[], other double precision[]) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT coalesce(sum(a.v * b.v), 0)::double precision FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
+    AS $$ SELECT coalesce(sum(a.v::float8 * b.v::float8), 0)::double precision FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
 
 CREATE OR REPLACE FUNCTION pgml.cosine_similarity(vector double precision[], other double precision[]) RETURNS double precision
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    AS $$ SELECT (sum(a.v * b.v) / (sqrt(sum(a.v * a.v)) * sqrt(sum(b.v * b.v))))::double precision FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
+    AS $$ SELECT (sum(a.v::float8 * b.v::float8) / (sqrt(sum(a.v::float8 * a.v::float8)) * sqrt(sum(b.v::float8 * b.v::float8))))::double precision FROM unnest(vector) WITH ORDINALITY AS a(v, i) JOIN unnest(other) WITH ORDINALITY AS b(v, i) ON a.i = b.i $$;
 
 CREATE OR REPLACE FUNCTION pgml.elementwise_max_step(state double precision[], vector double precision[]) RETURNS double precision[]
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE

@@ -3,7 +3,10 @@ package io.pgmlsidecar.deploy;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.pgmlsidecar.catalog.CatalogMigrator;
+import io.pgmlsidecar.ml.EmbeddingService;
+import io.pgmlsidecar.ml.MlConfig;
 import io.pgmlsidecar.planner.PgmlInterceptor;
+import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.planner.SidecarVersion;
 import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.ProxyServer;
@@ -50,6 +53,11 @@ public final class Main implements Callable<Integer> {
             description = "How long SIGTERM lets running statements finish, e.g. 30s (env PGML_SIDECAR_SHUTDOWN_GRACE).")
     String shutdownGrace;
 
+    @Option(names = "--models-dir", defaultValue = "${env:PGML_SIDECAR_MODELS_DIR}",
+            description = "Directory of models in Hugging Face layout, <dir>/<org>/<name>/ (env PGML_SIDECAR_MODELS_DIR). "
+                    + "Also searched: the Hugging Face cache ($HF_HOME/hub) and the models bundled in the jar.")
+    Path modelsDir;
+
     @Option(names = "--event-loop-threads", defaultValue = "${env:PGML_SIDECAR_EVENT_LOOP_THREADS:-0}",
             description = "Network threads (0 = one per core).")
     int eventLoopThreads;
@@ -83,7 +91,8 @@ public final class Main implements Callable<Integer> {
             SslContext ssl = SslContextBuilder.forServer(tlsCert, tlsKey).build();
             config = config.withSsl(ssl);
         }
-        ProxyServer server = new ProxyServer(config, new PgmlInterceptor()).start();
+        EmbeddingService embeddings = new EmbeddingService(MlConfig.builder().modelsDir(modelsDir).build());
+        ProxyServer server = new ProxyServer(config, new PgmlInterceptor(new RuntimeEmbeddingModels(embeddings))).start();
         CountDownLatch stopped = new CountDownLatch(1);
         EmbeddedPostgresServer embeddedServer = embedded;
         Runnable stop = () -> {

@@ -15,6 +15,7 @@ import io.pgmlsidecar.planner.strategy.ConstantSplice;
 import io.pgmlsidecar.planner.strategy.SelectListCalls;
 import io.pgmlsidecar.planner.strategy.StrategyStatement;
 import io.pgmlsidecar.planner.strategy.UpdateWithCalls;
+import io.pgmlsidecar.planner.strategy.WriteFromSelect;
 import io.pgmlsidecar.planner.values.Float4Arrays;
 import io.pgmlsidecar.planner.values.PgTypes;
 import io.pgmlsidecar.planner.values.TextArrays;
@@ -61,13 +62,7 @@ public final class PgmlInterceptor implements Interceptor {
     @Override
     public InterceptedStatement plan(String sql, SessionContext session) {
         List<Token> tokens = SqlLexer.tokenize(sql);
-        List<ResolvedCall> calls = new ArrayList<>();
-        for (CallSite site : CallFinder.find(sql, tokens, SCHEMAS)) {
-            ApiFunction f = FunctionRegistry.find(site.qualifiedName());
-            if (f != null) {
-                calls.add(ResolvedCall.resolve(sql, tokens, site, f));
-            }
-        }
+        List<ResolvedCall> calls = resolveCalls(sql, tokens);
         if (calls.isEmpty()) {
             return null;
         }
@@ -105,14 +100,34 @@ public final class PgmlInterceptor implements Interceptor {
         }
         SelectList select = SelectList.of(tokens);
         if (select != null) {
-            return new StrategyStatement(new SelectListCalls(sql, selectTargets(tokens, select, calls), embed));
+            return new StrategyStatement(new SelectListCalls(sql, SelectTargets.of(tokens, select, calls), embed));
         }
         if (!tokens.isEmpty() && tokens.get(0).isKeyword("update")) {
             return new StrategyStatement(UpdateWithCalls.plan(sql, tokens, calls, embed));
         }
+        WriteFromSelect write = WriteFromSelect.plan(sql, tokens, calls, selectSql -> {
+            List<Token> selectTokens = SqlLexer.tokenize(selectSql);
+            SelectList list = SelectList.of(selectTokens);
+            return new SelectListCalls(selectSql, SelectTargets.of(selectTokens, list, resolveCalls(selectSql, selectTokens)), embed);
+        }, embed);
+        if (write != null) {
+            return new StrategyStatement(write);
+        }
         throw unsupported(firstRowDependent(calls).site(), "a call whose arguments depend on table rows in this kind of statement",
                 "Row-dependent calls are served in the SELECT list of a plain SELECT and in UPDATE … SET col = call(…); "
                         + "move the call there (e.g. into a CTE or subquery you select from).");
+    }
+
+    /** The calls of served functions in a statement, matched to their signatures. */
+    List<ResolvedCall> resolveCalls(String sql, List<Token> tokens) {
+        List<ResolvedCall> calls = new ArrayList<>();
+        for (CallSite site : CallFinder.find(sql, tokens, SCHEMAS)) {
+            ApiFunction f = FunctionRegistry.find(site.qualifiedName());
+            if (f != null) {
+                calls.add(ResolvedCall.resolve(sql, tokens, site, f));
+            }
+        }
+        return calls;
     }
 
     private InterceptedStatement callAlone(List<Token> tokens, ResolvedCall call) {
@@ -148,62 +163,6 @@ public final class PgmlInterceptor implements Interceptor {
         return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.FLOAT4_ARRAY, (short) -1),
                 (s, args, format) -> java.util.Collections.singletonList(
                         Float4Arrays.encode(embed.embedRows(List.<String[]>of(args.toArray(new String[0])))[0], format))));
-    }
-
-    private static List<SelectListCalls.Target> selectTargets(List<Token> tokens, SelectList select, List<ResolvedCall> calls) {
-        if (select.distinct()) {
-            throw unsupported(calls.get(0).site(), "row-dependent pgml calls with SELECT DISTINCT",
-                    "Select the embeddings in a subquery and apply DISTINCT outside it.");
-        }
-        for (int i = select.end(); i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            if (t.isKeyword("union") || t.isKeyword("intersect") || t.isKeyword("except")) {
-                throw unsupported(calls.get(0).site(), "row-dependent pgml calls in a set operation (UNION/INTERSECT/EXCEPT)",
-                        "Embed in a subquery or CTE per branch.");
-            }
-        }
-        List<SelectListCalls.Target> targets = new ArrayList<>();
-        List<SelectList.Item> items = select.items();
-        for (ResolvedCall c : calls) {
-            int item = select.itemAt(c.site().firstToken());
-            String name = item < 0 ? null : StatementShape.itemIsCall(tokens, items.get(item), c.site());
-            if (name == null) {
-                throw unsupported(c.site(), "a row-dependent call of " + c.site().qualifiedName()
-                                + " that is not a whole item of the SELECT list (it is inside an expression, or in WHERE/ORDER BY/JOIN)",
-                        "Select the call as its own column, e.g. in a CTE, and use that column in the rest of the query.");
-            }
-            if (c.isBatchForm(null, new int[0])) {
-                throw unsupported(c.site(), "the set-returning batch form of pgml.embed per row",
-                        "Embed one text per row: pgml.embed(model, column).");
-            }
-            checkNotReferencedAfterList(tokens, select, name, item, c);
-            boolean starBefore = items.subList(0, item).stream().anyMatch(SelectList.Item::star);
-            boolean starAfter = items.subList(item + 1, items.size()).stream().anyMatch(SelectList.Item::star);
-            if (starBefore && starAfter) {
-                throw unsupported(c.site(), "a row-dependent call between two * items of the SELECT list",
-                        "List the columns explicitly on one side of the call.");
-            }
-            targets.add(starBefore ? new SelectListCalls.Target(c, -1, items.size() - 1 - item)
-                    : new SelectListCalls.Target(c, item, -1));
-        }
-        return targets;
-    }
-
-    /** ORDER BY / GROUP BY on the embedding column would act on its carrier in PostgreSQL: refuse. */
-    private static void checkNotReferencedAfterList(List<Token> tokens, SelectList select, String name, int item, ResolvedCall c) {
-        boolean inOrderOrGroup = false;
-        for (int i = select.end(); i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            if (t.isKeyword("order") || t.isKeyword("group")) {
-                inOrderOrGroup = true;
-            } else if (t.isKeyword("limit") || t.isKeyword("offset") || t.isKeyword("for") || t.isKeyword("fetch")) {
-                inOrderOrGroup = false;
-            } else if (inOrderOrGroup && ((t.kind() == Token.Kind.IDENTIFIER || t.kind() == Token.Kind.QUOTED_IDENTIFIER)
-                    && t.identifierValue().equals(name) || (t.kind() == Token.Kind.NUMBER && t.text().equals(Integer.toString(item + 1))))) {
-                throw unsupported(c.site(), "ORDER BY or GROUP BY on the result of a row-dependent pgml call",
-                        "Compute the embeddings in a subquery or CTE and order the outer query.");
-            }
-        }
     }
 
     private static ResolvedCall firstRowDependent(List<ResolvedCall> calls) {

@@ -1,7 +1,10 @@
 package io.pgmlsidecar.it.support;
 
 import io.pgmlsidecar.deploy.EmbeddedPostgresServer;
+import io.pgmlsidecar.ml.EmbeddingService;
+import io.pgmlsidecar.ml.MlConfig;
 import io.pgmlsidecar.planner.PgmlInterceptor;
+import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.ProxyServer;
 import java.io.IOException;
@@ -26,6 +29,7 @@ public final class TestCluster {
     public static final String PASSWORD = "s3cret-pw";
 
     private static TestCluster instance;
+    private static final EmbeddingService EMBEDDINGS = new EmbeddingService(MlConfig.defaults());
 
     private final EmbeddedPostgresServer postgres;
     private final ProxyServer sidecar;
@@ -67,7 +71,7 @@ public final class TestCluster {
         if (customize != null) {
             config = customize.apply(config);
         }
-        return new ProxyServer(config, new PgmlInterceptor()).start();
+        return new ProxyServer(config, new PgmlInterceptor(new RuntimeEmbeddingModels(EMBEDDINGS))).start();
     }
 
     private static void configureAuthentication(EmbeddedPostgresServer pg, Path dataDir) throws SQLException, IOException {
@@ -90,6 +94,11 @@ public final class TestCluster {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The model runtime the sidecars of the tests use (the same instance, in process). */
+    public EmbeddingService embeddings() {
+        return EMBEDDINGS;
     }
 
     public int postgresPort() {

@@ -5,7 +5,6 @@ import io.pgmlsidecar.planner.functions.BoundParameters;
 import io.pgmlsidecar.planner.functions.EmbedCalls;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
 import io.pgmlsidecar.planner.values.Float4Arrays;
-import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
@@ -42,24 +41,23 @@ public final class ConstantSplice implements Strategy {
 
     @Override
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
+        Map<ResolvedCall, String> literals = evaluateOnce(session, calls, parameters, embed);
+        String rewritten = Splice.replaceCalls(sql, calls, literals::get);
+        BackendClient backend = session.backend();
+        backend.prepare("", rewritten, parameterOids == null ? parameters.typeOids() : parameterOids);
+        backend.bind("", "", parameters.formats(), parameters.values(), resultFormats);
+        return (s, maxRows) -> s.backend().execute("", maxRows, BackendSteps.toClient(s));
+    }
+
+    /** Each constant call evaluated once, as a typed SQL literal to splice in its place. */
+    static Map<ResolvedCall, String> evaluateOnce(SessionContext session, List<ResolvedCall> calls, BoundParameters parameters,
+                                                  EmbedCalls embed) {
         Map<ResolvedCall, String> literals = new HashMap<>();
         for (ResolvedCall c : calls) {
             List<String> args = ArgumentEvaluator.evaluate(session, c.arguments(), parameters);
             float[] vector = embed.embedRows(List.<String[]>of(args.toArray(new String[0])))[0];
             literals.put(c, Float4Arrays.literal(vector));
         }
-        String rewritten = Splice.replaceCalls(sql, calls, literals::get);
-        BackendClient backend = session.backend();
-        backend.prepare("", rewritten, parameterOids == null ? parameters.typeOids() : parameterOids);
-        backend.bind("", "", parameters.formats(), parameters.values(), resultFormats);
-        return (s, maxRows) -> s.backend().execute("", maxRows, new BackendClient.RowSink() {
-            @Override
-            public void columns(List<Column> columns) {}
-
-            @Override
-            public void row(byte[][] values) {
-                s.client().dataRow(values);
-            }
-        });
+        return literals;
     }
 }

@@ -42,6 +42,11 @@ public final class SelectListCalls implements Strategy {
         return carrierSql;
     }
 
+    /** Indexes of the carrier columns; known after {@link #describe}. */
+    int[] columnIndexes() {
+        return columnIndexes;
+    }
+
     @Override
     public StatementInfo describe(SessionContext session, int[] declared) {
         int[] oids = ParameterTypes.forCalls(declared, targets.stream().map(Target::call).toList());

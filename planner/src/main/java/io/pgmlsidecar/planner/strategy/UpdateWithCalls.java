@@ -1,26 +1,20 @@
 package io.pgmlsidecar.planner.strategy;
 
-import io.pgmlsidecar.planner.functions.ArgumentEvaluator;
 import io.pgmlsidecar.planner.functions.BoundParameters;
 import io.pgmlsidecar.planner.functions.EmbedCalls;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
 import io.pgmlsidecar.planner.scan.CallSite;
 import io.pgmlsidecar.planner.scan.Token;
-import io.pgmlsidecar.planner.values.Float4Arrays;
-import io.pgmlsidecar.planner.values.PgTypes;
-import io.pgmlsidecar.planner.values.TextArrays;
-import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Comparator;
 
 /**
  * S3 for {@code UPDATE t SET col = pgml.embed(m, body) [, …] [WHERE …] [RETURNING …]}, all in the
@@ -30,9 +24,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * disconnect anywhere leaves nothing written, as with any statement of the transaction.
  */
 public final class UpdateWithCalls implements Strategy {
-
-    static final int CHUNK_ROWS = 512;
-    private static final AtomicLong STAGING_SEQUENCE = new AtomicLong();
 
     private final String sql;
     /** Row-dependent calls, each the whole value of a SET item. */
@@ -168,18 +159,9 @@ public final class UpdateWithCalls implements Strategy {
 
     private String run(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         BackendClient backend = session.backend();
-        Map<ResolvedCall, String> constants = new HashMap<>();
-        for (ResolvedCall c : constantCalls) {
-            List<String> args = ArgumentEvaluator.evaluate(session, c.arguments(), parameters);
-            constants.put(c, Float4Arrays.literal(embed.embedRows(List.<String[]>of(args.toArray(new String[0])))[0]));
-        }
-        String staging = "pgml_sidecar_update_" + STAGING_SEQUENCE.incrementAndGet();
-        String readStatement = staging + "_read";
-        StringBuilder columns = new StringBuilder("row_ctid tid");
-        for (int k = 0; k < rowCalls.size(); k++) {
-            columns.append(", v").append(k).append(" real[]");
-        }
-        step(backend, "CREATE TEMPORARY TABLE " + staging + " (" + columns + ") ON COMMIT DROP", new int[0], BoundParameters.NONE);
+        Map<ResolvedCall, String> constants = ConstantSplice.evaluateOnce(session, constantCalls, parameters, embed);
+        VectorStaging staging = new VectorStaging(rowCalls.size(), embed);
+        staging.create(backend);
 
         StringBuilder read = new StringBuilder("SELECT ").append(targetReference).append(".ctid::text");
         for (ResolvedCall c : rowCalls) {
@@ -188,63 +170,37 @@ public final class UpdateWithCalls implements Strategy {
         read.append(" FROM ").append(tableClause);
         if (whereStart >= 0) {
             int whereEnd = returningStart >= 0 ? returningStart : sql.length();
-            String where = sql.substring(whereStart, whereEnd).replaceFirst(";\\s*$", "");
-            read.append(' ').append(spliceConstantsIn(where, whereStart, constants));
+            read.append(' ').append(spliceConstantsIn(withoutSemicolon(sql.substring(whereStart, whereEnd)), whereStart, constants));
         }
         read.append(" FOR UPDATE OF ").append(targetReference);
-        backend.prepare(readStatement, read.toString(), parameterOids);
-        backend.bind(readStatement, readStatement, parameters.formats(), parameters.values(), new short[0]);
-        String insert = stagingInsert(staging);
-        while (true) {
-            List<byte[][]> rows = new ArrayList<>();
-            String tag = backend.execute(readStatement, CHUNK_ROWS, sink(rows));
-            if (session.cancelRequested()) {
-                throw new PgException("57014", "canceling statement due to user request", null);
-            }
-            if (!rows.isEmpty()) {
-                stage(backend, insert, rows);
-            }
-            if (tag != null) {
-                break;
-            }
-        }
-        backend.close((byte) 'P', readStatement);
-        backend.close((byte) 'S', readStatement);
+        staging.fillFrom(session, read.toString(), parameterOids, parameters);
 
-        StringBuilder update = new StringBuilder();
-        String setPart = sql.substring(0, setEnd);
-        int[] index = {0};
         Map<ResolvedCall, String> replacement = new HashMap<>(constants);
-        for (ResolvedCall c : rowCalls) {
-            replacement.put(c, staging + ".v" + index[0]++);
+        for (int k = 0; k < rowCalls.size(); k++) {
+            replacement.put(rowCalls.get(k), staging.name() + ".v" + k);
         }
-        List<ResolvedCall> all = new ArrayList<>(replacement.keySet());
-        update.append(Splice.replaceCalls(setPart, all.stream().filter(c -> c.site().end() <= setEnd).toList(), replacement::get));
-        update.append(" FROM ").append(staging).append(" WHERE ").append(targetReference).append(".ctid = ")
-                .append(staging).append(".row_ctid");
+        List<ResolvedCall> inSet = replacement.keySet().stream().filter(c -> c.site().end() <= setEnd).toList();
+        StringBuilder update = new StringBuilder(Splice.replaceCalls(sql.substring(0, setEnd), inSet, replacement::get));
+        update.append(" FROM ").append(staging.name()).append(" WHERE ").append(targetReference).append(".ctid = ")
+                .append(staging.name()).append(".row_ctid");
         if (returningStart >= 0) {
-            String returning = sql.substring(returningStart).replaceFirst(";\\s*$", "");
-            update.append(' ').append(spliceConstantsIn(returning, returningStart, constants));
+            update.append(' ').append(spliceConstantsIn(withoutSemicolon(sql.substring(returningStart)), returningStart, constants));
         }
         backend.prepare("", update.toString(), parameterOids);
         backend.bind("", "", parameters.formats(), parameters.values(), resultFormats);
-        String tag = backend.execute("", 0, new BackendClient.RowSink() {
-            @Override
-            public void columns(List<Column> c) {}
-
-            @Override
-            public void row(byte[][] values) {
-                session.client().dataRow(values);
-            }
-        });
-        step(backend, "DROP TABLE " + staging, new int[0], BoundParameters.NONE);
+        String tag = backend.execute("", 0, BackendSteps.toClient(session));
+        staging.drop(backend);
         return tag;
+    }
+
+    private static String withoutSemicolon(String part) {
+        return part.replaceFirst(";\\s*$", "");
     }
 
     private String spliceConstantsIn(String part, int offset, Map<ResolvedCall, String> constants) {
         StringBuilder out = new StringBuilder();
         int at = 0;
-        for (ResolvedCall c : constantCalls.stream().sorted(java.util.Comparator.comparingInt(x -> x.site().start())).toList()) {
+        for (ResolvedCall c : constantCalls.stream().sorted(Comparator.comparingInt(x -> x.site().start())).toList()) {
             int s = c.site().start() - offset;
             int e = c.site().end() - offset;
             if (s >= 0 && e <= part.length()) {
@@ -253,63 +209,6 @@ public final class UpdateWithCalls implements Strategy {
             }
         }
         return out.append(part.substring(at)).toString();
-    }
-
-    private String stagingInsert(String staging) {
-        StringBuilder cols = new StringBuilder("u.c::tid");
-        StringBuilder params = new StringBuilder("$1::text[]");
-        StringBuilder names = new StringBuilder("c");
-        for (int k = 0; k < rowCalls.size(); k++) {
-            cols.append(", u.v").append(k).append("::real[]");
-            params.append(", $").append(k + 2).append("::text[]");
-            names.append(", v").append(k);
-        }
-        return "INSERT INTO " + staging + " SELECT " + cols + " FROM unnest(" + params + ") AS u(" + names + ")";
-    }
-
-    private void stage(BackendClient backend, String insert, List<byte[][]> rows) {
-        List<String> ctids = new ArrayList<>(rows.size());
-        for (byte[][] row : rows) {
-            ctids.add(new String(row[0], StandardCharsets.UTF_8));
-        }
-        byte[][] values = new byte[1 + rowCalls.size()][];
-        values[0] = TextArrays.toText(ctids).getBytes(StandardCharsets.UTF_8);
-        for (int k = 0; k < rowCalls.size(); k++) {
-            List<String[]> args = new ArrayList<>(rows.size());
-            for (byte[][] row : rows) {
-                byte[] carrier = row[k + 1];
-                List<String> a = carrier == null ? null : TextArrays.parse(new String(carrier, StandardCharsets.UTF_8));
-                args.add(a == null ? new String[3] : a.toArray(new String[0]));
-            }
-            float[][] vectors = embed.embedRows(args);
-            List<String> texts = new ArrayList<>(vectors.length);
-            for (float[] v : vectors) {
-                texts.add(v == null ? null : Float4Arrays.toText(v));
-            }
-            values[k + 1] = TextArrays.toText(texts).getBytes(StandardCharsets.UTF_8);
-        }
-        int[] oids = new int[values.length];
-        java.util.Arrays.fill(oids, PgTypes.TEXT_ARRAY);
-        step(backend, insert, oids, new BoundParameters(oids, new short[values.length], values));
-    }
-
-    /** Runs one statement as extended steps, so the sidecar's own exchange stays open. */
-    private static String step(BackendClient backend, String statement, int[] oids, BoundParameters p) {
-        backend.prepare("", statement, oids);
-        backend.bind("", "", p.formats(), p.values(), new short[0]);
-        return backend.execute("", 0, sink(new ArrayList<>()));
-    }
-
-    private static BackendClient.RowSink sink(List<byte[][]> rows) {
-        return new BackendClient.RowSink() {
-            @Override
-            public void columns(List<Column> columns) {}
-
-            @Override
-            public void row(byte[][] values) {
-                rows.add(values);
-            }
-        };
     }
 
     private static PgException unsupported(CallSite site, String shape, String hint) {

@@ -1,0 +1,115 @@
+package io.pgmlsidecar.ml.store;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.pgmlsidecar.ml.MlException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Loaded models shared by all callers, bounded by total weight (bytes of model files); evicted models
+ * are closed once no caller uses them. A model is loaded once even when many callers ask at the same
+ * time; loading happens in the caller's thread, outside any cache lock. A failed load is not cached.
+ */
+public final class ModelCache<M extends CachedModel> implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ModelCache.class);
+
+    private final AsyncCache<String, M> cache;
+    private final Function<String, M> loader;
+    private final long maxBytes;
+
+    public ModelCache(long maxBytes, Function<String, M> loader) {
+        this.loader = loader;
+        this.maxBytes = maxBytes;
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(Math.max(1, maxBytes >> 10))
+                .weigher((String k, M m) -> (int) Math.min(Integer.MAX_VALUE, Math.max(1, m.weightBytes() >> 10)))
+                .executor(Runnable::run)
+                .removalListener((String k, M m, RemovalCause cause) -> {
+                    if (m == null) return;
+                    log.info("unloading model '{}' ({})", k, cause);
+                    m.retire();
+                })
+                .buildAsync();
+    }
+
+    /** Runs {@code action} with the model {@code key}, loading it if needed; the model stays open meanwhile. */
+    public <T> T use(String key, Function<M, T> action) {
+        for (int attempt = 0; ; attempt++) {
+            CompletableFuture<M> mine = new CompletableFuture<>();
+            CompletableFuture<M> f = cache.get(key, (k, executor) -> mine);
+            M m;
+            boolean acquired;
+            if (f == mine) {
+                try {
+                    m = loader.apply(key);
+                } catch (RuntimeException | Error e) {
+                    mine.completeExceptionally(e);
+                    cache.asMap().remove(key, mine);
+                    throw e;
+                }
+                acquired = m.acquire(); // before publishing: an over-weight model evicted at once stays usable here
+                if (m.weightBytes() > maxBytes) {
+                    log.warn("model '{}' ({} MiB) is larger than the model cache ({} MiB); it will be reloaded on every use",
+                            key, m.weightBytes() >> 20, maxBytes >> 20);
+                }
+                mine.complete(m);
+            } else {
+                m = join(f);
+                acquired = m.acquire();
+            }
+            if (acquired) {
+                try {
+                    return action.apply(m);
+                } finally {
+                    m.release();
+                }
+            }
+            cache.synchronous().asMap().remove(key, m);
+            if (attempt > 1000) throw new MlException("model '" + key + "' keeps being evicted; raise cache-max-bytes");
+        }
+    }
+
+    private static <M> M join(CompletableFuture<M> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException r) throw r;
+            if (c instanceof Error err) throw err;
+            throw new MlException(String.valueOf(c), c);
+        }
+    }
+
+    /** Unloads one model (closed when its current users finish); false if it was not loaded. */
+    public boolean invalidate(String key) {
+        boolean present = cache.asMap().containsKey(key);
+        cache.synchronous().invalidate(key);
+        return present;
+    }
+
+    /** Unloads every model. */
+    public void invalidateAll() {
+        cache.synchronous().invalidateAll();
+    }
+
+    /** The models loaded now (not counting loads in progress). */
+    public List<M> loaded() {
+        List<M> out = new ArrayList<>();
+        for (CompletableFuture<M> f : cache.asMap().values()) {
+            if (f.isDone() && !f.isCompletedExceptionally()) out.add(f.join());
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        invalidateAll();
+    }
+}
