@@ -14,6 +14,7 @@ import io.pgmlsidecar.planner.strategy.CallAlone;
 import io.pgmlsidecar.planner.strategy.ConstantSplice;
 import io.pgmlsidecar.planner.strategy.SelectListCalls;
 import io.pgmlsidecar.planner.strategy.StrategyStatement;
+import io.pgmlsidecar.planner.strategy.SubqueryCalls;
 import io.pgmlsidecar.planner.strategy.UpdateWithCalls;
 import io.pgmlsidecar.planner.strategy.WriteFromSelect;
 import io.pgmlsidecar.planner.values.Float4Arrays;
@@ -99,23 +100,33 @@ public final class PgmlInterceptor implements Interceptor {
             return new StrategyStatement(new ConstantSplice(sql, calls, embed));
         }
         SelectList select = SelectList.of(tokens);
-        if (select != null) {
+        if (select != null && calls.stream().filter(c -> !c.isConstant())
+                .allMatch(c -> select.itemAt(c.site().firstToken()) >= 0)) {
             return new StrategyStatement(new SelectListCalls(sql, SelectTargets.of(tokens, select, calls), embed));
         }
         if (!tokens.isEmpty() && tokens.get(0).isKeyword("update")) {
             return new StrategyStatement(UpdateWithCalls.plan(sql, tokens, calls, embed));
         }
-        WriteFromSelect write = WriteFromSelect.plan(sql, tokens, calls, selectSql -> {
+        java.util.function.Function<String, SelectListCalls> selectPlanner = selectSql -> {
             List<Token> selectTokens = SqlLexer.tokenize(selectSql);
             SelectList list = SelectList.of(selectTokens);
+            if (list == null) {
+                throw unsupported(firstRowDependent(calls).site(), "this subquery form around a row-dependent call",
+                        "Use a plain SELECT … FROM … in the subquery or CTE.");
+            }
             return new SelectListCalls(selectSql, SelectTargets.of(selectTokens, list, resolveCalls(selectSql, selectTokens)), embed);
-        }, embed);
+        };
+        SubqueryCalls subquery = SubqueryCalls.plan(sql, tokens, calls, selectPlanner, embed);
+        if (subquery != null) {
+            return new StrategyStatement(subquery);
+        }
+        WriteFromSelect write = WriteFromSelect.plan(sql, tokens, calls, selectPlanner, embed);
         if (write != null) {
             return new StrategyStatement(write);
         }
         throw unsupported(firstRowDependent(calls).site(), "a call whose arguments depend on table rows in this kind of statement",
-                "Row-dependent calls are served in the SELECT list of a plain SELECT and in UPDATE … SET col = call(…); "
-                        + "move the call there (e.g. into a CTE or subquery you select from).");
+                "Row-dependent calls are served as whole SELECT-list items (of the statement, or of a subquery or CTE) and in "
+                        + "UPDATE … SET col = call(…); move the call there, e.g. WITH e AS (SELECT id, pgml.embed(…) AS v FROM t) SELECT … FROM e.");
     }
 
     /** The calls of served functions in a statement, matched to their signatures. */

@@ -264,6 +264,38 @@ class EmbedStrategiesTest {
     }
 
     @Test
+    void subqueryAndCteAreMaterialisedThenQueriedByPostgres() throws Exception {
+        try (Connection c = cluster.connect("prepareThreshold=1")) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    WITH e AS (SELECT id, pgml.embed(?, body) AS v FROM embed_docs WHERE body IS NOT NULL)
+                    SELECT id, array_length(v, 1) FROM e
+                    WHERE pgml.cosine_similarity(v, pgml.embed(?, 'a cat on a rug')) > ?
+                    ORDER BY pgml.cosine_similarity(v, pgml.embed(?, 'a cat on a rug')) DESC""")) {
+                for (int run = 0; run < 2; run++) {
+                    ps.setString(1, MODEL);
+                    ps.setString(2, MODEL);
+                    ps.setDouble(3, 0.3);
+                    ps.setString(4, MODEL);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        List<Integer> ids = new ArrayList<>();
+                        while (rs.next()) {
+                            ids.add(rs.getInt(1));
+                            assertEquals(384, rs.getInt(2));
+                        }
+                        assertTrue(ids.size() >= 2 && ids.subList(0, 2).containsAll(List.of(1, 2)), "cats first: " + ids);
+                        assertFalse(ids.contains(3), "revenue is not about cats: " + ids);
+                    }
+                }
+            }
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                    "SELECT count(*) FROM (SELECT pgml.embed('" + MODEL + "', body) AS v FROM embed_docs) sub WHERE v IS NOT NULL")) {
+                assertTrue(rs.next());
+                assertEquals(5, rs.getInt(1));
+            }
+        }
+    }
+
+    @Test
     void unknownModelIsAClearErrorAndTheConnectionStaysUsable() throws Exception {
         try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
             SQLException e = assertThrows(SQLException.class,

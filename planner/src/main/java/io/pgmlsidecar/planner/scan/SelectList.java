@@ -27,12 +27,13 @@ public final class SelectList {
         this.distinct = distinct;
     }
 
-    /** Null when the statement is not a plain SELECT. */
+    /** Null when the statement is not a SELECT (optionally after a WITH list of CTEs). */
     public static SelectList of(List<Token> tokens) {
-        if (tokens.isEmpty() || !tokens.get(0).isKeyword("select")) {
+        int select = selectKeyword(tokens);
+        if (select < 0) {
             return null;
         }
-        int i = 1;
+        int i = select + 1;
         boolean distinct = false;
         if (i < tokens.size() && tokens.get(i).isKeyword("all")) {
             i++;
@@ -63,6 +64,37 @@ public final class SelectList {
             items.add(item(tokens, start, i - 1));
         }
         return new SelectList(items, i, distinct);
+    }
+
+    /** Index of the top-level SELECT keyword, skipping a leading WITH list; -1 if there is none. */
+    private static int selectKeyword(List<Token> tokens) {
+        if (tokens.isEmpty()) {
+            return -1;
+        }
+        if (tokens.get(0).isKeyword("select")) {
+            return 0;
+        }
+        if (!tokens.get(0).isKeyword("with")) {
+            return -1;
+        }
+        int depth = 0;
+        for (int i = 1; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isPunct('(')) {
+                depth++;
+            } else if (t.isPunct(')')) {
+                depth--;
+            } else if (depth == 0 && t.kind() == Token.Kind.IDENTIFIER) {
+                String w = t.text().toLowerCase();
+                if (w.equals("select")) {
+                    return i;
+                }
+                if (w.equals("insert") || w.equals("update") || w.equals("delete") || w.equals("merge")) {
+                    return -1;
+                }
+            }
+        }
+        return -1;
     }
 
     private static Item item(List<Token> tokens, int first, int last) {

@@ -4,7 +4,6 @@ import io.pgmlsidecar.planner.functions.BoundParameters;
 import io.pgmlsidecar.planner.functions.EmbedCalls;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
 import io.pgmlsidecar.planner.scan.Token;
-import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
@@ -24,21 +23,16 @@ public final class WriteFromSelect implements Strategy {
     private final List<ResolvedCall> calls;
     private final String prefix;
     private final String suffix;
-    private final SelectListCalls select;
-    private final boolean createTable;
-    private final EmbedCalls embed;
+    private final Materializer materializer;
     private int[] parameterOids;
-    private List<Column> selectColumns;
 
     private WriteFromSelect(String sql, List<ResolvedCall> calls, String prefix, SelectListCalls select, String suffix,
-                            boolean createTable, EmbedCalls embed) {
+                            EmbedCalls embed) {
         this.sql = sql;
         this.calls = calls;
         this.prefix = prefix;
-        this.select = select;
         this.suffix = suffix;
-        this.createTable = createTable;
-        this.embed = embed;
+        this.materializer = new Materializer(select, embed);
     }
 
     /**
@@ -87,7 +81,7 @@ public final class WriteFromSelect implements Strategy {
         }
         String suffix = selectEnd < tokens.size() ? sql.substring(to).replaceFirst(";\\s*$", "") : "";
         SelectListCalls select = selectPlanner.apply(sql.substring(from, to).trim());
-        return new WriteFromSelect(sql, calls, sql.substring(0, from), select, suffix, create, embed);
+        return new WriteFromSelect(sql, calls, sql.substring(0, from), select, suffix, embed);
     }
 
     private static boolean isCreateTableAs(List<Token> tokens) {
@@ -107,8 +101,7 @@ public final class WriteFromSelect implements Strategy {
     @Override
     public StatementInfo describe(SessionContext session, int[] declared) {
         int[] oids = ParameterTypes.forCalls(declared, calls);
-        StatementInfo selectInfo = select.describe(session, oids);
-        selectColumns = selectInfo.columns();
+        materializer.describe(session, oids);
         StatementInfo info = session.backend().prepare("", Splice.replaceCalls(sql, calls, c -> "NULL::real[]"), oids);
         parameterOids = ParameterTypes.orText(info.parameterTypeOids());
         return info;
@@ -121,47 +114,11 @@ public final class WriteFromSelect implements Strategy {
 
     private String run(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         BackendClient backend = session.backend();
-        int[] carriers = select.columnIndexes();
-        VectorStaging staging = new VectorStaging(carriers.length, embed);
-        String source = staging.name() + "_source";
-        StringBuilder names = new StringBuilder();
-        for (int i = 0; i < selectColumns.size(); i++) {
-            names.append(i > 0 ? ", " : "").append('c').append(i);
-        }
-        BackendSteps.run(backend, "CREATE TEMPORARY TABLE " + source + " ON COMMIT DROP AS SELECT * FROM (" + select.carrierSql()
-                + ") AS q(" + names + ")", new BoundParameters(parameterOids, parameters.formats(), parameters.values()));
-
-        staging.create(backend);
-        StringBuilder read = new StringBuilder("SELECT ctid::text");
-        for (int c : carriers) {
-            read.append(", c").append(c);
-        }
-        staging.fillFrom(session, read.append(" FROM ").append(source).toString(), new int[0], BoundParameters.NONE);
-
-        StringBuilder output = new StringBuilder("SELECT ");
-        for (int i = 0; i < selectColumns.size(); i++) {
-            int call = indexOf(carriers, i);
-            output.append(i > 0 ? ", " : "").append(call >= 0 ? staging.name() + ".v" + call : source + ".c" + i);
-            if (createTable) {
-                output.append(" AS \"").append(selectColumns.get(i).name().replace("\"", "\"\"")).append('"');
-            }
-        }
-        output.append(" FROM ").append(source).append(" JOIN ").append(staging.name()).append(" ON ").append(source)
-                .append(".ctid = ").append(staging.name()).append(".row_ctid ORDER BY ").append(source).append(".ctid");
-        backend.prepare("", prefix + output + (suffix.isEmpty() ? "" : " " + suffix), parameterOids);
+        String result = materializer.materialize(session, parameterOids, parameters);
+        backend.prepare("", prefix + "SELECT * FROM " + result + (suffix.isEmpty() ? "" : " " + suffix), parameterOids);
         backend.bind("", "", parameters.formats(), parameters.values(), resultFormats);
         String tag = backend.execute("", 0, BackendSteps.toClient(session));
-        staging.drop(backend);
-        BackendSteps.run(backend, "DROP TABLE " + source);
+        BackendSteps.run(backend, "DROP TABLE " + result);
         return tag;
-    }
-
-    private static int indexOf(int[] values, int v) {
-        for (int i = 0; i < values.length; i++) {
-            if (values[i] == v) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -2,10 +2,22 @@ package io.pgmlsidecar.proxy.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import java.util.function.Supplier;
 
-/** Readers for the frontend messages the session inspects; one record per message. */
+/**
+ * Readers for the frontend messages the session inspects; one record per message. A body that
+ * ends too early is the client's {@link ProtocolViolation}, as in PostgreSQL.
+ */
 public final class FrontendMessages {
     private FrontendMessages() {}
+
+    private static <T> T read(Supplier<T> reader) {
+        try {
+            return reader.get();
+        } catch (IndexOutOfBoundsException e) {
+            throw new ProtocolViolation("insufficient data left in message");
+        }
+    }
 
     public record Query(String sql) {
         public static Query read(ByteBuf body) {
@@ -15,7 +27,10 @@ public final class FrontendMessages {
 
     public record Parse(String statementName, String sql, int[] parameterTypeOids) {
         public static Parse read(ByteBuf body) {
-            ByteBuf b = body.duplicate();
+            return FrontendMessages.read(() -> readParse(body.duplicate()));
+        }
+
+        private static Parse readParse(ByteBuf b) {
             String name = WireStrings.read(b);
             String sql = WireStrings.read(b);
             int n = b.readUnsignedShort();
@@ -31,7 +46,10 @@ public final class FrontendMessages {
     public record Bind(String portalName, String statementName, short[] parameterFormats,
                        byte[][] values, short[] resultFormats) {
         public static Bind read(ByteBuf body) {
-            ByteBuf b = body.duplicate();
+            return FrontendMessages.read(() -> readBind(body.duplicate()));
+        }
+
+        private static Bind readBind(ByteBuf b) {
             String portal = WireStrings.read(b);
             String statement = WireStrings.read(b);
             short[] paramFormats = readShorts(b);
@@ -71,6 +89,9 @@ public final class FrontendMessages {
     public record Target(byte kind, String name) {
         public static Target read(ByteBuf body) {
             ByteBuf b = body.duplicate();
+            if (!b.isReadable()) {
+                throw new ProtocolViolation("insufficient data left in message");
+            }
             byte kind = b.readByte();
             if (kind != 'S' && kind != 'P') {
                 throw new ProtocolViolation("invalid DESCRIBE/CLOSE message subtype " + kind);
@@ -82,7 +103,7 @@ public final class FrontendMessages {
     public record Execute(String portalName, int maxRows) {
         public static Execute read(ByteBuf body) {
             ByteBuf b = body.duplicate();
-            return new Execute(WireStrings.read(b), b.readInt());
+            return FrontendMessages.read(() -> new Execute(WireStrings.read(b), b.readInt()));
         }
     }
 

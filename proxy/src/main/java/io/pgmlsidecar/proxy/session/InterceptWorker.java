@@ -6,6 +6,7 @@ import io.pgmlsidecar.proxy.codec.BackendMessages;
 import io.pgmlsidecar.proxy.codec.FrontendMessages;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.codec.PgMessage;
+import io.pgmlsidecar.proxy.codec.ProtocolViolation;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.BoundPortal;
 import io.pgmlsidecar.proxy.intercept.ClientWriter;
@@ -58,7 +59,14 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (ProtocolViolation e) {
+            // the client's message was malformed: like a framing error, not a failure of ours
+            session.client.eventLoop().execute(() -> session.closeWithError(PgError.fatal("08P01", e.getMessage(), null)));
+            drainQueue();
+            return;
+        } catch (RuntimeException | Error e) {
+            // an Error too (a class that fails to load, a stack overflow in a planner): left
+            // uncaught it would end this thread with the session stuck in INTERCEPT mode
             log.error("session worker failed", e);
             session.client.eventLoop().execute(() -> session.closeWithError(PgError.fatal("XX000",
                     "internal error in pgml-sidecar: " + e, "The sidecar's log has the details.")));
