@@ -75,6 +75,11 @@ public final class PgmlInterceptor implements Interceptor {
                 }
             }
         }
+        if (tokens.get(0).isKeyword("prepare")) {
+            // the calls would be evaluated once at PREPARE, not per EXECUTE with its parameters
+            throw unsupported(calls.get(0).site(), "SQL-level PREPARE of a statement that calls the pgml API",
+                    "Use your driver's prepared statements (protocol-level), which the sidecar serves, or run the statement directly.");
+        }
         if (StatementShape.statementCount(tokens) > 1) {
             throw new PgException(PgError.error("0A000",
                     "a query string with several statements cannot call the pgml API in pgml-sidecar yet",
