@@ -296,6 +296,37 @@ class EmbedStrategiesTest {
     }
 
     @Test
+    void batchInsertWithParameterisedCalls() throws Exception {
+        for (String params : new String[] {null, "reWriteBatchedInserts=true&prepareThreshold=1"}) {
+            try (Connection c = cluster.connect(params)) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("DROP TABLE IF EXISTS embed_batch");
+                    s.execute("CREATE TABLE embed_batch (id int, body text, e real[])");
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO embed_batch VALUES (?, ?, pgml.embed(?, ?))")) {
+                    String[] bodies = {"first row", "second row", "third row"};
+                    for (int i = 0; i < bodies.length; i++) {
+                        ps.setInt(1, i);
+                        ps.setString(2, bodies[i]);
+                        ps.setString(3, MODEL);
+                        ps.setString(4, bodies[i]);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT body, e FROM embed_batch ORDER BY id")) {
+                    int n = 0;
+                    while (rs.next()) {
+                        n++;
+                        assertSameVector(reference(rs.getString(1)), vector(rs, 2));
+                    }
+                    assertEquals(3, n);
+                }
+            }
+        }
+    }
+
+    @Test
     void unknownModelIsAClearErrorAndTheConnectionStaysUsable() throws Exception {
         try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
             SQLException e = assertThrows(SQLException.class,
