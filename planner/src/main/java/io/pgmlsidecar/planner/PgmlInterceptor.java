@@ -1,6 +1,7 @@
 package io.pgmlsidecar.planner;
 
 import io.pgmlsidecar.planner.functions.ApiFunction;
+import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.EmbedCalls;
 import io.pgmlsidecar.planner.functions.EmbeddingModels;
 import io.pgmlsidecar.planner.functions.FunctionRegistry;
@@ -15,6 +16,10 @@ import io.pgmlsidecar.planner.strategy.ConstantSplice;
 import io.pgmlsidecar.planner.strategy.SelectListCalls;
 import io.pgmlsidecar.planner.strategy.StrategyStatement;
 import io.pgmlsidecar.planner.strategy.SubqueryCalls;
+import io.pgmlsidecar.planner.strategy.TableCall;
+import io.pgmlsidecar.planner.tabular.ModelStore;
+import io.pgmlsidecar.planner.tabular.Predictions;
+import io.pgmlsidecar.planner.tabular.TabularActions;
 import io.pgmlsidecar.planner.strategy.UpdateWithCalls;
 import io.pgmlsidecar.planner.strategy.WriteFromSelect;
 import io.pgmlsidecar.planner.values.Float4Arrays;
@@ -42,6 +47,9 @@ public final class PgmlInterceptor implements Interceptor {
     static final Set<String> SCHEMAS = Set.of("pgml", "azure_ml", "azure_ai");
 
     private final EmbedCalls embed;
+    private final TabularActions tabular;
+    private final Predictions predictions;
+    private final CallFunctions functions;
 
     /** Without a model runtime: the API answers, model calls fail with a clear error. */
     public PgmlInterceptor() {
@@ -52,6 +60,10 @@ public final class PgmlInterceptor implements Interceptor {
 
     public PgmlInterceptor(EmbeddingModels models) {
         this.embed = new EmbedCalls(models);
+        ModelStore trained = new ModelStore();
+        this.tabular = new TabularActions(trained);
+        this.predictions = new Predictions(trained);
+        this.functions = new CallFunctions(embed, predictions);
     }
 
     @Override
@@ -92,8 +104,12 @@ public final class PgmlInterceptor implements Interceptor {
                 return alone;
             }
         }
-        if (calls.stream().anyMatch(c -> c.function() == FunctionRegistry.VERSION)) {
-            throw unsupported(calls.get(0).site(), "pgml.version() inside a larger statement", "Select it on its own.");
+        for (ResolvedCall c : calls) {
+            if (!CallFunctions.isRowWise(c)) {
+                throw unsupported(c.site(), c.site().qualifiedName() + "() inside a larger statement or with row-dependent arguments",
+                        "Call it on its own: SELECT " + c.site().qualifiedName() + "(...) or SELECT * FROM " + c.site().qualifiedName()
+                                + "(...); for many rows, compute the inputs in a CTE first.");
+            }
         }
         if (allConstant) {
             for (ResolvedCall c : calls) {
@@ -102,15 +118,15 @@ public final class PgmlInterceptor implements Interceptor {
                             "Use SELECT * FROM pgml.embed(model, ARRAY[...]) on its own, or embed one text per call.");
                 }
             }
-            return new StrategyStatement(new ConstantSplice(sql, calls, embed));
+            return new StrategyStatement(new ConstantSplice(sql, calls, functions));
         }
         SelectList select = SelectList.of(tokens);
         if (select != null && calls.stream().filter(c -> !c.isConstant())
                 .allMatch(c -> select.itemAt(c.site().firstToken()) >= 0)) {
-            return new StrategyStatement(new SelectListCalls(sql, SelectTargets.of(tokens, select, calls), embed));
+            return new StrategyStatement(new SelectListCalls(sql, SelectTargets.of(tokens, select, calls), functions));
         }
         if (!tokens.isEmpty() && tokens.get(0).isKeyword("update")) {
-            return new StrategyStatement(UpdateWithCalls.plan(sql, tokens, calls, embed));
+            return new StrategyStatement(UpdateWithCalls.plan(sql, tokens, calls, functions));
         }
         java.util.function.Function<String, SelectListCalls> selectPlanner = selectSql -> {
             List<Token> selectTokens = SqlLexer.tokenize(selectSql);
@@ -119,13 +135,13 @@ public final class PgmlInterceptor implements Interceptor {
                 throw unsupported(firstRowDependent(calls).site(), "this subquery form around a row-dependent call",
                         "Use a plain SELECT … FROM … in the subquery or CTE.");
             }
-            return new SelectListCalls(selectSql, SelectTargets.of(selectTokens, list, resolveCalls(selectSql, selectTokens)), embed);
+            return new SelectListCalls(selectSql, SelectTargets.of(selectTokens, list, resolveCalls(selectSql, selectTokens)), functions);
         };
-        SubqueryCalls subquery = SubqueryCalls.plan(sql, tokens, calls, selectPlanner, embed);
+        SubqueryCalls subquery = SubqueryCalls.plan(sql, tokens, calls, selectPlanner, functions);
         if (subquery != null) {
             return new StrategyStatement(subquery);
         }
-        WriteFromSelect write = WriteFromSelect.plan(sql, tokens, calls, selectPlanner, embed);
+        WriteFromSelect write = WriteFromSelect.plan(sql, tokens, calls, selectPlanner, functions);
         if (write != null) {
             return new StrategyStatement(write);
         }
@@ -157,6 +173,25 @@ public final class PgmlInterceptor implements Interceptor {
         if (name == null) {
             return null;
         }
+        if (call.function() == FunctionRegistry.LOAD_DATASET) {
+            return table(call, inFrom, name, List.of(text("table_name"), Column.computed("rows", PgTypes.INT8, (short) 8)),
+                    tabular::loadDataset);
+        }
+        if (call.function() == FunctionRegistry.TRAIN) {
+            return table(call, inFrom, name, List.of(text("project"), text("task"), text("algorithm"),
+                    Column.computed("deployed", PgTypes.BOOL, (short) 1)), tabular::train);
+        }
+        if (call.function() == FunctionRegistry.DEPLOY) {
+            return table(call, inFrom, name, List.of(text("project"), text("strategy"), text("algorithm")), tabular::deploy);
+        }
+        if (call.function() == FunctionRegistry.PREDICT) {
+            return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.FLOAT4, (short) 4),
+                    (s, args, format) -> java.util.Collections.singletonList(predictions.predict(s, args.get(0), args.get(1), format)), true));
+        }
+        if (call.function() == FunctionRegistry.PREDICT_PROBA) {
+            return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.FLOAT4_ARRAY, (short) -1),
+                    (s, args, format) -> java.util.Collections.singletonList(predictions.predictProba(s, args.get(0), args.get(1), format)), true));
+        }
         if (call.function() == FunctionRegistry.VERSION) {
             return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.TEXT, (short) -1),
                     (s, args, format) -> List.of(SidecarVersion.get().getBytes(StandardCharsets.UTF_8))));
@@ -179,6 +214,15 @@ public final class PgmlInterceptor implements Interceptor {
         return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.FLOAT4_ARRAY, (short) -1),
                 (s, args, format) -> java.util.Collections.singletonList(
                         Float4Arrays.encode(embed.embedRows(List.<String[]>of(args.toArray(new String[0])))[0], format))));
+    }
+
+    private static InterceptedStatement table(ResolvedCall call, boolean inFrom, String name, List<Column> columns,
+                                              TableCall.Action action) {
+        return new StrategyStatement(new TableCall(call, columns, !inFrom, name, action));
+    }
+
+    private static Column text(String name) {
+        return Column.computed(name, PgTypes.TEXT, (short) -1);
     }
 
     private static ResolvedCall firstRowDependent(List<ResolvedCall> calls) {

@@ -6,21 +6,43 @@ import io.pgmlsidecar.proxy.intercept.BackendClient;
 import java.util.List;
 
 /** Small helpers over the backend's extended steps, which keep the current exchange open. */
-final class BackendSteps {
+public final class BackendSteps {
     private BackendSteps() {}
 
     /** Runs one statement through the unnamed statement and portal; returns its command tag. */
-    static String run(BackendClient backend, String statement, BoundParameters p) {
+    public static String run(BackendClient backend, String statement, BoundParameters p) {
         backend.prepare("", statement, p.typeOids());
         backend.bind("", "", p.formats(), p.values(), new short[0]);
         return backend.execute("", 0, collect(new java.util.ArrayList<>()));
     }
 
-    static String run(BackendClient backend, String statement) {
+    /** Runs one statement with text parameters and returns its rows as text (null = SQL NULL). */
+    public static List<String[]> query(BackendClient backend, String statement, Object... parameters) {
+        int[] oids = new int[parameters.length];
+        byte[][] values = new byte[parameters.length][];
+        for (int i = 0; i < parameters.length; i++) {
+            values[i] = parameters[i] == null ? null : parameters[i].toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        List<byte[][]> rows = new java.util.ArrayList<>();
+        backend.prepare("", statement, oids);
+        backend.bind("", "", new short[0], values, new short[0]);
+        backend.execute("", 0, collect(rows));
+        List<String[]> out = new java.util.ArrayList<>(rows.size());
+        for (byte[][] r : rows) {
+            String[] t = new String[r.length];
+            for (int i = 0; i < r.length; i++) {
+                t[i] = r[i] == null ? null : new String(r[i], java.nio.charset.StandardCharsets.UTF_8);
+            }
+            out.add(t);
+        }
+        return out;
+    }
+
+    public static String run(BackendClient backend, String statement) {
         return run(backend, statement, BoundParameters.NONE);
     }
 
-    static BackendClient.RowSink collect(List<byte[][]> rows) {
+    public static BackendClient.RowSink collect(List<byte[][]> rows) {
         return new BackendClient.RowSink() {
             @Override
             public void columns(List<Column> columns) {}

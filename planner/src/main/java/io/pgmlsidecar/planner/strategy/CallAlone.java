@@ -23,11 +23,19 @@ public final class CallAlone implements Strategy {
     private final ResolvedCall call;
     private final Column column;
     private final Evaluation evaluation;
+    private final boolean usesBackendSteps;
 
+    /** An evaluation that needs nothing of the backend beyond complete exchanges (embed, version). */
     public CallAlone(ResolvedCall call, Column column, Evaluation evaluation) {
+        this(call, column, evaluation, false);
+    }
+
+    /** {@code usesBackendSteps}: the evaluation runs extended steps on the backend (registry look-ups). */
+    public CallAlone(ResolvedCall call, Column column, Evaluation evaluation, boolean usesBackendSteps) {
         this.call = call;
         this.column = column;
         this.evaluation = evaluation;
+        this.usesBackendSteps = usesBackendSteps;
     }
 
     @Override
@@ -37,7 +45,7 @@ public final class CallAlone implements Strategy {
 
     @Override
     public boolean usesBackendSteps() {
-        return false;
+        return usesBackendSteps;
     }
 
     @Override

@@ -2,9 +2,8 @@ package io.pgmlsidecar.planner.strategy;
 
 import io.pgmlsidecar.planner.functions.ArgumentEvaluator;
 import io.pgmlsidecar.planner.functions.BoundParameters;
-import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
-import io.pgmlsidecar.planner.values.Float4Arrays;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
@@ -21,19 +20,19 @@ public final class ConstantSplice implements Strategy {
 
     private final String sql;
     private final List<ResolvedCall> calls;
-    private final EmbedCalls embed;
+    private final CallFunctions functions;
     private int[] parameterOids;
 
-    public ConstantSplice(String sql, List<ResolvedCall> calls, EmbedCalls embed) {
+    public ConstantSplice(String sql, List<ResolvedCall> calls, CallFunctions functions) {
         this.sql = sql;
         this.calls = calls;
-        this.embed = embed;
+        this.functions = functions;
     }
 
     @Override
     public StatementInfo describe(SessionContext session, int[] declared) {
         int[] oids = ParameterTypes.forCalls(declared, calls);
-        String shape = Splice.replaceCalls(sql, calls, c -> "NULL::real[]");
+        String shape = Splice.replaceCalls(sql, calls, c -> "NULL::" + functions.sqlType(c));
         StatementInfo info = session.backend().prepare("", shape, oids);
         parameterOids = info.parameterTypeOids();
         return info;
@@ -41,7 +40,7 @@ public final class ConstantSplice implements Strategy {
 
     @Override
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
-        Map<ResolvedCall, String> literals = evaluateOnce(session, calls, parameters, embed);
+        Map<ResolvedCall, String> literals = evaluateOnce(session, calls, parameters, functions);
         String rewritten = Splice.replaceCalls(sql, calls, literals::get);
         BackendClient backend = session.backend();
         backend.prepare("", rewritten, parameterOids == null ? parameters.typeOids() : parameterOids);
@@ -51,12 +50,12 @@ public final class ConstantSplice implements Strategy {
 
     /** Each constant call evaluated once, as a typed SQL literal to splice in its place. */
     static Map<ResolvedCall, String> evaluateOnce(SessionContext session, List<ResolvedCall> calls, BoundParameters parameters,
-                                                  EmbedCalls embed) {
+                                                  CallFunctions functions) {
         Map<ResolvedCall, String> literals = new HashMap<>();
         for (ResolvedCall c : calls) {
             List<String> args = ArgumentEvaluator.evaluate(session, c.arguments(), parameters);
-            float[] vector = embed.embedRows(List.<String[]>of(args.toArray(new String[0])))[0];
-            literals.put(c, Float4Arrays.literal(vector));
+            Object value = functions.apply(session, c, List.<String[]>of(args.toArray(new String[0])))[0];
+            literals.put(c, functions.literal(c, value));
         }
         return literals;
     }

@@ -1,7 +1,7 @@
 package io.pgmlsidecar.planner.strategy;
 
 import io.pgmlsidecar.planner.functions.BoundParameters;
-import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
@@ -17,12 +17,12 @@ import java.util.List;
 final class Materializer {
 
     private final SelectListCalls select;
-    private final EmbedCalls embed;
+    private final CallFunctions functions;
     private List<Column> columns;
 
-    Materializer(SelectListCalls select, EmbedCalls embed) {
+    Materializer(SelectListCalls select, CallFunctions functions) {
         this.select = select;
-        this.embed = embed;
+        this.functions = functions;
     }
 
     /** The SELECT's columns (calls as real[]). */
@@ -36,7 +36,7 @@ final class Materializer {
     String materialize(SessionContext session, int[] parameterOids, BoundParameters parameters) {
         BackendClient backend = session.backend();
         int[] carriers = select.columnIndexes();
-        VectorStaging staging = new VectorStaging(carriers.length, embed);
+        VectorStaging staging = new VectorStaging(select.carrierCalls(), functions);
         String source = staging.name() + "_source";
         String result = staging.name() + "_result";
         StringBuilder names = new StringBuilder();

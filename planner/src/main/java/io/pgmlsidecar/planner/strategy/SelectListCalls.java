@@ -1,10 +1,8 @@
 package io.pgmlsidecar.planner.strategy;
 
 import io.pgmlsidecar.planner.functions.BoundParameters;
-import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
-import io.pgmlsidecar.planner.values.Float4Arrays;
-import io.pgmlsidecar.planner.values.PgTypes;
 import io.pgmlsidecar.planner.values.TextArrays;
 import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
@@ -28,18 +26,23 @@ public final class SelectListCalls implements Strategy {
 
     private final String carrierSql;
     private final List<Target> targets;
-    private final EmbedCalls embed;
+    private final CallFunctions functions;
     private int[] parameterOids;
     private int[] columnIndexes;
 
-    public SelectListCalls(String sql, List<Target> targets, EmbedCalls embed) {
+    public SelectListCalls(String sql, List<Target> targets, CallFunctions functions) {
         this.carrierSql = Splice.replaceCalls(sql, targets.stream().map(Target::call).toList(), Splice::carrier);
         this.targets = targets;
-        this.embed = embed;
+        this.functions = functions;
     }
 
     String carrierSql() {
         return carrierSql;
+    }
+
+    /** The calls in carrier-column order. */
+    List<ResolvedCall> carrierCalls() {
+        return targets.stream().map(Target::call).toList();
     }
 
     /** Indexes of the carrier columns; known after {@link #describe}. */
@@ -59,7 +62,7 @@ public final class SelectListCalls implements Strategy {
             int i = target.fromStart() >= 0 ? target.fromStart() : columns.size() - 1 - target.fromEnd();
             columnIndexes[t] = i;
             Column carrier = columns.get(i);
-            columns.set(i, Column.computed(carrier.name(), PgTypes.FLOAT4_ARRAY, (short) -1));
+            columns.set(i, Column.computed(carrier.name(), functions.typeOid(target.call()), (short) -1));
         }
         return new StatementInfo(info.parameterTypeOids(), columns);
     }
@@ -85,7 +88,7 @@ public final class SelectListCalls implements Strategy {
                         rows.add(values);
                     }
                 });
-                replaceCarriers(rows, resultFormats);
+                replaceCarriers(s, rows, resultFormats);
                 for (byte[][] row : rows) {
                     s.client().dataRow(row);
                 }
@@ -96,8 +99,9 @@ public final class SelectListCalls implements Strategy {
         };
     }
 
-    private void replaceCarriers(List<byte[][]> rows, short[] resultFormats) {
-        for (int column : columnIndexes) {
+    private void replaceCarriers(SessionContext session, List<byte[][]> rows, short[] resultFormats) {
+        for (int t = 0; t < columnIndexes.length; t++) {
+            int column = columnIndexes[t];
             List<String[]> args = new ArrayList<>(rows.size());
             for (byte[][] row : rows) {
                 byte[] carrier = row[column];
@@ -105,9 +109,9 @@ public final class SelectListCalls implements Strategy {
                         : TextArrays.parse(new String(carrier, java.nio.charset.StandardCharsets.UTF_8));
                 args.add(values == null ? new String[3] : values.toArray(new String[0]));
             }
-            float[][] vectors = embed.embedRows(args);
+            Object[] results = functions.apply(session, targets.get(t).call(), args);
             for (int r = 0; r < rows.size(); r++) {
-                rows.get(r)[column] = Float4Arrays.encode(vectors[r], resultFormats[column]);
+                rows.get(r)[column] = functions.encode(results[r], resultFormats[column]);
             }
         }
     }

@@ -1,7 +1,7 @@
 package io.pgmlsidecar.planner.strategy;
 
 import io.pgmlsidecar.planner.functions.BoundParameters;
-import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
 import io.pgmlsidecar.planner.scan.CallFinder;
 import io.pgmlsidecar.planner.scan.Token;
@@ -28,23 +28,23 @@ public final class SubqueryCalls implements Strategy {
     private final int subqueryStart;
     private final int subqueryEnd;
     private final Materializer materializer;
-    private final EmbedCalls embed;
+    private final CallFunctions functions;
     private int[] parameterOids;
 
     private SubqueryCalls(String sql, List<ResolvedCall> calls, List<ResolvedCall> outerConstants, int subqueryStart,
-                          int subqueryEnd, Materializer materializer, EmbedCalls embed) {
+                          int subqueryEnd, Materializer materializer, CallFunctions functions) {
         this.sql = sql;
         this.calls = calls;
         this.outerConstants = outerConstants;
         this.subqueryStart = subqueryStart;
         this.subqueryEnd = subqueryEnd;
         this.materializer = materializer;
-        this.embed = embed;
+        this.functions = functions;
     }
 
     /** Null when the row-dependent calls do not all sit in one parenthesised SELECT. */
     public static SubqueryCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls,
-                                     Function<String, SelectListCalls> selectPlanner, EmbedCalls embed) {
+                                     Function<String, SelectListCalls> selectPlanner, CallFunctions functions) {
         int open = -1;
         for (ResolvedCall c : calls) {
             if (c.isConstant()) {
@@ -69,7 +69,7 @@ public final class SubqueryCalls implements Strategy {
             }
         }
         SelectListCalls inner = selectPlanner.apply(sql.substring(start, end));
-        return new SubqueryCalls(sql, calls, outer, start, end, new Materializer(inner, embed), embed);
+        return new SubqueryCalls(sql, calls, outer, start, end, new Materializer(inner, functions), functions);
     }
 
     /** The '(' of the nearest enclosing parenthesised SELECT or WITH around token {@code at}, or -1. */
@@ -94,7 +94,7 @@ public final class SubqueryCalls implements Strategy {
     public StatementInfo describe(SessionContext session, int[] declared) {
         int[] oids = ParameterTypes.forCalls(declared, calls);
         materializer.describe(session, ParameterTypes.orText(oids));
-        StatementInfo info = session.backend().prepare("", Splice.replaceCalls(sql, calls, c -> "NULL::real[]"), oids);
+        StatementInfo info = session.backend().prepare("", Splice.replaceCalls(sql, calls, c -> "NULL::" + functions.sqlType(c)), oids);
         parameterOids = ParameterTypes.orText(info.parameterTypeOids());
         return info;
     }
@@ -102,7 +102,7 @@ public final class SubqueryCalls implements Strategy {
     @Override
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         BackendClient backend = session.backend();
-        Map<ResolvedCall, String> constants = ConstantSplice.evaluateOnce(session, outerConstants, parameters, embed);
+        Map<ResolvedCall, String> constants = ConstantSplice.evaluateOnce(session, outerConstants, parameters, functions);
         String result = materializer.materialize(session, parameterOids, parameters);
         String before = Splice.replaceCalls(sql.substring(0, subqueryStart),
                 outerConstants.stream().filter(c -> c.site().end() <= subqueryStart).toList(), constants::get);

@@ -1,7 +1,7 @@
 package io.pgmlsidecar.planner.strategy;
 
 import io.pgmlsidecar.planner.functions.BoundParameters;
-import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
 import io.pgmlsidecar.planner.scan.CallSite;
 import io.pgmlsidecar.planner.scan.Token;
@@ -36,11 +36,11 @@ public final class UpdateWithCalls implements Strategy {
     private final int whereStart;
     private final int returningStart;
     private final String tableClause;
-    private final EmbedCalls embed;
+    private final CallFunctions functions;
     private int[] parameterOids;
 
     private UpdateWithCalls(String sql, List<ResolvedCall> rowCalls, List<ResolvedCall> constantCalls, String targetReference,
-                            String tableClause, int setEnd, int whereStart, int returningStart, EmbedCalls embed) {
+                            String tableClause, int setEnd, int whereStart, int returningStart, CallFunctions functions) {
         this.sql = sql;
         this.rowCalls = rowCalls;
         this.constantCalls = constantCalls;
@@ -49,10 +49,10 @@ public final class UpdateWithCalls implements Strategy {
         this.setEnd = setEnd;
         this.whereStart = whereStart;
         this.returningStart = returningStart;
-        this.embed = embed;
+        this.functions = functions;
     }
 
-    public static UpdateWithCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls, EmbedCalls embed) {
+    public static UpdateWithCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls, CallFunctions functions) {
         int i = 1;
         int tableStart = i;
         if (i < tokens.size() && tokens.get(i).isKeyword("only")) {
@@ -134,7 +134,7 @@ public final class UpdateWithCalls implements Strategy {
             }
             rowCalls.add(c);
         }
-        return new UpdateWithCalls(sql, rowCalls, constant, target, tableClause, setEnd, whereStart, returningStart, embed);
+        return new UpdateWithCalls(sql, rowCalls, constant, target, tableClause, setEnd, whereStart, returningStart, functions);
     }
 
     private static boolean isName(Token t) {
@@ -146,7 +146,7 @@ public final class UpdateWithCalls implements Strategy {
         List<ResolvedCall> all = new ArrayList<>(rowCalls);
         all.addAll(constantCalls);
         int[] oids = ParameterTypes.forCalls(declared, all);
-        String shape = Splice.replaceCalls(sql, all, c -> "NULL::real[]");
+        String shape = Splice.replaceCalls(sql, all, c -> "NULL::" + functions.sqlType(c));
         StatementInfo info = session.backend().prepare("", shape, oids);
         parameterOids = ParameterTypes.orText(info.parameterTypeOids());
         return info;
@@ -159,8 +159,8 @@ public final class UpdateWithCalls implements Strategy {
 
     private String run(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         BackendClient backend = session.backend();
-        Map<ResolvedCall, String> constants = ConstantSplice.evaluateOnce(session, constantCalls, parameters, embed);
-        VectorStaging staging = new VectorStaging(rowCalls.size(), embed);
+        Map<ResolvedCall, String> constants = ConstantSplice.evaluateOnce(session, constantCalls, parameters, functions);
+        VectorStaging staging = new VectorStaging(rowCalls, functions);
         staging.create(backend);
 
         StringBuilder read = new StringBuilder("SELECT ").append(targetReference).append(".ctid::text");

@@ -1,8 +1,8 @@
 package io.pgmlsidecar.planner.strategy;
 
 import io.pgmlsidecar.planner.functions.BoundParameters;
-import io.pgmlsidecar.planner.functions.EmbedCalls;
-import io.pgmlsidecar.planner.values.Float4Arrays;
+import io.pgmlsidecar.planner.functions.CallFunctions;
+import io.pgmlsidecar.planner.functions.ResolvedCall;
 import io.pgmlsidecar.planner.values.PgTypes;
 import io.pgmlsidecar.planner.values.TextArrays;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A temporary table {@code (row_ctid tid, v0 real[], v1 …)} that holds model results keyed by
+ * A temporary table {@code (row_ctid tid, v0 real[], v1 …)} that holds API call results keyed by
  * the ctid of the row they belong to, filled chunk by chunk from a portal that yields
  * {@code ctid::text} followed by one argument carrier per call. Dropped at commit at the latest.
  */
@@ -25,12 +25,14 @@ final class VectorStaging {
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
     private final String name = "pgml_sidecar_stage_" + SEQUENCE.incrementAndGet();
+    private final List<ResolvedCall> callList;
     private final int calls;
-    private final EmbedCalls embed;
+    private final CallFunctions functions;
 
-    VectorStaging(int calls, EmbedCalls embed) {
-        this.calls = calls;
-        this.embed = embed;
+    VectorStaging(List<ResolvedCall> calls, CallFunctions functions) {
+        this.callList = calls;
+        this.calls = calls.size();
+        this.functions = functions;
     }
 
     String name() {
@@ -40,7 +42,7 @@ final class VectorStaging {
     void create(BackendClient backend) {
         StringBuilder columns = new StringBuilder("row_ctid tid");
         for (int k = 0; k < calls; k++) {
-            columns.append(", v").append(k).append(" real[]");
+            columns.append(", v").append(k).append(' ').append(functions.sqlType(callList.get(k)));
         }
         BackendSteps.run(backend, "CREATE TEMPORARY TABLE " + name + " (" + columns + ") ON COMMIT DROP");
     }
@@ -69,7 +71,7 @@ final class VectorStaging {
                 throw new PgException("57014", "canceling statement due to user request", null);
             }
             if (!rows.isEmpty()) {
-                stage(backend, insert, rows);
+                stage(session, insert, rows);
             }
             if (tag != null) {
                 return;
@@ -86,14 +88,14 @@ final class VectorStaging {
         StringBuilder params = new StringBuilder("$1::text[]");
         StringBuilder names = new StringBuilder("c");
         for (int k = 0; k < calls; k++) {
-            cols.append(", u.v").append(k).append("::real[]");
+            cols.append(", u.v").append(k).append("::").append(functions.sqlType(callList.get(k)));
             params.append(", $").append(k + 2).append("::text[]");
             names.append(", v").append(k);
         }
         return "INSERT INTO " + name + " SELECT " + cols + " FROM unnest(" + params + ") AS u(" + names + ")";
     }
 
-    private void stage(BackendClient backend, String insert, List<byte[][]> rows) {
+    private void stage(SessionContext session, String insert, List<byte[][]> rows) {
         List<String> ctids = new ArrayList<>(rows.size());
         for (byte[][] row : rows) {
             ctids.add(new String(row[0], StandardCharsets.UTF_8));
@@ -108,13 +110,13 @@ final class VectorStaging {
                 args.add(a == null ? new String[3] : a.toArray(new String[0]));
             }
             List<String> texts = new ArrayList<>(rows.size());
-            for (float[] v : embed.embedRows(args)) {
-                texts.add(v == null ? null : Float4Arrays.toText(v));
+            for (Object v : functions.apply(session, callList.get(k), args)) {
+                texts.add(functions.text(v));
             }
             values[k + 1] = TextArrays.toText(texts).getBytes(StandardCharsets.UTF_8);
         }
         int[] oids = new int[values.length];
         Arrays.fill(oids, PgTypes.TEXT_ARRAY);
-        BackendSteps.run(backend, insert, new BoundParameters(oids, new short[values.length], values));
+        BackendSteps.run(session.backend(), insert, new BoundParameters(oids, new short[values.length], values));
     }
 }

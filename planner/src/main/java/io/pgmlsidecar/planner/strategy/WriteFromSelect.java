@@ -1,7 +1,7 @@
 package io.pgmlsidecar.planner.strategy;
 
 import io.pgmlsidecar.planner.functions.BoundParameters;
-import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
 import io.pgmlsidecar.planner.scan.Token;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
@@ -24,15 +24,17 @@ public final class WriteFromSelect implements Strategy {
     private final String prefix;
     private final String suffix;
     private final Materializer materializer;
+    private final CallFunctions functions;
     private int[] parameterOids;
 
     private WriteFromSelect(String sql, List<ResolvedCall> calls, String prefix, SelectListCalls select, String suffix,
-                            EmbedCalls embed) {
+                            CallFunctions functions) {
         this.sql = sql;
         this.calls = calls;
         this.prefix = prefix;
         this.suffix = suffix;
-        this.materializer = new Materializer(select, embed);
+        this.materializer = new Materializer(select, functions);
+        this.functions = functions;
     }
 
     /**
@@ -41,7 +43,7 @@ public final class WriteFromSelect implements Strategy {
      * @param selectPlanner plans the SELECT part as S2 (refusing what S2 cannot serve)
      */
     public static WriteFromSelect plan(String sql, List<Token> tokens, List<ResolvedCall> calls,
-                                       Function<String, SelectListCalls> selectPlanner, EmbedCalls embed) {
+                                       Function<String, SelectListCalls> selectPlanner, CallFunctions functions) {
         if (tokens.isEmpty()) {
             return null;
         }
@@ -81,7 +83,7 @@ public final class WriteFromSelect implements Strategy {
         }
         String suffix = selectEnd < tokens.size() ? sql.substring(to).replaceFirst(";\\s*$", "") : "";
         SelectListCalls select = selectPlanner.apply(sql.substring(from, to).trim());
-        return new WriteFromSelect(sql, calls, sql.substring(0, from), select, suffix, embed);
+        return new WriteFromSelect(sql, calls, sql.substring(0, from), select, suffix, functions);
     }
 
     private static boolean isCreateTableAs(List<Token> tokens) {
@@ -102,7 +104,7 @@ public final class WriteFromSelect implements Strategy {
     public StatementInfo describe(SessionContext session, int[] declared) {
         int[] oids = ParameterTypes.forCalls(declared, calls);
         materializer.describe(session, oids);
-        StatementInfo info = session.backend().prepare("", Splice.replaceCalls(sql, calls, c -> "NULL::real[]"), oids);
+        StatementInfo info = session.backend().prepare("", Splice.replaceCalls(sql, calls, c -> "NULL::" + functions.sqlType(c)), oids);
         parameterOids = ParameterTypes.orText(info.parameterTypeOids());
         return info;
     }

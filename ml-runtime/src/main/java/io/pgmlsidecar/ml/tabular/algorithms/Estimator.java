@@ -1,0 +1,74 @@
+package io.pgmlsidecar.ml.tabular.algorithms;
+
+import io.pgmlsidecar.ml.tabular.FitContext;
+import io.pgmlsidecar.ml.tabular.TabularException;
+
+import java.io.Serializable;
+
+/**
+ * A model over preprocessed numeric features. Implementations override what their task needs:
+ * regression {@code fitRegression/predictValues}; classification {@code fitClassification/predictClasses}
+ * (classes are 0..k-1) and, when they have probabilities, {@code predictProba}; clustering
+ * {@code fitUnsupervised/predictClasses}; decomposition {@code fitUnsupervised/transform}.
+ * Must be {@link Serializable} (the model bytes stored in pgml.files).
+ */
+public interface Estimator extends Serializable {
+
+    default void fitRegression(double[][] x, double[] y, FitContext ctx) {
+        throw new TabularException(getClass().getSimpleName() + " does not do regression");
+    }
+
+    default void fitClassification(double[][] x, int[] y, int numClasses, FitContext ctx) {
+        throw new TabularException(getClass().getSimpleName() + " does not do classification");
+    }
+
+    default void fitUnsupervised(double[][] x, FitContext ctx) {
+        throw new TabularException(getClass().getSimpleName() + " does not do clustering or decomposition");
+    }
+
+    default double[] predictValues(double[][] x) {
+        throw new TabularException("this model does not predict values");
+    }
+
+    default int[] predictClasses(double[][] x) {
+        throw new TabularException("this model does not predict classes");
+    }
+
+    /** Whether {@link #predictProba} is available (as scikit-learn: e.g. svm needs probability=true). */
+    default boolean supportsProba() {
+        return false;
+    }
+
+    /** One row per input, one probability per class (class order), each row summing to 1. */
+    default double[][] predictProba(double[][] x) {
+        throw new TabularException("this algorithm does not estimate class probabilities");
+    }
+
+    default double[][] transform(double[][] x) {
+        throw new TabularException("this model does not transform (decompose) vectors");
+    }
+
+    /** Decomposition: explained variance ratio of each kept component. */
+    default double[] explainedVarianceRatio() {
+        return null;
+    }
+
+    /** Called after deserialisation (e.g. to reload native handles). */
+    default void afterLoad() {
+    }
+
+    /** Helper for classifiers: argmax of probabilities. */
+    static int[] argmax(double[][] p) {
+        int[] out = new int[p.length];
+        for (int i = 0; i < p.length; i++) {
+            int best = 0;
+            for (int k = 1; k < p[i].length; k++) {
+                if (p[i][k] > p[i][best]) {
+                    best = k;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+}

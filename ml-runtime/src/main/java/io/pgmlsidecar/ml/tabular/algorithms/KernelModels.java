@@ -1,0 +1,205 @@
+package io.pgmlsidecar.ml.tabular.algorithms;
+
+import io.pgmlsidecar.ml.tabular.FitContext;
+import io.pgmlsidecar.ml.tabular.TabularException;
+
+import java.io.Serial;
+
+/**
+ * {@code kernel_ridge} (KernelRidge: dual ridge, kernel linear by default, no intercept) and
+ * {@code gaussian_process} regression (GaussianProcessRegressor with the default kernel
+ * constant × RBF, whose two hyperparameters are chosen by maximising the log marginal likelihood over
+ * a log grid; alpha = 1e-10 noise). Both are O(n³): refused above {@value #MAX_ROWS} training rows.
+ */
+public final class KernelModels {
+    static final int MAX_ROWS = 5000;
+
+    private KernelModels() {
+    }
+
+    static double kernel(String kind, double[] a, double[] b, double gamma, int degree, double coef0) {
+        return switch (kind) {
+            case "linear" -> Linalg.dot(a, b);
+            case "poly", "polynomial" -> Math.pow(gamma * Linalg.dot(a, b) + coef0, degree);
+            case "sigmoid" -> Math.tanh(gamma * Linalg.dot(a, b) + coef0);
+            case "laplacian" -> {
+                double s = 0;
+                for (int i = 0; i < a.length; i++) {
+                    s += Math.abs(a[i] - b[i]);
+                }
+                yield Math.exp(-gamma * s);
+            }
+            case "cosine" -> {
+                double na = Math.sqrt(Linalg.dot(a, a));
+                double nb = Math.sqrt(Linalg.dot(b, b));
+                yield na == 0 || nb == 0 ? 0 : Linalg.dot(a, b) / (na * nb);
+            }
+            default -> Math.exp(-gamma * Linalg.sqDist(a, b));
+        };
+    }
+
+    static void checkSize(String name, int n) {
+        if (n > MAX_ROWS) {
+            throw new TabularException(name + " needs O(n³) time and O(n²) memory; " + n + " training rows is more than its limit of " + MAX_ROWS,
+                    "train on a sample of the rows, or use svm / linear models");
+        }
+    }
+
+    public static final class KernelRidge implements Estimator {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final double alpha;
+        private final String kernel;
+        private final Double gammaParam;
+        private final int degree;
+        private final double coef0;
+        private double gamma;
+        private double[][] xTrain;
+        private double[] dual;
+
+        public KernelRidge(Params p) {
+            alpha = p.dbl("alpha", 1.0);
+            kernel = p.str("kernel", "linear", "linear", "rbf", "poly", "polynomial", "sigmoid", "laplacian", "cosine");
+            gammaParam = p.has("gamma") ? p.dbl("gamma", 1.0) : null;
+            degree = p.integer("degree", 3);
+            coef0 = p.dbl("coef0", 1.0);
+            p.mark("kernel_params");
+        }
+
+        @Override
+        public void fitRegression(double[][] x, double[] y, FitContext ctx) {
+            checkSize("kernel_ridge", x.length);
+            gamma = gammaParam != null ? gammaParam : 1.0 / x[0].length;
+            int n = x.length;
+            double[][] k = new double[n][n];
+            for (int i = 0; i < n; i++) {
+                if (i % 256 == 0) {
+                    ctx.checkCancelled();
+                }
+                for (int j = 0; j <= i; j++) {
+                    k[i][j] = k[j][i] = kernel(kernel, x[i], x[j], gamma, degree, coef0);
+                }
+                k[i][i] += alpha;
+            }
+            dual = Linalg.solveSpd(k, y);
+            xTrain = x;
+        }
+
+        @Override
+        public double[] predictValues(double[][] x) {
+            double[] out = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                double s = 0;
+                for (int j = 0; j < xTrain.length; j++) {
+                    s += dual[j] * kernel(kernel, x[i], xTrain[j], gamma, degree, coef0);
+                }
+                out[i] = s;
+            }
+            return out;
+        }
+    }
+
+    public static final class GaussianProcess implements Estimator {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final double alpha;
+        private final boolean normalizeY;
+        private final Double lengthScale;
+        private final boolean optimize;
+        private double amplitude = 1;
+        private double ell = 1;
+        private double yMean;
+        private double yStd = 1;
+        private double[][] xTrain;
+        private double[] dual;
+
+        public GaussianProcess(Params p) {
+            alpha = p.dbl("alpha", 1e-10);
+            normalizeY = p.bool("normalize_y", false);
+            lengthScale = p.has("length_scale") ? p.dbl("length_scale", 1.0) : null;
+            Object opt = p.any("optimizer", "fmin_l_bfgs_b");
+            optimize = opt != null && lengthScale == null;
+            p.mark("n_restarts_optimizer", "copy_X_train", "kernel");
+            if (p.has("kernel")) {
+                throw new TabularException("gaussian_process: only the default kernel (constant × RBF) is supported; set length_scale to fix it");
+            }
+        }
+
+        private double[][] gram(double[][] x, double amp, double l) {
+            int n = x.length;
+            double[][] k = new double[n][n];
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j <= i; j++) {
+                    k[i][j] = k[j][i] = amp * Math.exp(-Linalg.sqDist(x[i], x[j]) / (2 * l * l));
+                }
+                k[i][i] += alpha;
+            }
+            return k;
+        }
+
+        @Override
+        public void fitRegression(double[][] x, double[] y, FitContext ctx) {
+            checkSize("gaussian_process", x.length);
+            int n = x.length;
+            double[] yt = y.clone();
+            if (normalizeY) {
+                yMean = Linalg.mean(y);
+                double v = 0;
+                for (double val : y) {
+                    v += (val - yMean) * (val - yMean);
+                }
+                yStd = Math.sqrt(v / n);
+                if (yStd == 0) {
+                    yStd = 1;
+                }
+                for (int i = 0; i < n; i++) {
+                    yt[i] = (y[i] - yMean) / yStd;
+                }
+            }
+            if (lengthScale != null) {
+                ell = lengthScale;
+            }
+            if (optimize) {
+                double bestLl = Double.NEGATIVE_INFINITY;
+                // log grid over the kernel's bounds (1e-5, 1e5) where the matrix is numerically usable
+                int step = n > 1000 ? 3 : 1;
+                for (int ai = -4; ai <= 10; ai += step) {
+                    double amp = Math.pow(10, ai / 2.0);
+                    for (int li = -6; li <= 8; li += step) {
+                        double l = Math.pow(10, li / 4.0);
+                        ctx.checkCancelled();
+                        double[][] chol = Linalg.cholesky(gram(x, amp, l), 0);
+                        if (chol == null) {
+                            continue;
+                        }
+                        double[] a = Linalg.cholSolve(chol, yt);
+                        double ll = -0.5 * Linalg.dot(yt, a);
+                        for (int i = 0; i < n; i++) {
+                            ll -= Math.log(chol[i][i]);
+                        }
+                        if (ll > bestLl) {
+                            bestLl = ll;
+                            amplitude = amp;
+                            ell = l;
+                        }
+                    }
+                }
+            }
+            dual = Linalg.solveSpd(gram(x, amplitude, ell), yt);
+            xTrain = x;
+        }
+
+        @Override
+        public double[] predictValues(double[][] x) {
+            double[] out = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                double s = 0;
+                for (int j = 0; j < xTrain.length; j++) {
+                    s += dual[j] * amplitude * Math.exp(-Linalg.sqDist(x[i], xTrain[j]) / (2 * ell * ell));
+                }
+                out[i] = s * yStd + (normalizeY ? yMean : 0);
+            }
+            return out;
+        }
+    }
+}

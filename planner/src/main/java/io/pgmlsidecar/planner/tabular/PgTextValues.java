@@ -1,0 +1,61 @@
+package io.pgmlsidecar.planner.tabular;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads PostgreSQL's text output of the column types a training relation may have. */
+final class PgTextValues {
+    private PgTextValues() {}
+
+    /** A value as the tabular engine takes it: Double, Boolean, double[] (arrays flattened) or String. */
+    static Object read(String text, String typeName) {
+        if (text == null) {
+            return null;
+        }
+        String t = typeName.toLowerCase();
+        if (t.startsWith("_")) {
+            return numbers(text);
+        }
+        return switch (t) {
+            case "bool" -> text.equals("t");
+            case "int2", "int4", "int8", "float4", "float8", "numeric", "oid" -> number(text);
+            default -> text;
+        };
+    }
+
+    static double number(String text) {
+        return switch (text) {
+            case "NaN" -> Double.NaN;
+            case "Infinity" -> Double.POSITIVE_INFINITY;
+            case "-Infinity" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(text);
+        };
+    }
+
+    /** All numbers of a (possibly nested) numeric array literal, in order; NULL elements are NaN. */
+    static double[] numbers(String arrayText) {
+        List<Double> out = new ArrayList<>();
+        StringBuilder token = new StringBuilder();
+        int start = arrayText.startsWith("[") ? arrayText.indexOf('=') + 1 : 0;
+        for (int i = start; i < arrayText.length(); i++) {
+            char c = arrayText.charAt(i);
+            if (c == '{' || c == ' ') {
+                continue;
+            }
+            if (c == ',' || c == '}') {
+                if (!token.isEmpty()) {
+                    String v = token.toString();
+                    out.add(v.equalsIgnoreCase("NULL") ? Double.NaN : v.equals("t") ? 1.0 : v.equals("f") ? 0.0 : number(v));
+                    token.setLength(0);
+                }
+                continue;
+            }
+            token.append(c);
+        }
+        double[] d = new double[out.size()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = out.get(i);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,101 @@
+package io.pgmlsidecar.planner.tabular;
+
+import io.pgmlsidecar.ml.tabular.data.Dataset;
+import io.pgmlsidecar.ml.tabular.data.DatasetBuilder;
+import io.pgmlsidecar.ml.tabular.data.FeatureColumn;
+import io.pgmlsidecar.planner.strategy.BackendSteps;
+import io.pgmlsidecar.proxy.codec.Column;
+import io.pgmlsidecar.proxy.intercept.BackendClient;
+import io.pgmlsidecar.proxy.intercept.PgException;
+import io.pgmlsidecar.proxy.intercept.SessionContext;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a training relation through the client's session, in chunks from a suspended portal, into
+ * a {@link Dataset}: every column but the label is a feature, typed as PostgresML types them.
+ */
+final class RelationReader {
+    private RelationReader() {}
+
+    static final int CHUNK_ROWS = 2000;
+
+    /** The relation's canonical name, or an error like PostgreSQL's when it does not exist. */
+    static String resolve(BackendClient backend, String relation) {
+        List<String[]> rows = BackendSteps.query(backend, "SELECT to_regclass($1)::text", relation);
+        if (rows.isEmpty() || rows.get(0)[0] == null) {
+            throw new PgException("42P01", "relation \"" + relation + "\" does not exist",
+                    "Pass relation_name as 'schema.table' or a table in a schema on your search_path.");
+        }
+        return rows.get(0)[0];
+    }
+
+    static Dataset read(SessionContext session, String relation, String label) {
+        BackendClient backend = session.backend();
+        String portal = "pgml_sidecar_train_read";
+        BackendClient.StatementInfo info = backend.prepare(portal, "SELECT * FROM " + relation, new int[0]);
+        List<Column> columns = info.columns();
+        Map<Integer, String> typeNames = typeNames(backend, columns);
+        List<FeatureColumn> features = new ArrayList<>();
+        List<Integer> featureIndexes = new ArrayList<>();
+        int labelIndex = -1;
+        for (int i = 0; i < columns.size(); i++) {
+            String name = columns.get(i).name();
+            if (name.equals(label)) {
+                labelIndex = i;
+            } else {
+                features.add(FeatureColumn.ofPgType(name, typeNames.get(columns.get(i).typeOid())));
+                featureIndexes.add(i);
+            }
+        }
+        if (label != null && labelIndex < 0) {
+            throw new PgException("42703", "column \"" + label + "\" does not exist in " + relation,
+                    "y_column_name must name a column of the relation.");
+        }
+        DatasetBuilder builder = Dataset.builder(features, label);
+        backend.bind(portal, portal, new short[0], new byte[0][], new short[0]);
+        while (true) {
+            List<byte[][]> rows = new ArrayList<>();
+            String tag = backend.execute(portal, CHUNK_ROWS, BackendSteps.collect(rows));
+            for (byte[][] row : rows) {
+                Object[] values = new Object[featureIndexes.size()];
+                for (int f = 0; f < values.length; f++) {
+                    int c = featureIndexes.get(f);
+                    values[f] = PgTextValues.read(text(row[c]), typeNames.get(columns.get(c).typeOid()));
+                }
+                Object y = labelIndex < 0 ? null : PgTextValues.read(text(row[labelIndex]), typeNames.get(columns.get(labelIndex).typeOid()));
+                builder.addRow(values, y);
+            }
+            if (session.cancelRequested()) {
+                throw new PgException("57014", "canceling statement due to user request", null);
+            }
+            if (tag != null) {
+                break;
+            }
+        }
+        backend.close((byte) 'P', portal);
+        backend.close((byte) 'S', portal);
+        return builder.build();
+    }
+
+    private static String text(byte[] v) {
+        return v == null ? null : new String(v, StandardCharsets.UTF_8);
+    }
+
+    private static Map<Integer, String> typeNames(BackendClient backend, List<Column> columns) {
+        StringBuilder oids = new StringBuilder("{");
+        for (int i = 0; i < columns.size(); i++) {
+            oids.append(i > 0 ? "," : "").append(columns.get(i).typeOid());
+        }
+        Map<Integer, String> names = new HashMap<>();
+        for (String[] r : BackendSteps.query(backend, "SELECT oid::int, typname::text FROM pg_type WHERE oid = ANY($1::oid[])",
+                oids.append('}').toString())) {
+            names.put(Integer.parseInt(r[0]), r[1]);
+        }
+        return names;
+    }
+
+}

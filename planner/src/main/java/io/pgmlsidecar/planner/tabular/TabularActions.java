@@ -1,0 +1,220 @@
+package io.pgmlsidecar.planner.tabular;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgmlsidecar.ml.MlException;
+import io.pgmlsidecar.ml.tabular.FitContext;
+import io.pgmlsidecar.ml.tabular.TabularTrainer;
+import io.pgmlsidecar.ml.tabular.Task;
+import io.pgmlsidecar.ml.tabular.TrainRequest;
+import io.pgmlsidecar.ml.tabular.TrainResult;
+import io.pgmlsidecar.ml.tabular.data.Dataset;
+import io.pgmlsidecar.ml.tabular.datasets.LoadedTable;
+import io.pgmlsidecar.ml.tabular.datasets.PgmlDatasets;
+import io.pgmlsidecar.ml.tabular.preprocess.PreprocessSpec;
+import io.pgmlsidecar.ml.tabular.split.TestSampling;
+import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.strategy.BackendSteps;
+import io.pgmlsidecar.proxy.codec.PgError;
+import io.pgmlsidecar.proxy.intercept.PgException;
+import io.pgmlsidecar.proxy.intercept.SessionContext;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** pgml.load_dataset, pgml.train and pgml.deploy, run on the client's session. */
+public final class TabularActions {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int INSERT_CHUNK = 200;
+
+    private final ModelStore models;
+
+    public TabularActions(ModelStore models) {
+        this.models = models;
+    }
+
+    /** load_dataset(source, subset, limit, kwargs) → (table_name, rows). */
+    public List<String[]> loadDataset(SessionContext session, List<String> a) {
+        String source = a.get(0);
+        Long limit = a.get(2) == null ? null : Long.parseLong(a.get(2));
+        Map<String, Object> kwargs = EmbedCalls.kwargs(a.get(3));
+        LoadedTable table = guard(() -> {
+            if (kwargs.get("path") != null) {
+                return PgmlDatasets.loadFile(Path.of(kwargs.get("path").toString()), source,
+                        kwargs.get("format") == null ? null : kwargs.get("format").toString(), limit);
+            }
+            if (!PgmlDatasets.isToy(source)) {
+                throw new PgException(PgError.error("58000", "dataset \"" + source + "\" is not built in, and the Hugging Face hub "
+                        + "cannot be reached from this sidecar", "Built-in: " + String.join(", ", PgmlDatasets.TOY_NAMES)
+                        + "; or load a local CSV / JSON-lines file with kwargs => '{\"path\": \"/path/file.csv\"}'."));
+            }
+            return PgmlDatasets.load(source, limit);
+        });
+        var backend = session.backend();
+        BackendSteps.run(backend, table.dropTableSql());
+        BackendSteps.run(backend, table.createTableSql());
+        for (int from = 0; from < table.rows().size(); from += INSERT_CHUNK) {
+            StringBuilder insert = new StringBuilder("INSERT INTO ").append(table.tableName()).append(" VALUES ");
+            List<Object[]> chunk = table.rows().subList(from, Math.min(table.rows().size(), from + INSERT_CHUNK));
+            for (int r = 0; r < chunk.size(); r++) {
+                insert.append(r > 0 ? ", (" : "(");
+                Object[] row = chunk.get(r);
+                for (int c = 0; c < row.length; c++) {
+                    insert.append(c > 0 ? ", " : "").append(SqlValues.literal(row[c], table.columns().get(c).pgType()));
+                }
+                insert.append(')');
+            }
+            BackendSteps.run(backend, insert.toString());
+        }
+        String name = table.tableName();
+        return List.<String[]>of(new String[] {name, Integer.toString(table.rowCount())});
+    }
+
+    /** train(project_name, task, relation_name, y_column_name, algorithm, …) → (project, task, algorithm, deployed). */
+    public List<String[]> train(SessionContext session, List<String> a) {
+        String projectName = a.get(0);
+        if (projectName == null) {
+            throw new PgException("22004", "project_name must not be NULL", null);
+        }
+        TabularCatalog catalog = new TabularCatalog(session.backend());
+        TabularCatalog.Project project = catalog.project(projectName);
+        String taskName = a.get(1);
+        Task task;
+        if (project == null) {
+            if (taskName == null) {
+                throw new PgException("22023", "project \"" + projectName + "\" does not exist and no task was given",
+                        "Pass task => 'classification' (or regression, clustering, decomposition) the first time you train a project.");
+            }
+            task = guard(() -> Task.parse(taskName));
+        } else {
+            task = guard(() -> Task.parse(project.task()));
+            if (taskName != null && guard(() -> Task.parse(taskName)) != task) {
+                throw new PgException("22023", "project \"" + projectName + "\" has task " + project.task() + ", not " + taskName,
+                        "Train under a new project name for another task.");
+            }
+        }
+        String relation = a.get(2);
+        String label = a.get(3);
+        double testSize = Double.parseDouble(a.get(9));
+        String sampling = a.get(10);
+        if (relation == null) {
+            String[] last = project == null ? null : catalog.lastSnapshot(project.id());
+            if (last == null) {
+                throw new PgException("22023", "relation_name is required: project \"" + projectName + "\" has no snapshot yet", null);
+            }
+            relation = last[0];
+            label = label == null ? last[1] : label;
+        }
+        if (task.supervised() && label == null) {
+            throw new PgException("22023", "y_column_name is required for " + task.pgName(), "Name the label column.");
+        }
+        String table = RelationReader.resolve(session.backend(), relation);
+        String labelColumn = label;
+        notice(session, "Snapshotting table \"" + table + "\", this may take a little while...");
+        Dataset data = guard(() -> RelationReader.read(session, table, labelColumn));
+        String algorithm = "linear".equals(a.get(4)) && task == Task.CLUSTERING ? "kmeans"
+                : "linear".equals(a.get(4)) && task == Task.DECOMPOSITION ? "pca" : a.get(4);
+        TrainRequest request = guard(() -> TrainRequest.builder(task).algorithm(algorithm)
+                .hyperparams(EmbedCalls.kwargs(a.get(5))).search(a.get(6)).searchParams(searchParams(a.get(7)))
+                .searchArgs(EmbedCalls.kwargs(a.get(8))).testSize(testSize).testSampling(TestSampling.parse(sampling))
+                .preprocess(PreprocessSpec.parse(a.get(14))).build());
+        notice(session, "Training Model { task: " + task.pgName() + ", algorithm: " + algorithm + " }");
+        FitContext progress = new FitContext(e -> notice(session, e.message()), session::cancelRequested);
+        TrainResult result = guard(() -> TabularTrainer.train(data, request, progress));
+        notice(session, "Metrics: " + json(result.metrics()));
+
+        TabularCatalog.Project p = project != null ? project : catalog.createProject(projectName, task.pgName());
+        long snapshot = catalog.createSnapshot(relation, label, testSize, sampling, columnsJson(data), data.numRows());
+        long modelId = catalog.createModel(p.id(), snapshot, result.model().numFeatures(), result.algorithm(),
+                json(result.hyperparams()), json(result.metrics()), a.get(6), a.get(7), a.get(8));
+        byte[] bytes = result.model().toBytes();
+        catalog.storeModel(modelId, bytes);
+        models.put(modelId, result.model());
+        boolean deploy = Boolean.parseBoolean(a.get(12)) || "t".equals(a.get(12));
+        if (deploy) {
+            String deployedMetrics = catalog.deployedMetrics(p.id());
+            deploy = TabularTrainer.shouldDeploy(task, deployedMetrics == null ? null : EmbedCalls.kwargs(deployedMetrics), result.metrics());
+        }
+        if (deploy) {
+            catalog.deploy(p.id(), modelId, "new_score");
+        }
+        return List.<String[]>of(new String[] {projectName, task.pgName(), result.algorithm(), deploy ? "t" : "f"});
+    }
+
+    /** deploy(model_id) or deploy(project_name, strategy, algorithm) → (project, strategy, algorithm). */
+    public List<String[]> deploy(SessionContext session, List<String> a) {
+        TabularCatalog catalog = new TabularCatalog(session.backend());
+        String first = a.get(0);
+        if (a.get(1) == null && first != null && first.matches("\\d+")) {
+            TabularCatalog.DeployedModel m = catalog.model(Long.parseLong(first));
+            if (m == null) {
+                throw new PgException("42704", "model " + first + " does not exist", null);
+            }
+            catalog.deploy(m.projectId(), m.modelId(), "specific");
+            return List.<String[]>of(new String[] {m.projectName(), "specific", m.algorithm()});
+        }
+        TabularCatalog.Project project = catalog.project(first);
+        if (project == null) {
+            throw new PgException("42704", "Project named `" + first + "` does not exist.", null);
+        }
+        String strategy = a.get(1) == null ? "best_score" : a.get(1);
+        Task task = guard(() -> Task.parse(project.task()));
+        Long modelId = catalog.candidate(project.id(), strategy, a.get(2), task.targetMetric());
+        if (modelId == null) {
+            throw new PgException("P0002", "No qualified models exist for this deployment.",
+                    "Train a model first" + (a.get(2) == null ? "." : " with algorithm " + a.get(2) + "."));
+        }
+        catalog.deploy(project.id(), modelId, strategy);
+        TabularCatalog.DeployedModel m = catalog.model(modelId);
+        return List.<String[]>of(new String[] {project.name(), strategy, m.algorithm()});
+    }
+
+    private static Map<String, List<Object>> searchParams(String json) {
+        Map<String, List<Object>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : EmbedCalls.kwargs(json).entrySet()) {
+            out.put(e.getKey(), e.getValue() instanceof List<?> l ? new ArrayList<>(l) : List.of(e.getValue()));
+        }
+        return out;
+    }
+
+    private static String columnsJson(Dataset data) {
+        List<Map<String, Object>> cols = new ArrayList<>();
+        int i = 0;
+        for (var f : data.featureColumns()) {
+            cols.add(Map.of("name", f.name(), "label", false, "position", ++i, "array", f.array()));
+        }
+        if (data.labelName() != null) {
+            cols.add(Map.of("name", data.labelName(), "label", true, "position", ++i, "array", false));
+        }
+        return json(cols);
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void notice(SessionContext session, String message) {
+        session.client().notice(new PgError("NOTICE", "00000", message, null, null, 0));
+        session.client().flush();
+    }
+
+    /** Runs engine code, turning its errors into PostgreSQL errors with the engine's message and hint. */
+    static <T> T guard(java.util.function.Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (io.pgmlsidecar.ml.tabular.TrainingCancelledException e) {
+            throw new PgException("57014", "canceling statement due to user request", null);
+        } catch (io.pgmlsidecar.ml.tabular.TabularException e) {
+            throw new PgException(PgError.error("22023", e.getMessage(), e.hint()));
+        } catch (MlException | IllegalArgumentException e) {
+            throw new PgException(PgError.error("38000", e.getMessage(), null));
+        }
+    }
+}
