@@ -41,6 +41,10 @@ class TrainDeployPredictTest {
                 assertTrue(rs.next());
                 assertEquals(0f, rs.getFloat(1));
             }
+            try (ResultSet rs = s.executeQuery("SELECT pgml.predict('it_iris', ARRAY[5.1, 3.5, 1.4, 0.2])")) {
+                assertTrue(rs.next(), "a numeric[] literal works (PostgresML calls it ambiguous)");
+                assertEquals(0f, rs.getFloat(1));
+            }
             try (ResultSet rs = s.executeQuery("SELECT pgml.predict_proba('it_iris', ARRAY[6.7, 3.0, 5.2, 2.3]::real[])")) {
                 assertTrue(rs.next());
                 Float[] p = (Float[]) rs.getArray(1).getArray();

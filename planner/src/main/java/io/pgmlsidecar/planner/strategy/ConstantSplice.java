@@ -32,8 +32,7 @@ public final class ConstantSplice implements Strategy {
     @Override
     public StatementInfo describe(SessionContext session, int[] declared) {
         int[] oids = ParameterTypes.forCalls(declared, calls);
-        String shape = Splice.replaceCalls(sql, calls, c -> "NULL::" + functions.sqlType(c));
-        StatementInfo info = session.backend().prepare("", shape, oids);
+        StatementInfo info = Splice.describeShape(session, sql, calls, oids, functions);
         parameterOids = info.parameterTypeOids();
         return info;
     }

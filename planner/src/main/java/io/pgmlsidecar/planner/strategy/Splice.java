@@ -20,6 +20,16 @@ final class Splice {
         return out.append(sql, at, sql.length()).toString();
     }
 
+    /**
+     * Prepares {@code sql} with every call replaced by a NULL of its result type, so PostgreSQL
+     * reports the statement's parameter types and result columns as they will be.
+     */
+    static io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo describeShape(
+            io.pgmlsidecar.proxy.intercept.SessionContext session, String sql, List<ResolvedCall> calls, int[] parameterOids,
+            io.pgmlsidecar.planner.functions.CallFunctions functions) {
+        return session.backend().prepare("", replaceCalls(sql, calls, c -> "NULL::" + functions.sqlType(c)), parameterOids);
+    }
+
     /** {@code ARRAY[(a1)::text, …]}: carries a call's argument values through PostgreSQL per row. */
     static String carrier(ResolvedCall c) {
         StringBuilder sb = new StringBuilder("ARRAY[");

@@ -94,7 +94,7 @@ public final class SubqueryCalls implements Strategy {
     public StatementInfo describe(SessionContext session, int[] declared) {
         int[] oids = ParameterTypes.forCalls(declared, calls);
         materializer.describe(session, ParameterTypes.orText(oids));
-        StatementInfo info = session.backend().prepare("", Splice.replaceCalls(sql, calls, c -> "NULL::" + functions.sqlType(c)), oids);
+        StatementInfo info = Splice.describeShape(session, sql, calls, oids, functions);
         parameterOids = ParameterTypes.orText(info.parameterTypeOids());
         return info;
     }

@@ -146,8 +146,7 @@ public final class UpdateWithCalls implements Strategy {
         List<ResolvedCall> all = new ArrayList<>(rowCalls);
         all.addAll(constantCalls);
         int[] oids = ParameterTypes.forCalls(declared, all);
-        String shape = Splice.replaceCalls(sql, all, c -> "NULL::" + functions.sqlType(c));
-        StatementInfo info = session.backend().prepare("", shape, oids);
+        StatementInfo info = Splice.describeShape(session, sql, all, oids, functions);
         parameterOids = ParameterTypes.orText(info.parameterTypeOids());
         return info;
     }

@@ -103,8 +103,8 @@ public final class WriteFromSelect implements Strategy {
     @Override
     public StatementInfo describe(SessionContext session, int[] declared) {
         int[] oids = ParameterTypes.forCalls(declared, calls);
-        materializer.describe(session, oids);
-        StatementInfo info = session.backend().prepare("", Splice.replaceCalls(sql, calls, c -> "NULL::" + functions.sqlType(c)), oids);
+        materializer.describe(session, ParameterTypes.orText(oids));
+        StatementInfo info = Splice.describeShape(session, sql, calls, oids, functions);
         parameterOids = ParameterTypes.orText(info.parameterTypeOids());
         return info;
     }
