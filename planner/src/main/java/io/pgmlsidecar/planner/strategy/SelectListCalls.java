@@ -23,6 +23,7 @@ public final class SelectListCalls implements Strategy {
     public record Target(ResolvedCall call, int fromStart, int fromEnd) {}
 
     static final int CHUNK_ROWS = 256;
+    private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
 
     private final String carrierSql;
     private final List<Target> targets;
@@ -70,33 +71,41 @@ public final class SelectListCalls implements Strategy {
     @Override
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         BackendClient backend = session.backend();
-        backend.prepare("", carrierSql, parameterOids);
+        // a named statement and portal: the functions may run their own queries (a registry look-up)
+        // between chunks, which would replace the unnamed ones
+        String name = "pgml_sidecar_select_" + SEQUENCE.incrementAndGet();
+        backend.prepare(name, carrierSql, parameterOids);
         short[] formats = resultFormats.clone();
         for (int i : columnIndexes) {
             formats[i] = 0; // the carrier arrays are read as text
         }
-        backend.bind("", "", parameters.formats(), parameters.values(), formats);
-        return (s, maxRows) -> {
-            while (true) {
-                List<byte[][]> rows = new ArrayList<>();
-                String tag = s.backend().execute("", maxRows > 0 ? maxRows : CHUNK_ROWS, new BackendClient.RowSink() {
-                    @Override
-                    public void columns(List<Column> columns) {}
+        backend.bind(name, name, parameters.formats(), parameters.values(), formats);
+        return new Execution() {
+            @Override
+            public String fetch(SessionContext s, int maxRows) {
+                return fetchChunks(s, name, maxRows, resultFormats);
+            }
 
-                    @Override
-                    public void row(byte[][] values) {
-                        rows.add(values);
-                    }
-                });
-                replaceCarriers(s, rows, resultFormats);
-                for (byte[][] row : rows) {
-                    s.client().dataRow(row);
-                }
-                if (tag != null || maxRows > 0) {
-                    return tag;
-                }
+            @Override
+            public void close(SessionContext s) {
+                s.backend().close((byte) 'P', name);
+                s.backend().close((byte) 'S', name);
             }
         };
+    }
+
+    private String fetchChunks(SessionContext s, String portal, int maxRows, short[] resultFormats) {
+        while (true) {
+            List<byte[][]> rows = new ArrayList<>();
+            String tag = s.backend().execute(portal, maxRows > 0 ? maxRows : CHUNK_ROWS, BackendSteps.collect(rows));
+            replaceCarriers(s, rows, resultFormats);
+            for (byte[][] row : rows) {
+                s.client().dataRow(row);
+            }
+            if (tag != null || maxRows > 0) {
+                return tag;
+            }
+        }
     }
 
     private void replaceCarriers(SessionContext session, List<byte[][]> rows, short[] resultFormats) {
