@@ -65,8 +65,66 @@ public final class ArgumentEvaluator {
         return Arrays.asList(values);
     }
 
+    /**
+     * {@code ARRAY[1.5, -2, 3e-4]} with an optional cast to a numeric array type, as the text of the
+     * array ({@code {1.5,-2,3e-4}}); null for anything else.
+     */
+    static String numberArray(List<Token> t) {
+        if (t.size() < 3 || !t.get(0).isKeyword("array") || !t.get(1).isPunct('[')) {
+            return null;
+        }
+        StringBuilder out = new StringBuilder("{");
+        int i = 2;
+        boolean expectValue = true;
+        for (; i < t.size() && !t.get(i).isPunct(']'); i++) {
+            Token k = t.get(i);
+            if (expectValue) {
+                String sign = "";
+                if (k.kind() == Token.Kind.OPERATOR && (k.text().equals("-") || k.text().equals("+")) && i + 1 < t.size()) {
+                    sign = k.text().equals("-") ? "-" : "";
+                    k = t.get(++i);
+                }
+                if (k.kind() != Token.Kind.NUMBER) {
+                    return null;
+                }
+                out.append(out.length() > 1 ? "," : "").append(sign).append(k.text());
+                expectValue = false;
+            } else if (k.isPunct(',')) {
+                expectValue = true;
+            } else {
+                return null;
+            }
+        }
+        if (i >= t.size() || expectValue && out.length() > 1) {
+            return null;
+        }
+        i++;
+        if (i < t.size()) {
+            // only a cast to a numeric array type may follow
+            if (!(t.get(i).kind() == Token.Kind.OPERATOR && t.get(i).text().equals("::"))) {
+                return null;
+            }
+            StringBuilder type = new StringBuilder();
+            for (int j = i + 1; j < t.size(); j++) {
+                type.append(t.get(j).text().toLowerCase()).append(t.get(j).kind() == Token.Kind.IDENTIFIER ? " " : "");
+            }
+            String ty = type.toString().replace(" [", "[").trim();
+            if (!NUMERIC_ARRAY_TYPES.contains(ty)) {
+                return null;
+            }
+        }
+        return out.append('}').toString();
+    }
+
+    private static final Set<String> NUMERIC_ARRAY_TYPES = Set.of("real[]", "float4[]", "float8[]", "double precision[]",
+            "numeric[]", "int[]", "integer[]", "int4[]", "int8[]", "bigint[]", "smallint[]", "int2[]");
+
     /** The value when it can be known without PostgreSQL, else null. */
     static BoundParameters.LocalValue localValue(ArgumentExpression e, BoundParameters params) {
+        String numbers = numberArray(e.tokens());
+        if (numbers != null) {
+            return new BoundParameters.LocalValue(numbers);
+        }
         List<Token> t = e.tokens();
         int end = t.size();
         // strip casts that do not change the text: 'x'::text, $1::jsonb

@@ -11,9 +11,14 @@ public final class BackendSteps {
 
     /** Runs one statement through the unnamed statement and portal; returns its command tag. */
     public static String run(BackendClient backend, String statement, BoundParameters p) {
-        backend.prepare("", statement, p.typeOids());
-        backend.bind("", "", p.formats(), p.values(), new short[0]);
-        return backend.execute("", 0, collect(new java.util.ArrayList<>()));
+        for (short f : p.formats()) {
+            if (f != 0) {
+                backend.prepare("", statement, p.typeOids());
+                backend.bind("", "", p.formats(), p.values(), new short[0]);
+                return backend.execute("", 0, collect(new java.util.ArrayList<>()));
+            }
+        }
+        return backend.step(statement, p.typeOids(), p.values(), collect(new java.util.ArrayList<>()));
     }
 
     /** Runs one statement with text parameters and returns its rows as text (null = SQL NULL). */
@@ -24,9 +29,7 @@ public final class BackendSteps {
             values[i] = parameters[i] == null ? null : parameters[i].toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }
         List<byte[][]> rows = new java.util.ArrayList<>();
-        backend.prepare("", statement, oids);
-        backend.bind("", "", new short[0], values, new short[0]);
-        backend.execute("", 0, collect(rows));
+        backend.step(statement, oids, values, collect(rows));
         List<String[]> out = new java.util.ArrayList<>(rows.size());
         for (byte[][] r : rows) {
             String[] t = new String[r.length];

@@ -48,6 +48,13 @@ public interface BackendClient {
      */
     boolean relaySimpleQuery(String sql);
 
+    /**
+     * One statement as a single pipelined step (Parse, Bind, Execute, Flush through the unnamed
+     * statement and portal, one round trip), rows to {@code sink} in text format; returns the command
+     * tag. Like the other steps it leaves the exchange open.
+     */
+    String step(String sql, int[] parameterTypeOids, byte[][] textParameters, RowSink sink);
+
     /** Parse + Describe statement. */
     StatementInfo prepare(String statementName, String sql, int[] parameterTypeOids);
 

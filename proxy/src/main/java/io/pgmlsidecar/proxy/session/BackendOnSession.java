@@ -94,6 +94,30 @@ final class BackendOnSession implements BackendClient {
     }
 
     @Override
+    public String step(String sql, int[] parameterTypeOids, byte[][] textParameters, RowSink sink) {
+        worker.writeToBackend(parseMessage("", sql, parameterTypeOids));
+        worker.writeToBackend(bindMessage("", "", new short[0], textParameters, new short[0]));
+        worker.writeToBackend(executeMessage("", 0));
+        String[] tag = {null};
+        awaitSteps(m -> switch (m.type()) {
+            case 'D' -> {
+                sink.row(readRow(m.body()));
+                yield false;
+            }
+            case 'C' -> {
+                tag[0] = WireStrings.read(m.body());
+                yield true;
+            }
+            case 'I' -> {
+                tag[0] = "";
+                yield true;
+            }
+            default -> false;
+        });
+        return tag[0];
+    }
+
+    @Override
     public StatementInfo prepare(String statementName, String sql, int[] parameterTypeOids) {
         worker.writeToBackend(parseMessage(statementName, sql, parameterTypeOids));
         worker.writeToBackend(describeMessage('S', statementName));
