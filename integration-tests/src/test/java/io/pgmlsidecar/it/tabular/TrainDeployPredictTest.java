@@ -114,6 +114,23 @@ class TrainDeployPredictTest {
     }
 
     @Test
+    void largeBatchPredictionWithoutFetchSizeDoesNotStall() throws Exception {
+        // ~2.6 MB of rows: more than the client socket's high watermark, so backpressure engages
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT * FROM pgml.load_dataset('iris')").close();
+            s.executeQuery("SELECT * FROM pgml.train('it_iris_large', 'classification', 'pgml.iris', 'target', 'linear')").close();
+            long rows = 0;
+            try (ResultSet rs = s.executeQuery("SELECT g, pgml.predict('it_iris_large', "
+                    + "ARRAY[sepal_length, sepal_width, petal_length, petal_width]) FROM pgml.iris, generate_series(1, 700) g")) {
+                while (rs.next()) {
+                    rows++;
+                }
+            }
+            assertEquals(105_000, rows);
+        }
+    }
+
+    @Test
     void regressionAndErrors() throws Exception {
         try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
             s.executeQuery("SELECT * FROM pgml.load_dataset('diabetes')").close();

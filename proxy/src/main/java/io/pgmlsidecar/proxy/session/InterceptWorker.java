@@ -371,7 +371,13 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
     }
 
     PgMessage nextBackendMessage() throws InterruptedException {
-        Object o = session.backendQueue.take();
+        Object o = session.backendQueue.poll();
+        if (o == null) {
+            // before blocking, push out what we wrote: while the client's socket is full, the backend
+            // is not read (backpressure), so unflushed rows would wait on a reply that never comes
+            flush();
+            o = session.backendQueue.take();
+        }
         if (o == ClientSession.BACKEND_CLOSED) {
             session.backendQueue.add(o);
             throw new BackendGone();
