@@ -98,23 +98,7 @@ final class BackendOnSession implements BackendClient {
         worker.writeToBackend(parseMessage("", sql, parameterTypeOids));
         worker.writeToBackend(bindMessage("", "", new short[0], textParameters, new short[0]));
         worker.writeToBackend(executeMessage("", 0));
-        String[] tag = {null};
-        awaitSteps(m -> switch (m.type()) {
-            case 'D' -> {
-                sink.row(readRow(m.body()));
-                yield false;
-            }
-            case 'C' -> {
-                tag[0] = WireStrings.read(m.body());
-                yield true;
-            }
-            case 'I' -> {
-                tag[0] = "";
-                yield true;
-            }
-            default -> false;
-        });
-        return tag[0];
+        return awaitRows(sink);
     }
 
     @Override
@@ -145,6 +129,11 @@ final class BackendOnSession implements BackendClient {
     @Override
     public String execute(String portalName, int maxRows, RowSink sink) {
         worker.writeToBackend(executeMessage(portalName, maxRows));
+        return awaitRows(sink);
+    }
+
+    /** Rows until CommandComplete (its tag), EmptyQuery ("") or PortalSuspended (null). */
+    private String awaitRows(RowSink sink) {
         String[] tag = {null};
         awaitSteps(m -> switch (m.type()) {
             case 'D' -> {
