@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmlsidecar.it.support.TestCluster;
+import io.pgmlsidecar.it.support.UpstreamActivity;
 import io.pgmlsidecar.planner.SidecarVersion;
 import java.io.BufferedWriter;
 import java.nio.charset.StandardCharsets;
@@ -210,24 +211,8 @@ class PsqlThroughSidecarTest {
 
     /** Waits, on a direct connection, until the psql session with this application name is in {@code state} with {@code query}. */
     private static void waitForUpstream(String appName, String state, String query) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        try (Connection d = cluster.connectDirect(null);
-             PreparedStatement ps = d.prepareStatement(
-                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state = ? AND query = ?")) {
-            ps.setString(1, appName);
-            ps.setString(2, state);
-            ps.setString(3, query);
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getInt(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError(appName + " never reached state " + state + " with " + query);
+        UpstreamActivity.await(15, "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state = ? AND query = ?",
+                appName + " never reached state " + state + " with " + query, appName, state, query);
     }
 
     private static void waitForNoActive(String appName) throws Exception {

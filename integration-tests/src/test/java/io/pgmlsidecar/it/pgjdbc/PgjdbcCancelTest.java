@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmlsidecar.it.support.TestCluster;
+import io.pgmlsidecar.it.support.UpstreamActivity;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -96,22 +97,8 @@ class PgjdbcCancelTest {
 
     /** Waits (via a direct connection) until the statement runs upstream, so the cancel cannot race it. */
     static void waitUntilActive(String appName) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        try (Connection d = cluster.connectDirect(null);
-             PreparedStatement ps = d.prepareStatement(
-                     "SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state = 'active' AND query LIKE '%pg_sleep%'")) {
-            ps.setString(1, appName);
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getInt(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("the statement of " + appName + " never became active upstream");
+        UpstreamActivity.await("SELECT count(*) FROM pg_stat_activity WHERE application_name = ? AND state = 'active' "
+                + "AND query LIKE '%pg_sleep%'", "the statement of " + appName + " never became active upstream", appName);
     }
 
     private static void assertUsable(Connection c) throws SQLException {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmlsidecar.it.support.TestCluster;
+import io.pgmlsidecar.it.support.UpstreamActivity;
 import io.pgmlsidecar.planner.SidecarVersion;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -196,21 +197,7 @@ class PgjdbcPgmlPreparedTest {
     }
 
     private static void waitUntilRunningUpstream(String queryPattern) throws Exception {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        try (Connection d = cluster.connectDirect(null);
-             PreparedStatement ps = d.prepareStatement(
-                     "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE ? AND pid <> pg_backend_pid()")) {
-            ps.setString(1, queryPattern);
-            while (System.nanoTime() < deadline) {
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (rs.getInt(1) > 0) {
-                        return;
-                    }
-                }
-                Thread.sleep(20);
-            }
-        }
-        throw new AssertionError("no statement like " + queryPattern + " became active upstream");
+        UpstreamActivity.await("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE ? "
+                + "AND pid <> pg_backend_pid()", "no statement like " + queryPattern + " became active upstream", queryPattern);
     }
 }
