@@ -2,7 +2,6 @@ package io.pgmlsidecar.planner;
 
 import io.pgmlsidecar.planner.functions.ApiFunction;
 import io.pgmlsidecar.planner.functions.CallFunctions;
-import io.pgmlsidecar.planner.functions.EmbedCalls;
 import io.pgmlsidecar.planner.functions.EmbeddingModels;
 import io.pgmlsidecar.planner.functions.FunctionRegistry;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
@@ -11,27 +10,19 @@ import io.pgmlsidecar.planner.scan.CallSite;
 import io.pgmlsidecar.planner.scan.SelectList;
 import io.pgmlsidecar.planner.scan.SqlLexer;
 import io.pgmlsidecar.planner.scan.Token;
-import io.pgmlsidecar.planner.strategy.CallAlone;
+import io.pgmlsidecar.planner.served.AloneForms;
+import io.pgmlsidecar.planner.served.ServedFunctions;
 import io.pgmlsidecar.planner.strategy.ConstantSplice;
 import io.pgmlsidecar.planner.strategy.SelectListCalls;
 import io.pgmlsidecar.planner.strategy.StrategyStatement;
 import io.pgmlsidecar.planner.strategy.SubqueryCalls;
-import io.pgmlsidecar.planner.strategy.TableCall;
-import io.pgmlsidecar.planner.tabular.ModelStore;
-import io.pgmlsidecar.planner.tabular.Predictions;
-import io.pgmlsidecar.planner.tabular.TabularActions;
 import io.pgmlsidecar.planner.strategy.UpdateWithCalls;
 import io.pgmlsidecar.planner.strategy.WriteFromSelect;
-import io.pgmlsidecar.planner.values.Float4Arrays;
-import io.pgmlsidecar.planner.values.PgTypes;
-import io.pgmlsidecar.planner.values.TextArrays;
-import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.InterceptedStatement;
 import io.pgmlsidecar.proxy.intercept.Interceptor;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -46,10 +37,8 @@ public final class PgmlInterceptor implements Interceptor {
 
     static final Set<String> SCHEMAS = Set.of("pgml", "azure_ml", "azure_ai");
 
-    private final EmbedCalls embed;
-    private final TabularActions tabular;
-    private final Predictions predictions;
-    private final CallFunctions functions;
+    private final CallFunctions functions = new CallFunctions();
+    private final AloneForms alone = new AloneForms();
 
     /** Without a model runtime: the API answers, model calls fail with a clear error. */
     public PgmlInterceptor() {
@@ -59,11 +48,7 @@ public final class PgmlInterceptor implements Interceptor {
     }
 
     public PgmlInterceptor(EmbeddingModels models) {
-        this.embed = new EmbedCalls(models);
-        ModelStore trained = new ModelStore();
-        this.tabular = new TabularActions(trained);
-        this.predictions = new Predictions(trained);
-        this.functions = new CallFunctions(embed, predictions);
+        ServedFunctions.register(models, alone, functions);
     }
 
     @Override
@@ -105,7 +90,7 @@ public final class PgmlInterceptor implements Interceptor {
             }
         }
         for (ResolvedCall c : calls) {
-            if (!CallFunctions.isRowWise(c)) {
+            if (!functions.isRowWise(c)) {
                 throw unsupported(c.site(), c.site().qualifiedName() + "() inside a larger statement or with row-dependent arguments",
                         "Call it on its own: SELECT " + c.site().qualifiedName() + "(...) or SELECT * FROM " + c.site().qualifiedName()
                                 + "(...); for many rows, compute the inputs in a CTE first.");
@@ -170,59 +155,8 @@ public final class PgmlInterceptor implements Interceptor {
             name = StatementShape.aloneInFrom(tokens, site);
             inFrom = name != null;
         }
-        if (name == null) {
-            return null;
-        }
-        if (call.function() == FunctionRegistry.LOAD_DATASET) {
-            return table(call, inFrom, name, List.of(text("table_name"), Column.computed("rows", PgTypes.INT8, (short) 8)),
-                    tabular::loadDataset);
-        }
-        if (call.function() == FunctionRegistry.TRAIN) {
-            return table(call, inFrom, name, List.of(text("project"), text("task"), text("algorithm"),
-                    Column.computed("deployed", PgTypes.BOOL, (short) 1)), tabular::train);
-        }
-        if (call.function() == FunctionRegistry.DEPLOY) {
-            return table(call, inFrom, name, List.of(text("project"), text("strategy"), text("algorithm")), tabular::deploy);
-        }
-        if (call.function() == FunctionRegistry.PREDICT) {
-            return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.FLOAT4, (short) 4),
-                    (s, args, format) -> java.util.Collections.singletonList(predictions.predict(s, args.get(0), args.get(1), format)), true));
-        }
-        if (call.function() == FunctionRegistry.PREDICT_PROBA) {
-            return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.FLOAT4_ARRAY, (short) -1),
-                    (s, args, format) -> java.util.Collections.singletonList(predictions.predictProba(s, args.get(0), args.get(1), format)), true));
-        }
-        if (call.function() == FunctionRegistry.VERSION) {
-            return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.TEXT, (short) -1),
-                    (s, args, format) -> List.of(SidecarVersion.get().getBytes(StandardCharsets.UTF_8))));
-        }
-        boolean batch = call.isBatchForm(null, new int[0]);
-        if (batch || inFrom) {
-            return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.FLOAT4_ARRAY, (short) -1),
-                    (s, args, format) -> {
-                        List<String> inputs = batch ? TextArrays.parse(args.get(1)) : java.util.Collections.singletonList(args.get(1));
-                        List<byte[]> rows = new ArrayList<>();
-                        if (inputs == null || args.get(0) == null || args.get(2) == null) {
-                            return rows;
-                        }
-                        for (float[] v : embed.embedAll(args.get(0), inputs, args.get(2))) {
-                            rows.add(Float4Arrays.encode(v, format));
-                        }
-                        return rows;
-                    }));
-        }
-        return new StrategyStatement(new CallAlone(call, Column.computed(name, PgTypes.FLOAT4_ARRAY, (short) -1),
-                (s, args, format) -> java.util.Collections.singletonList(
-                        Float4Arrays.encode(embed.embedRows(List.<String[]>of(args.toArray(new String[0])))[0], format))));
-    }
-
-    private static InterceptedStatement table(ResolvedCall call, boolean inFrom, String name, List<Column> columns,
-                                              TableCall.Action action) {
-        return new StrategyStatement(new TableCall(call, columns, !inFrom, name, action));
-    }
-
-    private static Column text(String name) {
-        return Column.computed(name, PgTypes.TEXT, (short) -1);
+        AloneForms.Form form = alone.find(call.function());
+        return name == null || form == null ? null : form.plan(call, inFrom, name);
     }
 
     private static ResolvedCall firstRowDependent(List<ResolvedCall> calls) {

@@ -1,73 +1,70 @@
 package io.pgmlsidecar.planner.functions;
 
-import io.pgmlsidecar.planner.tabular.Predictions;
-import io.pgmlsidecar.planner.values.Float4Arrays;
-import io.pgmlsidecar.planner.values.PgTypes;
+import io.pgmlsidecar.planner.values.ResultValues;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The row-wise API functions the strategies can batch (embed, predict, predict_proba): run over
- * many argument rows at once, and their results' SQL type, text and wire forms.
+ * The row-wise API functions the strategies can batch (embed, predict, the metric helpers, …):
+ * each runs over many argument rows at once and has one result type, whose text and wire forms
+ * come from {@link ResultValues}.
  */
 public final class CallFunctions {
 
-    private final EmbedCalls embed;
-    private final Predictions predictions;
+    /** A function applied to many argument rows (argument text forms, null = NULL) at once. */
+    public interface RowFunction {
+        /** One result per row (Float, float[], String json, …); null = SQL NULL. */
+        Object[] apply(SessionContext session, List<String[]> argumentRows);
+    }
 
-    public CallFunctions(EmbedCalls embed, Predictions predictions) {
-        this.embed = embed;
-        this.predictions = predictions;
+    private record Entry(int typeOid, RowFunction function) {}
+
+    private final Map<ApiFunction, Entry> functions = new HashMap<>();
+
+    public CallFunctions add(ApiFunction function, int resultTypeOid, RowFunction rows) {
+        functions.put(function, new Entry(resultTypeOid, rows));
+        return this;
     }
 
     /** True when {@code call} can run row by row in S1–S3. */
-    public static boolean isRowWise(ResolvedCall call) {
-        ApiFunction f = call.function();
-        return f == FunctionRegistry.EMBED || f == FunctionRegistry.PREDICT || f == FunctionRegistry.PREDICT_PROBA;
+    public boolean isRowWise(ResolvedCall call) {
+        return functions.containsKey(call.function());
     }
 
-    /** One result per argument row: float[] for embed and predict_proba, Float for predict; null = SQL NULL. */
     public Object[] apply(SessionContext session, ResolvedCall call, List<String[]> argumentRows) {
-        ApiFunction f = call.function();
-        if (f == FunctionRegistry.EMBED) {
-            return embed.embedRows(argumentRows);
-        }
-        return predictions.batch(session, argumentRows, f == FunctionRegistry.PREDICT_PROBA);
+        return entry(call).function().apply(session, argumentRows);
     }
 
     public int typeOid(ResolvedCall call) {
-        return call.function() == FunctionRegistry.PREDICT ? PgTypes.FLOAT4 : PgTypes.FLOAT4_ARRAY;
+        return entry(call).typeOid();
     }
 
     public String sqlType(ResolvedCall call) {
-        return call.function() == FunctionRegistry.PREDICT ? "real" : "real[]";
+        return ResultValues.sqlName(typeOid(call));
     }
 
     /** The value's text form (null stays null). */
     public String text(Object value) {
-        if (value == null) {
-            return null;
-        }
-        return value instanceof float[] v ? Float4Arrays.toText(v) : value.toString();
+        return ResultValues.text(value);
     }
 
     /** A typed SQL literal for splicing. */
     public String literal(ResolvedCall call, Object value) {
-        String type = sqlType(call);
-        return value == null ? "NULL::" + type : "'" + text(value) + "'::" + type;
+        return ResultValues.literal(typeOid(call), value);
     }
 
     /** The value in DataRow form, text (0) or binary (1). */
-    public byte[] encode(Object value, short format) {
-        if (value == null) {
-            return null;
+    public byte[] encode(ResolvedCall call, Object value, short format) {
+        return ResultValues.encode(typeOid(call), value, format);
+    }
+
+    private Entry entry(ResolvedCall call) {
+        Entry e = functions.get(call.function());
+        if (e == null) {
+            throw new IllegalStateException(call.function().qualifiedName() + " is not a row-wise function");
         }
-        if (value instanceof float[] v) {
-            return Float4Arrays.encode(v, format);
-        }
-        float f = (Float) value;
-        return format == 1 ? ByteBuffer.allocate(4).putFloat(f).array() : Float.toString(f).getBytes(StandardCharsets.UTF_8);
+        return e;
     }
 }

@@ -12,4 +12,9 @@ public interface EmbeddingModels {
 
     /** One vector per text, in order; a null text gives a null vector. */
     float[][] embed(String model, List<String> texts, Map<String, Object> kwargs);
+
+    /** Unloads every loaded model, releasing its (GPU or CPU) memory; returns how many were loaded. */
+    default int releaseAll() {
+        return 0;
+    }
 }

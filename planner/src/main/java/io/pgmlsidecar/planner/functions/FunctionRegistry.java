@@ -41,14 +41,46 @@ public final class FunctionRegistry {
             new ApiFunction.Parameter("project_name", PgTypes.TEXT, null, List.of("model_id")),
             p("features", PgTypes.FLOAT4_ARRAY, null)), PgTypes.FLOAT4_ARRAY, false);
 
-    private static final Map<String, ApiFunction> FUNCTIONS = Map.of(
-            EMBED.qualifiedName(), EMBED,
-            VERSION.qualifiedName(), VERSION,
-            LOAD_DATASET.qualifiedName(), LOAD_DATASET,
-            TRAIN.qualifiedName(), TRAIN,
-            DEPLOY.qualifiedName(), DEPLOY,
-            PREDICT.qualifiedName(), PREDICT,
-            PREDICT_PROBA.qualifiedName(), PREDICT_PROBA);
+    public static final ApiFunction PYTHON_VERSION = new ApiFunction("pgml.python_version", List.of(), PgTypes.TEXT, false);
+    public static final ApiFunction PYTHON_PACKAGE_VERSION = new ApiFunction("pgml.python_package_version",
+            List.of(p("name", PgTypes.TEXT, null)), PgTypes.TEXT, false);
+    public static final ApiFunction PYTHON_PIP_FREEZE = new ApiFunction("pgml.python_pip_freeze", List.of(), PgTypes.TEXT, true);
+    public static final ApiFunction XGBOOST_VERSION = new ApiFunction("pgml.xgboost_version", List.of(), PgTypes.TEXT, false);
+    public static final ApiFunction ACTIVATE_VENV = new ApiFunction("pgml.activate_venv",
+            List.of(p("venv", PgTypes.TEXT, null)), PgTypes.BOOL, false);
+    public static final ApiFunction VALIDATE_PYTHON_DEPENDENCIES = new ApiFunction("pgml.validate_python_dependencies",
+            List.of(), PgTypes.BOOL, false);
+    public static final ApiFunction VALIDATE_SHARED_LIBRARY = new ApiFunction("pgml.validate_shared_library",
+            List.of(), PgTypes.UNKNOWN, false);
+    public static final ApiFunction CLEAR_GPU_CACHE = new ApiFunction("pgml.clear_gpu_cache",
+            List.of(p("memory_usage", PgTypes.FLOAT4, "NULL")), PgTypes.BOOL, false);
+
+    public static final ApiFunction SKLEARN_F1_SCORE = metric("pgml.sklearn_f1_score", false);
+    public static final ApiFunction SKLEARN_R2_SCORE = metric("pgml.sklearn_r2_score", false);
+    public static final ApiFunction SKLEARN_REGRESSION_METRICS = metric("pgml.sklearn_regression_metrics", false);
+    public static final ApiFunction SKLEARN_CLASSIFICATION_METRICS = metric("pgml.sklearn_classification_metrics", true);
+
+    private static final Map<String, ApiFunction> FUNCTIONS = byName(EMBED, VERSION, LOAD_DATASET, TRAIN, DEPLOY, PREDICT,
+            PREDICT_PROBA, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
+            VALIDATE_PYTHON_DEPENDENCIES, VALIDATE_SHARED_LIBRARY, CLEAR_GPU_CACHE, SKLEARN_F1_SCORE, SKLEARN_R2_SCORE,
+            SKLEARN_REGRESSION_METRICS, SKLEARN_CLASSIFICATION_METRICS);
+
+    private static ApiFunction metric(String name, boolean withClasses) {
+        List<ApiFunction.Parameter> params = new java.util.ArrayList<>(List.of(
+                p("ground_truth", PgTypes.FLOAT4_ARRAY, null), p("y_hat", PgTypes.FLOAT4_ARRAY, null)));
+        if (withClasses) {
+            params.add(p("num_classes", PgTypes.INT8, null));
+        }
+        return new ApiFunction(name, params, withClasses || name.endsWith("metrics") ? PgTypes.JSONB : PgTypes.FLOAT4, false);
+    }
+
+    private static Map<String, ApiFunction> byName(ApiFunction... functions) {
+        Map<String, ApiFunction> out = new java.util.HashMap<>();
+        for (ApiFunction f : functions) {
+            out.put(f.qualifiedName(), f);
+        }
+        return Map.copyOf(out);
+    }
 
     private static ApiFunction.Parameter p(String name, int oid, String defaultSql) {
         return new ApiFunction.Parameter(name, oid, defaultSql, List.of());

@@ -37,6 +37,13 @@ public final class RuntimeEmbeddingModels implements EmbeddingModels {
         }
     }
 
+    @Override
+    public int releaseAll() {
+        int loaded = service.loadedModels().size();
+        service.clearCache();
+        return loaded;
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "unknown error";

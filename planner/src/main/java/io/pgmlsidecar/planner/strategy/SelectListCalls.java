@@ -63,7 +63,8 @@ public final class SelectListCalls implements Strategy {
             int i = target.fromStart() >= 0 ? target.fromStart() : columns.size() - 1 - target.fromEnd();
             columnIndexes[t] = i;
             Column carrier = columns.get(i);
-            columns.set(i, Column.computed(carrier.name(), functions.typeOid(target.call()), (short) -1));
+            columns.set(i, Column.computed(carrier.name(), functions.typeOid(target.call()),
+                    io.pgmlsidecar.planner.values.ResultValues.typeSize(functions.typeOid(target.call()))));
         }
         return new StatementInfo(info.parameterTypeOids(), columns);
     }
@@ -116,11 +117,11 @@ public final class SelectListCalls implements Strategy {
                 byte[] carrier = row[column];
                 List<String> values = carrier == null ? null
                         : TextArrays.parse(new String(carrier, java.nio.charset.StandardCharsets.UTF_8));
-                args.add(values == null ? new String[3] : values.toArray(new String[0]));
+                args.add(values == null ? new String[targets.get(t).call().function().parameters().size()] : values.toArray(new String[0]));
             }
             Object[] results = functions.apply(session, targets.get(t).call(), args);
             for (int r = 0; r < rows.size(); r++) {
-                rows.get(r)[column] = functions.encode(results[r], resultFormats[column]);
+                rows.get(r)[column] = functions.encode(targets.get(t).call(), results[r], resultFormats[column]);
             }
         }
     }

@@ -1,7 +1,6 @@
 package io.pgmlsidecar.planner.tabular;
 
-import java.util.ArrayList;
-import java.util.List;
+import io.pgmlsidecar.planner.values.NumericArrays;
 
 /** Reads PostgreSQL's text output of the column types a training relation may have. */
 final class PgTextValues {
@@ -14,48 +13,12 @@ final class PgTextValues {
         }
         String t = typeName.toLowerCase();
         if (t.startsWith("_")) {
-            return numbers(text);
+            return NumericArrays.parse(text);
         }
         return switch (t) {
             case "bool" -> text.equals("t");
-            case "int2", "int4", "int8", "float4", "float8", "numeric", "oid" -> number(text);
+            case "int2", "int4", "int8", "float4", "float8", "numeric", "oid" -> NumericArrays.number(text);
             default -> text;
         };
-    }
-
-    static double number(String text) {
-        return switch (text) {
-            case "NaN" -> Double.NaN;
-            case "Infinity" -> Double.POSITIVE_INFINITY;
-            case "-Infinity" -> Double.NEGATIVE_INFINITY;
-            default -> Double.parseDouble(text);
-        };
-    }
-
-    /** All numbers of a (possibly nested) numeric array literal, in order; NULL elements are NaN. */
-    static double[] numbers(String arrayText) {
-        List<Double> out = new ArrayList<>();
-        StringBuilder token = new StringBuilder();
-        int start = arrayText.startsWith("[") ? arrayText.indexOf('=') + 1 : 0;
-        for (int i = start; i < arrayText.length(); i++) {
-            char c = arrayText.charAt(i);
-            if (c == '{' || c == ' ') {
-                continue;
-            }
-            if (c == ',' || c == '}') {
-                if (!token.isEmpty()) {
-                    String v = token.toString();
-                    out.add(v.equalsIgnoreCase("NULL") ? Double.NaN : v.equals("t") ? 1.0 : v.equals("f") ? 0.0 : number(v));
-                    token.setLength(0);
-                }
-                continue;
-            }
-            token.append(c);
-        }
-        double[] d = new double[out.size()];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = out.get(i);
-        }
-        return d;
     }
 }

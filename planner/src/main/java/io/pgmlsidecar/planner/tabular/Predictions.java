@@ -1,11 +1,9 @@
 package io.pgmlsidecar.planner.tabular;
 
 import io.pgmlsidecar.ml.tabular.TabularModel;
-import io.pgmlsidecar.planner.values.Float4Arrays;
+import io.pgmlsidecar.planner.values.NumericArrays;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 
 /** pgml.predict and pgml.predict_proba by project name (its deployed model) or model id. */
 public final class Predictions {
@@ -14,38 +12,6 @@ public final class Predictions {
 
     public Predictions(ModelStore models) {
         this.models = models;
-    }
-
-    /** predict(project_name | model_id, features real[]) → real, in wire form. */
-    public byte[] predict(SessionContext session, String target, String features, short format) {
-        if (target == null || features == null) {
-            return null;
-        }
-        TabularModel model = model(session, target);
-        double[] x = PgTextValues.numbers(features);
-        checkWidth(model, x);
-        float y = (float) (double) TabularActions.guard(() -> model.predict(x));
-        return format == 1 ? ByteBuffer.allocate(4).putFloat(y).array() : Float.toString(y).getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** predict_proba(project_name | model_id, features real[]) → real[] (one probability per class, in class order). */
-    public byte[] predictProba(SessionContext session, String target, String features, short format) {
-        if (target == null || features == null) {
-            return null;
-        }
-        TabularModel model = model(session, target);
-        if (!model.supportsProba()) {
-            throw new PgException("22023", "You can't predict probabilities for a " + model.task().pgName() + " model",
-                    "predict_proba needs a classification project.");
-        }
-        double[] x = PgTextValues.numbers(features);
-        checkWidth(model, x);
-        double[] p = TabularActions.guard(() -> model.predictProba(new double[][] {x})[0]);
-        float[] out = new float[p.length];
-        for (int i = 0; i < p.length; i++) {
-            out[i] = (float) p[i];
-        }
-        return Float4Arrays.encode(out, format);
     }
 
     /**
@@ -69,7 +35,7 @@ public final class Predictions {
             }
             double[][] x = new double[e.getValue().size()][];
             for (int k = 0; k < x.length; k++) {
-                x[k] = PgTextValues.numbers(rows.get(e.getValue().get(k))[1]);
+                x[k] = NumericArrays.parse(rows.get(e.getValue().get(k))[1]);
                 checkWidth(model, x[k]);
             }
             if (proba) {

@@ -1,0 +1,21 @@
+package io.pgmlsidecar.planner.served;
+
+import io.pgmlsidecar.planner.functions.CallFunctions;
+import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.functions.EmbeddingModels;
+import io.pgmlsidecar.planner.tabular.ModelStore;
+import io.pgmlsidecar.planner.tabular.Predictions;
+import io.pgmlsidecar.planner.tabular.TabularActions;
+
+/** Wires every served function to its implementation: how it answers alone (S0) and row-wise (S1–S3). */
+public final class ServedFunctions {
+    private ServedFunctions() {}
+
+    public static void register(EmbeddingModels embeddings, AloneForms alone, CallFunctions rowWise) {
+        ModelStore trained = new ModelStore();
+        EmbedFunctions.register(new EmbedCalls(embeddings), alone, rowWise);
+        TabularFunctions.register(new TabularActions(trained), new Predictions(trained), alone, rowWise);
+        AdminFunctions.register(embeddings, trained, alone);
+        MetricFunctions.register(alone, rowWise);
+    }
+}
