@@ -4,6 +4,7 @@ import io.pgmlsidecar.planner.functions.ApiFunction;
 import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.EmbeddingModels;
 import io.pgmlsidecar.planner.functions.FunctionRegistry;
+import io.pgmlsidecar.planner.functions.NotServedYet;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
 import io.pgmlsidecar.planner.scan.CallFinder;
 import io.pgmlsidecar.planner.scan.CallSite;
@@ -36,6 +37,7 @@ import java.util.Set;
 public final class PgmlInterceptor implements Interceptor {
 
     static final Set<String> SCHEMAS = Set.of("pgml", "azure_ml", "azure_ai");
+    private static final Set<String> QUERY_WORDS = Set.of("select", "with", "insert", "update", "delete", "values", "table");
 
     private final CallFunctions functions = new CallFunctions();
     private final AloneForms alone = new AloneForms();
@@ -142,6 +144,8 @@ public final class PgmlInterceptor implements Interceptor {
             ApiFunction f = FunctionRegistry.find(site.qualifiedName());
             if (f != null) {
                 calls.add(ResolvedCall.resolve(sql, tokens, site, f));
+            } else if (!tokens.isEmpty() && QUERY_WORDS.contains(tokens.get(0).text().toLowerCase())) {
+                NotServedYet.refuse(site); // not in DDL such as DROP FUNCTION pgml.transform(text)
             }
         }
         return calls;

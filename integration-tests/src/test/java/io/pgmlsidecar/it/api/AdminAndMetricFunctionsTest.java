@@ -101,6 +101,28 @@ class AdminAndMetricFunctionsTest {
     }
 
     @Test
+    void functionsNotServedYetAnswerWithAClearError() throws Exception {
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            SQLException e = assertThrows(SQLException.class,
+                    () -> one(s, "SELECT pgml.transform('text-classification', inputs => ARRAY['I love it'])"));
+            assertEquals("0A000", e.getSQLState());
+            assertTrue(e.getMessage().contains("pgml.transform() is not served by pgml-sidecar yet"), e.getMessage());
+            assertEquals("1", one(s, "SELECT 1"));
+        }
+    }
+
+    @Test
+    void autoUpdatedAtInstallsTheTrigger() throws Exception {
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS stamped; CREATE TABLE stamped (id int, v text, updated_at timestamp DEFAULT '2000-01-01')");
+            s.execute("INSERT INTO stamped (id, v) VALUES (1, 'a')");
+            assertEquals("", one(s, "SELECT pgml.auto_updated_at('stamped')"));
+            s.execute("UPDATE stamped SET v = 'b'");
+            assertEquals("t", one(s, "SELECT updated_at > '2001-01-01' FROM stamped"));
+        }
+    }
+
+    @Test
     void preparedAndBinaryForms() throws Exception {
         try (Connection c = cluster.connect("prepareThreshold=-1&binaryTransfer=true");
              PreparedStatement ps = c.prepareStatement("SELECT pgml.sklearn_r2_score(?::real[], ?::real[])")) {

@@ -29,6 +29,19 @@ public final class FunctionRegistry {
             p("automatic_deploy", PgTypes.BOOL, "true"), p("materialize_snapshot", PgTypes.BOOL, "false"),
             p("preprocess", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
 
+    public static final ApiFunction TRAIN_JOINT = new ApiFunction("pgml.train_joint", List.of(
+            p("project_name", PgTypes.TEXT, null), p("task", PgTypes.TEXT, "NULL"), p("relation_name", PgTypes.TEXT, "NULL"),
+            p("y_column_name", PgTypes.TEXT_ARRAY, "NULL"), p("algorithm", PgTypes.TEXT, "'linear'"),
+            p("hyperparams", PgTypes.JSONB, "'{}'"), p("search", PgTypes.TEXT, "NULL"), p("search_params", PgTypes.JSONB, "'{}'"),
+            p("search_args", PgTypes.JSONB, "'{}'"), p("test_size", PgTypes.FLOAT4, "0.25"),
+            p("test_sampling", PgTypes.TEXT, "'stratified'"), p("runtime", PgTypes.TEXT, "NULL"),
+            p("automatic_deploy", PgTypes.BOOL, "true"), p("materialize_snapshot", PgTypes.BOOL, "false"),
+            p("preprocess", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
+
+    public static final ApiFunction SNAPSHOT = new ApiFunction("pgml.snapshot", List.of(
+            p("relation_name", PgTypes.TEXT, null), p("y_column_name", PgTypes.TEXT, null), p("test_size", PgTypes.FLOAT4, "0.25"),
+            p("test_sampling", PgTypes.TEXT, "'stratified'"), p("preprocess", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
+
     public static final ApiFunction DEPLOY = new ApiFunction("pgml.deploy", List.of(
             new ApiFunction.Parameter("project_name", PgTypes.TEXT, null, List.of("model_id")),
             p("strategy", PgTypes.TEXT, "NULL"), p("algorithm", PgTypes.TEXT, "NULL")), PgTypes.UNKNOWN, true);
@@ -40,6 +53,17 @@ public final class FunctionRegistry {
     public static final ApiFunction PREDICT_PROBA = new ApiFunction("pgml.predict_proba", List.of(
             new ApiFunction.Parameter("project_name", PgTypes.TEXT, null, List.of("model_id")),
             p("features", PgTypes.FLOAT4_ARRAY, null)), PgTypes.FLOAT4_ARRAY, false);
+
+    public static final ApiFunction PREDICT_JOINT = new ApiFunction("pgml.predict_joint", List.of(
+            new ApiFunction.Parameter("project_name", PgTypes.TEXT, null, List.of("model_id")),
+            p("features", PgTypes.FLOAT4_ARRAY, null)), PgTypes.FLOAT4_ARRAY, false);
+
+    public static final ApiFunction PREDICT_BATCH = new ApiFunction("pgml.predict_batch", List.of(
+            new ApiFunction.Parameter("project_name", PgTypes.TEXT, null, List.of("model_id")),
+            p("features", PgTypes.FLOAT4_ARRAY, null)), PgTypes.FLOAT4, true);
+
+    public static final ApiFunction DECOMPOSE = new ApiFunction("pgml.decompose", List.of(
+            p("project_name", PgTypes.TEXT, null), p("vector", PgTypes.FLOAT4_ARRAY, null)), PgTypes.FLOAT4_ARRAY, false);
 
     public static final ApiFunction PYTHON_VERSION = new ApiFunction("pgml.python_version", List.of(), PgTypes.TEXT, false);
     public static final ApiFunction PYTHON_PACKAGE_VERSION = new ApiFunction("pgml.python_package_version",
@@ -60,8 +84,8 @@ public final class FunctionRegistry {
     public static final ApiFunction SKLEARN_REGRESSION_METRICS = metric("pgml.sklearn_regression_metrics", false);
     public static final ApiFunction SKLEARN_CLASSIFICATION_METRICS = metric("pgml.sklearn_classification_metrics", true);
 
-    private static final Map<String, ApiFunction> FUNCTIONS = byName(EMBED, VERSION, LOAD_DATASET, TRAIN, DEPLOY, PREDICT,
-            PREDICT_PROBA, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
+    private static final Map<String, ApiFunction> FUNCTIONS = byName(EMBED, VERSION, LOAD_DATASET, TRAIN, TRAIN_JOINT, SNAPSHOT, DEPLOY,
+            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
             VALIDATE_PYTHON_DEPENDENCIES, VALIDATE_SHARED_LIBRARY, CLEAR_GPU_CACHE, SKLEARN_F1_SCORE, SKLEARN_R2_SCORE,
             SKLEARN_REGRESSION_METRICS, SKLEARN_CLASSIFICATION_METRICS);
 

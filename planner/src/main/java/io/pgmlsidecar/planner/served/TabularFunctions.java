@@ -1,5 +1,6 @@
 package io.pgmlsidecar.planner.served;
 
+import io.pgmlsidecar.planner.functions.ApiFunction;
 import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.FunctionRegistry;
 import io.pgmlsidecar.planner.tabular.Predictions;
@@ -20,12 +21,35 @@ final class TabularFunctions {
         alone.add(FunctionRegistry.DEPLOY, AloneForms.table(
                 List.of(text("project"), text("strategy"), text("algorithm")), tabular::deploy));
 
-        rowWise.add(FunctionRegistry.PREDICT, PgTypes.FLOAT4, (s, rows) -> predictions.batch(s, rows, false));
-        rowWise.add(FunctionRegistry.PREDICT_PROBA, PgTypes.FLOAT4_ARRAY, (s, rows) -> predictions.batch(s, rows, true));
-        alone.add(FunctionRegistry.PREDICT, AloneForms.scalar(PgTypes.FLOAT4, true,
-                (s, args) -> predictions.batch(s, List.<String[]>of(args.toArray(new String[0])), false)[0]));
-        alone.add(FunctionRegistry.PREDICT_PROBA, AloneForms.scalar(PgTypes.FLOAT4_ARRAY, true,
-                (s, args) -> predictions.batch(s, List.<String[]>of(args.toArray(new String[0])), true)[0]));
+        alone.add(FunctionRegistry.TRAIN_JOINT, AloneForms.table(
+                List.of(text("project"), text("task"), text("algorithm"), AloneForms.column("deployed", PgTypes.BOOL)), tabular::trainJoint));
+        alone.add(FunctionRegistry.SNAPSHOT, AloneForms.table(List.of(text("relation"), text("y_column_name")), tabular::snapshot));
+
+        predictions(predictions, alone, rowWise, FunctionRegistry.PREDICT, PgTypes.FLOAT4, Predictions.Kind.PREDICT);
+        predictions(predictions, alone, rowWise, FunctionRegistry.PREDICT_PROBA, PgTypes.FLOAT4_ARRAY, Predictions.Kind.PROBA);
+        predictions(predictions, alone, rowWise, FunctionRegistry.PREDICT_JOINT, PgTypes.FLOAT4_ARRAY, Predictions.Kind.JOINT);
+        predictions(predictions, alone, rowWise, FunctionRegistry.DECOMPOSE, PgTypes.FLOAT4_ARRAY, Predictions.Kind.DECOMPOSE);
+
+        // PostgresML's asymmetry: by project name a set of real, by model id one real[]
+        AloneForms.Form byProject = AloneForms.setOf(PgTypes.FLOAT4, true, (s, a) -> {
+            float[] y = predictions.predictConcatenated(s, a.get(0), a.get(1));
+            List<Object> out = new java.util.ArrayList<>();
+            if (y != null) {
+                for (float v : y) {
+                    out.add(v);
+                }
+            }
+            return out;
+        });
+        AloneForms.Form byModelId = AloneForms.scalar(PgTypes.FLOAT4_ARRAY, true, (s, a) -> predictions.predictConcatenated(s, a.get(0), a.get(1)));
+        alone.add(FunctionRegistry.PREDICT_BATCH, (call, inFrom, name) -> call.arguments().get(0).sql().trim().matches("\\d+")
+                ? byModelId.plan(call, inFrom, name) : byProject.plan(call, inFrom, name));
+    }
+
+    private static void predictions(Predictions predictions, AloneForms alone, CallFunctions rowWise, ApiFunction f, int typeOid,
+                                    Predictions.Kind kind) {
+        rowWise.add(f, typeOid, (s, rows) -> predictions.batch(s, rows, kind));
+        alone.add(f, AloneForms.scalar(typeOid, true, (s, args) -> predictions.batch(s, List.<String[]>of(args.toArray(new String[0])), kind)[0]));
     }
 
     private static Column text(String name) {

@@ -1,12 +1,27 @@
 package io.pgmlsidecar.planner.tabular;
 
 import io.pgmlsidecar.ml.tabular.TabularModel;
+import io.pgmlsidecar.ml.tabular.data.FeatureColumn;
+import io.pgmlsidecar.planner.values.CompositeText;
 import io.pgmlsidecar.planner.values.NumericArrays;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** pgml.predict and pgml.predict_proba by project name (its deployed model) or model id. */
+/**
+ * The predict family by project name (its deployed model) or model id: predict, predict_proba,
+ * predict_joint and decompose, on a feature array or a row value ({@code ROW(…)} or a table's
+ * row), many rows at once.
+ */
 public final class Predictions {
+
+    /** What is computed per input row. */
+    public enum Kind {
+        PREDICT, PROBA, JOINT, DECOMPOSE
+    }
 
     private final ModelStore models;
 
@@ -15,46 +30,106 @@ public final class Predictions {
     }
 
     /**
-     * Many rows of {target, features}: one model look-up per target and one batched prediction.
-     * Returns Float (predict) or float[] (predict_proba) per row; NULL arguments give NULL.
+     * Many rows of {target, features}: one model look-up per target and one batched call. Returns
+     * Float (PREDICT) or float[] per row; NULL arguments give NULL.
      */
-    public Object[] batch(SessionContext session, java.util.List<String[]> rows, boolean proba) {
+    public Object[] batch(SessionContext session, List<String[]> rows, Kind kind) {
         Object[] out = new Object[rows.size()];
-        java.util.Map<String, java.util.List<Integer>> byTarget = new java.util.LinkedHashMap<>();
+        Map<String, List<Integer>> byTarget = new LinkedHashMap<>();
         for (int i = 0; i < rows.size(); i++) {
             String[] r = rows.get(i);
             if (r[0] != null && r[1] != null) {
-                byTarget.computeIfAbsent(r[0], k -> new java.util.ArrayList<>()).add(i);
+                byTarget.computeIfAbsent(r[0], k -> new ArrayList<>()).add(i);
             }
         }
         for (var e : byTarget.entrySet()) {
             TabularModel model = model(session, e.getKey());
-            if (proba && !model.supportsProba()) {
-                throw new PgException("22023", "You can't predict probabilities for a " + model.task().pgName() + " model",
-                        "predict_proba needs a classification project.");
-            }
-            double[][] x = new double[e.getValue().size()][];
-            for (int k = 0; k < x.length; k++) {
-                x[k] = NumericArrays.parse(rows.get(e.getValue().get(k))[1]);
-                checkWidth(model, x[k]);
-            }
-            if (proba) {
-                double[][] p = TabularActions.guard(() -> model.predictProba(x));
-                for (int k = 0; k < x.length; k++) {
-                    float[] f = new float[p[k].length];
-                    for (int j = 0; j < f.length; j++) {
-                        f[j] = (float) p[k][j];
-                    }
-                    out[e.getValue().get(k)] = f;
-                }
-            } else {
-                double[] y = TabularActions.guard(() -> model.predict(x));
-                for (int k = 0; k < x.length; k++) {
-                    out[e.getValue().get(k)] = (float) y[k];
-                }
+            check(model, kind);
+            List<Integer> indexes = e.getValue();
+            double[][] result = run(model, kind, indexes.stream().map(i -> rows.get(i)[1]).toList());
+            for (int k = 0; k < indexes.size(); k++) {
+                out[indexes.get(k)] = kind == Kind.PREDICT ? (Object) (float) result[k][0] : floats(result[k]);
             }
         }
         return out;
+    }
+
+    /**
+     * predict_batch: {@code features} is the row-major concatenation of several feature vectors;
+     * one prediction per vector.
+     */
+    public float[] predictConcatenated(SessionContext session, String target, String features) {
+        if (target == null || features == null) {
+            return null;
+        }
+        TabularModel model = model(session, target);
+        check(model, Kind.PREDICT);
+        double[] all = NumericArrays.parse(features);
+        int width = model.numFeatures();
+        if (width <= 0 || all.length % width != 0) {
+            throw new PgException("22023", "the array has " + all.length + " values, not a whole number of rows of " + width + " features",
+                    "Concatenate complete feature vectors, e.g. array_agg(feature) over rows ordered by feature position.");
+        }
+        double[][] x = new double[all.length / width][width];
+        for (int r = 0; r < x.length; r++) {
+            System.arraycopy(all, r * width, x[r], 0, width);
+        }
+        double[] y = TabularActions.guard(() -> model.predict(x));
+        return floats(y);
+    }
+
+    private static double[][] run(TabularModel model, Kind kind, List<String> inputs) {
+        boolean rowValues = CompositeText.looksLikeRow(inputs.get(0));
+        if (rowValues) {
+            Object[][] rows = new Object[inputs.size()][];
+            for (int k = 0; k < rows.length; k++) {
+                rows[k] = rowValue(model, inputs.get(k));
+            }
+            return TabularActions.guard(() -> switch (kind) {
+                case PREDICT -> column(model.predictRows(rows));
+                case PROBA -> model.predictProbaRows(rows);
+                case JOINT -> model.predictJointRows(rows);
+                case DECOMPOSE -> model.transformRows(rows);
+            });
+        }
+        double[][] x = new double[inputs.size()][];
+        for (int k = 0; k < x.length; k++) {
+            if (CompositeText.looksLikeRow(inputs.get(k))) {
+                throw new PgException("22023", "mixed row values and feature arrays in one call", "Pass one kind of input.");
+            }
+            x[k] = NumericArrays.parse(inputs.get(k));
+            checkWidth(model, x[k]);
+        }
+        return TabularActions.guard(() -> switch (kind) {
+            case PREDICT -> column(model.predict(x));
+            case PROBA -> model.predictProba(x);
+            case JOINT -> model.predictJoint(x);
+            case DECOMPOSE -> model.transform(x);
+        });
+    }
+
+    /** A row value's fields as the model's feature columns take them (arrays parsed, the rest as text). */
+    private static Object[] rowValue(TabularModel model, String text) {
+        List<String> fields = CompositeText.parse(text);
+        List<FeatureColumn> features = model.featureColumns();
+        if (fields.size() != features.size()) {
+            throw new PgException("22023", "the row has " + fields.size() + " fields, the model takes " + features.size()
+                    + " features " + features.stream().map(FeatureColumn::name).toList(),
+                    "Pass the training relation's columns without the label, in order, e.g. ROW(a, b, c).");
+        }
+        Object[] values = new Object[fields.size()];
+        for (int i = 0; i < values.length; i++) {
+            String f = fields.get(i);
+            values[i] = f != null && features.get(i).array() ? NumericArrays.parse(f) : f;
+        }
+        return values;
+    }
+
+    private static void check(TabularModel model, Kind kind) {
+        if (kind == Kind.PROBA && !model.supportsProba()) {
+            throw new PgException("22023", "You can't predict probabilities for a " + model.task().pgName() + " model",
+                    "predict_proba needs a classification project.");
+        }
     }
 
     private TabularModel model(SessionContext session, String target) {
@@ -72,5 +147,21 @@ public final class Predictions {
             throw new PgException("22023", "the model takes " + model.numFeatures() + " features, the array has " + x.length,
                     "Pass the features in the order of the training relation's columns.");
         }
+    }
+
+    private static double[][] column(double[] v) {
+        double[][] out = new double[v.length][];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = new double[] {v[i]};
+        }
+        return out;
+    }
+
+    private static float[] floats(double[] v) {
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (float) v[i];
+        }
+        return out;
     }
 }

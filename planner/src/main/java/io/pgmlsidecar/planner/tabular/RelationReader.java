@@ -33,29 +33,41 @@ final class RelationReader {
         return rows.get(0)[0];
     }
 
-    static Dataset read(SessionContext session, String relation, String label) {
+    /** The rows read, and the PostgreSQL type name of each column (for the snapshot's description). */
+    record Relation(Dataset dataset, Map<String, String> pgTypes) {}
+
+    /** Reads every column; {@code labels}: none (unsupervised), one, or several for joint regression. */
+    static Relation read(SessionContext session, String relation, List<String> labels) {
         BackendClient backend = session.backend();
         String portal = "pgml_sidecar_train_read";
         BackendClient.StatementInfo info = backend.prepare(portal, "SELECT * FROM " + relation, new int[0]);
         List<Column> columns = info.columns();
         Map<Integer, String> typeNames = typeNames(backend, columns);
+        List<String> wanted = labels == null ? List.of() : labels;
         List<FeatureColumn> features = new ArrayList<>();
         List<Integer> featureIndexes = new ArrayList<>();
-        int labelIndex = -1;
+        int[] labelIndexes = new int[wanted.size()];
+        java.util.Arrays.fill(labelIndexes, -1);
+        Map<String, String> pgTypes = new java.util.LinkedHashMap<>();
         for (int i = 0; i < columns.size(); i++) {
             String name = columns.get(i).name();
-            if (name.equals(label)) {
-                labelIndex = i;
+            pgTypes.put(name, typeNames.get(columns.get(i).typeOid()));
+            int l = wanted.indexOf(name);
+            if (l >= 0) {
+                labelIndexes[l] = i;
             } else {
                 features.add(FeatureColumn.ofPgType(name, typeNames.get(columns.get(i).typeOid())));
                 featureIndexes.add(i);
             }
         }
-        if (label != null && labelIndex < 0) {
-            throw new PgException("42703", "column \"" + label + "\" does not exist in " + relation,
-                    "y_column_name must name a column of the relation.");
+        for (int l = 0; l < labelIndexes.length; l++) {
+            if (labelIndexes[l] < 0) {
+                throw new PgException("42703", "column \"" + wanted.get(l) + "\" does not exist in " + relation,
+                        "y_column_name must name a column of the relation.");
+            }
         }
-        DatasetBuilder builder = Dataset.builder(features, label);
+        boolean joint = wanted.size() > 1;
+        DatasetBuilder builder = joint ? Dataset.jointBuilder(features, wanted) : Dataset.builder(features, wanted.isEmpty() ? null : wanted.get(0));
         backend.bind(portal, portal, new short[0], new byte[0][], new short[0]);
         while (true) {
             List<byte[][]> rows = new ArrayList<>();
@@ -66,8 +78,11 @@ final class RelationReader {
                     int c = featureIndexes.get(f);
                     values[f] = PgTextValues.read(text(row[c]), typeNames.get(columns.get(c).typeOid()));
                 }
-                Object y = labelIndex < 0 ? null : PgTextValues.read(text(row[labelIndex]), typeNames.get(columns.get(labelIndex).typeOid()));
-                builder.addRow(values, y);
+                Object[] y = new Object[labelIndexes.length];
+                for (int l = 0; l < y.length; l++) {
+                    y[l] = PgTextValues.read(text(row[labelIndexes[l]]), typeNames.get(columns.get(labelIndexes[l]).typeOid()));
+                }
+                builder.addRow(values, joint ? y : y.length == 0 ? null : y[0]);
             }
             if (session.cancelRequested()) {
                 throw new PgException("57014", "canceling statement due to user request", null);
@@ -78,7 +93,7 @@ final class RelationReader {
         }
         backend.close((byte) 'P', portal);
         backend.close((byte) 'S', portal);
-        return builder.build();
+        return new Relation(builder.build(), pgTypes);
     }
 
     private static String text(byte[] v) {

@@ -8,12 +8,12 @@ import io.pgmlsidecar.ml.tabular.TabularTrainer;
 import io.pgmlsidecar.ml.tabular.Task;
 import io.pgmlsidecar.ml.tabular.TrainRequest;
 import io.pgmlsidecar.ml.tabular.TrainResult;
-import io.pgmlsidecar.ml.tabular.data.Dataset;
 import io.pgmlsidecar.ml.tabular.datasets.LoadedTable;
 import io.pgmlsidecar.ml.tabular.datasets.PgmlDatasets;
 import io.pgmlsidecar.ml.tabular.preprocess.PreprocessSpec;
 import io.pgmlsidecar.ml.tabular.split.TestSampling;
 import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.values.TextArrays;
 import io.pgmlsidecar.planner.strategy.BackendSteps;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.PgException;
@@ -75,65 +75,68 @@ public final class TabularActions {
 
     /** train(project_name, task, relation_name, y_column_name, algorithm, …) → (project, task, algorithm, deployed). */
     public List<String[]> train(SessionContext session, List<String> a) {
+        return train(session, a, a.get(3) == null ? null : List.of(a.get(3)));
+    }
+
+    /** train_joint: as train, with y_column_name text[] (several regression targets). */
+    public List<String[]> trainJoint(SessionContext session, List<String> a) {
+        return train(session, a, a.get(3) == null ? null : TextArrays.parse(a.get(3)));
+    }
+
+    private List<String[]> train(SessionContext session, List<String> a, List<String> labelArgument) {
         String projectName = a.get(0);
         if (projectName == null) {
             throw new PgException("22004", "project_name must not be NULL", null);
         }
         TabularCatalog catalog = new TabularCatalog(session.backend());
         TabularCatalog.Project project = catalog.project(projectName);
-        String taskName = a.get(1);
-        Task task;
-        if (project == null) {
-            if (taskName == null) {
-                throw new PgException("22023", "project \"" + projectName + "\" does not exist and no task was given",
-                        "Pass task => 'classification' (or regression, clustering, decomposition) the first time you train a project.");
-            }
-            task = guard(() -> Task.parse(taskName));
-        } else {
-            task = guard(() -> Task.parse(project.task()));
-            if (taskName != null && guard(() -> Task.parse(taskName)) != task) {
-                throw new PgException("22023", "project \"" + projectName + "\" has task " + project.task() + ", not " + taskName,
-                        "Train under a new project name for another task.");
-            }
-        }
-        String relation = a.get(2);
-        String label = a.get(3);
+        Task task = task(project, projectName, a.get(1));
         double testSize = Double.parseDouble(a.get(9));
         String sampling = a.get(10);
-        if (relation == null) {
-            String[] last = project == null ? null : catalog.lastSnapshot(project.id());
-            if (last == null) {
+        PreprocessSpec preprocess = guard(() -> PreprocessSpec.parse(a.get(14)));
+        boolean materialize = isTrue(a.get(13));
+        TabularSnapshots snapshots = new TabularSnapshots(session);
+        TabularSnapshots.Snapshot snapshot;
+        if (a.get(2) == null) {
+            snapshot = project == null ? null : snapshots.last(project.id());
+            if (snapshot == null) {
                 throw new PgException("22023", "relation_name is required: project \"" + projectName + "\" has no snapshot yet", null);
             }
-            relation = last[0];
-            label = label == null ? last[1] : label;
+            if (labelArgument != null && !labelArgument.equals(snapshot.labels())) {
+                throw new PgException("22023", "y_column_name differs from the last snapshot's " + snapshot.labels(),
+                        "Pass relation_name as well to train on a new snapshot.");
+            }
+        } else {
+            if (task.supervised() && (labelArgument == null || labelArgument.isEmpty())) {
+                throw new PgException("22023", "y_column_name is required for " + task.pgName(), "Name the label column.");
+            }
+            snapshot = snapshots.create(a.get(2), task.supervised() ? labelArgument : null, testSize, sampling, materialize);
         }
-        if (task.supervised() && label == null) {
-            throw new PgException("22023", "y_column_name is required for " + task.pgName(), "Name the label column.");
+        if (snapshot.labels() != null && snapshot.labels().size() > 1 && task != Task.REGRESSION) {
+            throw new PgException("22023", "several y columns " + snapshot.labels() + " need a regression project, not " + task.pgName(),
+                    "Joint training predicts several numeric targets: use task => 'regression'.");
         }
-        String table = RelationReader.resolve(session.backend(), relation);
-        String labelColumn = label;
-        notice(session, "Snapshotting table \"" + table + "\", this may take a little while...");
-        Dataset data = guard(() -> RelationReader.read(session, table, labelColumn));
+        RelationReader.Relation data = guard(() -> RelationReader.read(session, snapshot.readFrom(), snapshot.labels()));
         String algorithm = "linear".equals(a.get(4)) && task == Task.CLUSTERING ? "kmeans"
                 : "linear".equals(a.get(4)) && task == Task.DECOMPOSITION ? "pca" : a.get(4);
         TrainRequest request = guard(() -> TrainRequest.builder(task).algorithm(algorithm)
                 .hyperparams(EmbedCalls.kwargs(a.get(5))).search(a.get(6)).searchParams(searchParams(a.get(7)))
-                .searchArgs(EmbedCalls.kwargs(a.get(8))).testSize(testSize).testSampling(TestSampling.parse(sampling))
-                .preprocess(PreprocessSpec.parse(a.get(14))).build());
+                .searchArgs(EmbedCalls.kwargs(a.get(8))).testSize(snapshot.testSize()).testSampling(TestSampling.parse(snapshot.sampling()))
+                .preprocess(preprocess).build());
+        if (a.get(2) != null) {
+            snapshots.describe(snapshot, data, TabularTrainer.splitFor(data.dataset(), request), preprocess);
+        }
         notice(session, "Training Model { task: " + task.pgName() + ", algorithm: " + algorithm + " }");
         FitContext progress = new FitContext(e -> notice(session, e.message()), session::cancelRequested);
-        TrainResult result = guard(() -> TabularTrainer.train(data, request, progress));
+        TrainResult result = guard(() -> TabularTrainer.train(data.dataset(), request, progress));
         notice(session, "Metrics: " + json(result.metrics()));
 
         TabularCatalog.Project p = project != null ? project : catalog.createProject(projectName, task.pgName());
-        long snapshot = catalog.createSnapshot(relation, label, testSize, sampling, columnsJson(data), data.numRows());
-        long modelId = catalog.createModel(p.id(), snapshot, result.model().numFeatures(), result.algorithm(),
+        long modelId = catalog.createModel(p.id(), snapshot.id(), result.model().numFeatures(), result.algorithm(),
                 json(result.hyperparams()), json(result.metrics()), a.get(6), a.get(7), a.get(8));
-        byte[] bytes = result.model().toBytes();
-        catalog.storeModel(modelId, bytes);
+        catalog.storeModel(modelId, result.model().toBytes());
         models.put(modelId, result.model());
-        boolean deploy = Boolean.parseBoolean(a.get(12)) || "t".equals(a.get(12));
+        boolean deploy = isTrue(a.get(12));
         if (deploy) {
             String deployedMetrics = catalog.deployedMetrics(p.id());
             deploy = TabularTrainer.shouldDeploy(task, deployedMetrics == null ? null : EmbedCalls.kwargs(deployedMetrics), result.metrics());
@@ -142,6 +145,42 @@ public final class TabularActions {
             catalog.deploy(p.id(), modelId, "new_score");
         }
         return List.<String[]>of(new String[] {projectName, task.pgName(), result.algorithm(), deploy ? "t" : "f"});
+    }
+
+    /** snapshot(relation_name, y_column_name, test_size, test_sampling, preprocess) → (relation, y_column_name); always materialized. */
+    public List<String[]> snapshot(SessionContext session, List<String> a) {
+        if (a.get(0) == null || a.get(1) == null) {
+            return List.of(); // STRICT
+        }
+        double testSize = Double.parseDouble(a.get(2));
+        PreprocessSpec preprocess = guard(() -> PreprocessSpec.parse(a.get(4)));
+        TabularSnapshots snapshots = new TabularSnapshots(session);
+        TabularSnapshots.Snapshot snapshot = snapshots.create(a.get(0), List.of(a.get(1)), testSize, a.get(3), true);
+        RelationReader.Relation data = guard(() -> RelationReader.read(session, snapshot.readFrom(), snapshot.labels()));
+        TrainRequest request = guard(() -> TrainRequest.builder(Task.REGRESSION).testSize(testSize)
+                .testSampling(TestSampling.parse(a.get(3))).preprocess(preprocess).build());
+        snapshots.describe(snapshot, data, TabularTrainer.splitFor(data.dataset(), request), preprocess);
+        return List.<String[]>of(new String[] {a.get(0), a.get(1)});
+    }
+
+    private static Task task(TabularCatalog.Project project, String projectName, String taskName) {
+        if (project == null) {
+            if (taskName == null) {
+                throw new PgException("22023", "project \"" + projectName + "\" does not exist and no task was given",
+                        "Pass task => 'classification' (or regression, clustering, decomposition) the first time you train a project.");
+            }
+            return guard(() -> Task.parse(taskName));
+        }
+        Task task = guard(() -> Task.parse(project.task()));
+        if (taskName != null && guard(() -> Task.parse(taskName)) != task) {
+            throw new PgException("22023", "project \"" + projectName + "\" has task " + project.task() + ", not " + taskName,
+                    "Train under a new project name for another task.");
+        }
+        return task;
+    }
+
+    private static boolean isTrue(String bool) {
+        return "t".equals(bool) || "true".equalsIgnoreCase(bool);
     }
 
     /** deploy(model_id) or deploy(project_name, strategy, algorithm) → (project, strategy, algorithm). */
@@ -178,18 +217,6 @@ public final class TabularActions {
             out.put(e.getKey(), e.getValue() instanceof List<?> l ? new ArrayList<>(l) : List.of(e.getValue()));
         }
         return out;
-    }
-
-    private static String columnsJson(Dataset data) {
-        List<Map<String, Object>> cols = new ArrayList<>();
-        int i = 0;
-        for (var f : data.featureColumns()) {
-            cols.add(Map.of("name", f.name(), "label", false, "position", ++i, "array", f.array()));
-        }
-        if (data.labelName() != null) {
-            cols.add(Map.of("name", data.labelName(), "label", true, "position", ++i, "array", false));
-        }
-        return json(cols);
     }
 
     static String json(Object value) {

@@ -7,21 +7,14 @@ import java.nio.charset.StandardCharsets;
 public final class Float4Arrays {
     private Float4Arrays() {}
 
-    /** Text form {@code {0.1,-2.5E-4}}; Float.toString is the shortest exact form and PostgreSQL reads it. */
+    /** Text form {@code {0.1,-0.00025,1e+06}}, as PostgreSQL prints real[]. */
     public static String toText(float[] v) {
         StringBuilder sb = new StringBuilder(v.length * 12 + 2).append('{');
         for (int i = 0; i < v.length; i++) {
             if (i > 0) {
                 sb.append(',');
             }
-            float f = v[i];
-            if (Float.isNaN(f)) {
-                sb.append("NaN");
-            } else if (Float.isInfinite(f)) {
-                sb.append(f > 0 ? "Infinity" : "-Infinity");
-            } else {
-                sb.append(f);
-            }
+            sb.append(PgFloats.toText(v[i]));
         }
         return sb.append('}').toString();
     }

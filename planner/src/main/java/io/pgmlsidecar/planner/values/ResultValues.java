@@ -24,10 +24,10 @@ public final class ResultValues {
             return b ? "t" : "f";
         }
         if (value instanceof Float f) {
-            return special(f) != null ? special(f) : f.toString();
+            return PgFloats.toText(f);
         }
         if (value instanceof Double d) {
-            return special(d) != null ? special(d) : d.toString();
+            return PgFloats.toText(d);
         }
         return value.toString();
     }
@@ -88,15 +88,5 @@ public final class ResultValues {
         out[0] = 1; // jsonb binary format version
         System.arraycopy(body, 0, out, 1, body.length);
         return out;
-    }
-
-    private static String special(double d) {
-        if (Double.isNaN(d)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(d)) {
-            return d > 0 ? "Infinity" : "-Infinity";
-        }
-        return null;
     }
 }

@@ -22,7 +22,12 @@ class ValuesTest {
     @Test
     void float4ArrayFormats() {
         float[] v = {0.5f, -1.25e-7f, 3f};
-        assertEquals("{0.5,-1.25E-7,3.0}", Float4Arrays.toText(v));
+        assertEquals("{0.5,-1.25e-07,3}", Float4Arrays.toText(v));
+        assertEquals("{0,-0,100000,1e+06,0.0001,1e-05,1.234567e+06,NaN,-Infinity}", Float4Arrays.toText(
+                new float[] {0f, -0f, 1e5f, 1e6f, 1e-4f, 1e-5f, 1234567f, Float.NaN, Float.NEGATIVE_INFINITY}));
+        assertEquals("1e+15", PgFloats.toText(1e15));
+        assertEquals("123456789012345", PgFloats.toText(123456789012345d));
+        assertEquals("0.9486081370449679", PgFloats.toText(0.9486081370449679));
         ByteBuffer b = ByteBuffer.wrap(Float4Arrays.toBinary(v));
         assertEquals(1, b.getInt());
         assertEquals(0, b.getInt());

@@ -1,0 +1,32 @@
+package io.pgmlsidecar.it.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.pgmlsidecar.it.support.TestCluster;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+/** The sidecar prints the real[] values it computes exactly as PostgreSQL prints the same values. */
+class FloatTextParityTest {
+
+    @Test
+    void embeddingTextMatchesPostgresqlsOwnOutput() throws Exception {
+        TestCluster cluster = TestCluster.get();
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement();
+             Connection d = cluster.connectDirect(null); Statement direct = d.createStatement()) {
+            String mine;
+            try (ResultSet rs = s.executeQuery("SELECT pgml.embed('sentence-transformers/all-MiniLM-L6-v2', "
+                    + "'floats are printed like PostgreSQL prints them')")) {
+                rs.next();
+                mine = rs.getString(1);
+            }
+            // PostgreSQL reads the sidecar's text and prints the same values its own way
+            try (ResultSet theirs = direct.executeQuery("SELECT '" + mine + "'::real[]::text")) {
+                theirs.next();
+                assertEquals(theirs.getString(1), mine);
+            }
+        }
+    }
+}
