@@ -12,14 +12,14 @@ final class RecursiveCharacterSplitter implements TextSplitter {
     static final List<String> DEFAULT_SEPARATORS = List.of("\n\n", "\n", " ", "");
 
     private final List<String> separators;
-    private final SeparatorRegex regex;
+    private final SeparatorSplitter separatorSplitter;
     private final KeepSeparator keep;
     private final SplitMerger merger;
 
     /** @param separators tried in order; null or empty means {@link #DEFAULT_SEPARATORS} (Python's {@code separators or [...]}) */
     RecursiveCharacterSplitter(List<String> separators, boolean isSeparatorRegex, ChunkSettings settings) {
         this.separators = separators == null || separators.isEmpty() ? DEFAULT_SEPARATORS : List.copyOf(separators);
-        this.regex = new SeparatorRegex(isSeparatorRegex);
+        this.separatorSplitter = new SeparatorSplitter(isSeparatorRegex);
         this.keep = settings.keepSeparator();
         this.merger = new SplitMerger(settings);
     }
@@ -38,7 +38,7 @@ final class RecursiveCharacterSplitter implements TextSplitter {
                 separator = candidate;
                 break;
             }
-            if (regex.occursIn(candidate, text)) {
+            if (separatorSplitter.occursIn(candidate, text)) {
                 separator = candidate;
                 finer = candidates.subList(i + 1, candidates.size());
                 break;
@@ -48,7 +48,7 @@ final class RecursiveCharacterSplitter implements TextSplitter {
         String mergeSeparator = keep.keeps() ? "" : separator;
         List<String> chunks = new ArrayList<>();
         List<String> small = new ArrayList<>();
-        for (String piece : regex.split(text, separator, keep)) {
+        for (String piece : separatorSplitter.split(text, separator, keep)) {
             if (PyText.length(piece) < merger.chunkSize()) {
                 small.add(piece);
                 continue;

@@ -11,12 +11,12 @@ import java.util.regex.Pattern;
  * Splitting on one separator, as LangChain's {@code _split_text_with_regex} does with Python's {@code re.split}.
  * Compiled patterns are cached per instance (the recursive splitter asks for the same separators at every level).
  */
-final class SeparatorRegex {
+final class SeparatorSplitter {
     private final boolean isRegex;
     private final Map<String, Pattern> cache = new HashMap<>();
 
     /** @param isRegex LangChain's {@code is_separator_regex}: separators are Python regexes, else literal text */
-    SeparatorRegex(boolean isRegex) {
+    SeparatorSplitter(boolean isRegex) {
         this.isRegex = isRegex;
     }
 
