@@ -21,7 +21,7 @@ final class KwargsReader {
         this.kwargs = kwargs == null ? Map.of() : kwargs;
         for (String key : new TreeSet<>(this.kwargs.keySet())) {
             if (!accepted.contains(key)) {
-                throw new ChunkingException("unknown argument \"" + key + "\" for the " + splitter + " splitter",
+                throw new ChunkingException("unknown argument " + PyText.quoted(key) + " for the " + splitter + " splitter",
                         "accepted arguments: " + String.join(", ", new TreeSet<>(accepted)));
             }
         }
@@ -122,7 +122,7 @@ final class KwargsReader {
             return "null";
         }
         if (v instanceof String s) {
-            return "the string \"" + s + "\"";
+            return "the string " + PyText.quoted(s);
         }
         if (v instanceof List<?>) {
             return "an array";

@@ -37,6 +37,11 @@ final class PyText {
         return to;
     }
 
+    /** The string in double quotes for an error message, with line breaks and tabs written as escapes. */
+    static String quoted(String s) {
+        return "\"" + s.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + "\"";
+    }
+
     static List<String> codePoints(String s) {
         List<String> out = new ArrayList<>(s.length());
         s.codePoints().forEach(cp -> out.add(Character.toString(cp)));

@@ -32,7 +32,7 @@ final class PythonRegex {
         try {
             return Pattern.compile(javaSource, FLAGS);
         } catch (PatternSyntaxException e) {
-            throw new ChunkingException("invalid separator regex \"" + pythonSource + "\": " + e.getDescription(),
+            throw new ChunkingException("invalid separator regex " + PyText.quoted(pythonSource) + ": " + e.getDescription(),
                     "with is_separator_regex true, separators are Python regular expressions; escape special characters"
                             + " with a backslash, or set is_separator_regex to false to split on the text as written");
         }

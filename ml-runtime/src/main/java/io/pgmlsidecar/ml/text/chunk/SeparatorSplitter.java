@@ -41,7 +41,7 @@ final class SeparatorSplitter {
         Pattern pattern = pattern(separator, keep.keeps());
         if (keep.keeps() && pattern.matcher("").groupCount() > 1) {
             // re.split would also return the regex's own groups, which LangChain's pairing below mangles or fails on
-            throw new ChunkingException("separator regex \"" + separator + "\" has a capturing group, which"
+            throw new ChunkingException("separator regex " + PyText.quoted(separator) + " has a capturing group, which"
                     + " keep_separator cannot handle", "write groups as (?:...), or set keep_separator to false");
         }
         List<String> raw = pythonSplit(pattern, text);
@@ -78,7 +78,8 @@ final class SeparatorSplitter {
     /**
      * Python's {@code re.split} (3.7+): pieces between matches, each match followed by its groups (null when a
      * group did not take part), and empty matches split too. After an empty match the search resumes one code
-     * point later.
+     * point later. Python strings are code points, so a match inside a surrogate pair (Java tries every UTF-16
+     * index, and e.g. {@code \B} matches between the halves) does not count.
      */
     static List<String> pythonSplit(Pattern pattern, String text) {
         List<String> out = new ArrayList<>();
@@ -86,6 +87,10 @@ final class SeparatorSplitter {
         int last = 0;
         int from = 0;
         while (from <= text.length() && m.find(from)) {
+            if (insideSurrogatePair(text, m.start())) {
+                from = m.start() + 1;
+                continue;
+            }
             out.add(text.substring(last, m.start()));
             for (int g = 1; g <= m.groupCount(); g++) {
                 out.add(m.group(g));
@@ -95,6 +100,11 @@ final class SeparatorSplitter {
         }
         out.add(text.substring(last));
         return out;
+    }
+
+    private static boolean insideSurrogatePair(String text, int index) {
+        return index > 0 && index < text.length()
+                && Character.isHighSurrogate(text.charAt(index - 1)) && Character.isLowSurrogate(text.charAt(index));
     }
 
     private static int stepAfter(String text, int index) {

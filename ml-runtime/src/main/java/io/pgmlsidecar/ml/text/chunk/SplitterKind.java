@@ -64,7 +64,7 @@ enum SplitterKind {
             }
         }
         String names = Arrays.stream(values()).map(k -> k.sqlName).collect(Collectors.joining(", "));
-        throw new ChunkingException("unknown splitter \"" + name + "\"; use one of: " + names,
+        throw new ChunkingException("unknown splitter " + (name == null ? "null" : PyText.quoted(name)) + "; use one of: " + names,
                 "e.g. pgml.chunk('recursive_character', text, '{\"chunk_size\": 1000, \"chunk_overlap\": 100}')");
     }
 
@@ -78,7 +78,7 @@ enum SplitterKind {
         String separator = kwargs.string("separator", "\n\n");
         String language = kwargs.string("language", "english");
         if (!PUNKT_LANGUAGES.contains(language)) {
-            throw new ChunkingException("NLTK has no Punkt sentence model for language \"" + language + "\"",
+            throw new ChunkingException("NLTK has no Punkt sentence model for language " + PyText.quoted(language),
                     "use one of: " + String.join(", ", PUNKT_LANGUAGES));
         }
         boolean spans = kwargs.bool("use_span_tokenize", false);

@@ -33,6 +33,12 @@ class CharacterSplitterTest {
     }
 
     @Test
+    void langChainMergeSplitsExample() {
+        SplitMerger merger = new SplitMerger(new ChunkSettings(9, 2, KeepSeparator.NONE, true));
+        assertEquals(List.of("foo bar", "baz"), merger.merge(List.of("foo", "bar", "baz"), " "));
+    }
+
+    @Test
     void piecesLongerThanChunkSizeBecomeChunksOfTheirOwn() {
         // LangChain logs "Created a chunk of size 3, which is longer than the specified 1" and goes on
         assertChunks(List.of("foo", "bar", "baz", "123"), "character", "foo bar baz 123", "separator", " ", "chunk_size", 1, "chunk_overlap", 1);
