@@ -13,6 +13,8 @@ import io.pgmlsidecar.planner.scan.SqlLexer;
 import io.pgmlsidecar.planner.scan.Token;
 import io.pgmlsidecar.planner.served.AloneForms;
 import io.pgmlsidecar.planner.served.ServedFunctions;
+import io.pgmlsidecar.planner.served.SetCalls;
+import io.pgmlsidecar.planner.strategy.TwoPassSetCalls;
 import io.pgmlsidecar.planner.strategy.ConstantSplice;
 import io.pgmlsidecar.planner.strategy.SelectListCalls;
 import io.pgmlsidecar.planner.strategy.StrategyStatement;
@@ -41,6 +43,7 @@ public final class PgmlInterceptor implements Interceptor {
 
     private final CallFunctions functions = new CallFunctions();
     private final AloneForms alone = new AloneForms();
+    private final SetCalls sets = new SetCalls();
 
     /** Without a model runtime: the API answers, model calls fail with a clear error. */
     public PgmlInterceptor() {
@@ -50,7 +53,7 @@ public final class PgmlInterceptor implements Interceptor {
     }
 
     public PgmlInterceptor(EmbeddingModels models) {
-        ServedFunctions.register(models, alone, functions);
+        ServedFunctions.register(models, alone, functions, sets);
     }
 
     @Override
@@ -90,6 +93,17 @@ public final class PgmlInterceptor implements Interceptor {
             if (alone != null) {
                 return alone;
             }
+        }
+        ResolvedCall setCall = calls.stream().filter(c -> sets.find(c.function()) != null).findFirst().orElse(null);
+        if (setCall != null) {
+            SetCalls.Served set = sets.find(setCall.function());
+            for (ResolvedCall c : calls) {
+                if (c.function() != setCall.function()) {
+                    throw unsupported(c.site(), "other pgml calls in a statement with " + setCall.site().qualifiedName()
+                            + "() in a larger query", "Compute them in separate statements or CTEs.");
+                }
+            }
+            return new StrategyStatement(TwoPassSetCalls.plan(sql, tokens, calls, set.tables(), set.rows()));
         }
         for (ResolvedCall c : calls) {
             if (!functions.isRowWise(c)) {

@@ -65,6 +65,9 @@ public final class FunctionRegistry {
     public static final ApiFunction DECOMPOSE = new ApiFunction("pgml.decompose", List.of(
             p("project_name", PgTypes.TEXT, null), p("vector", PgTypes.FLOAT4_ARRAY, null)), PgTypes.FLOAT4_ARRAY, false);
 
+    public static final ApiFunction CHUNK = new ApiFunction("pgml.chunk", List.of(
+            p("splitter", PgTypes.TEXT, null), p("text", PgTypes.TEXT, null), p("kwargs", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
+
     public static final ApiFunction PYTHON_VERSION = new ApiFunction("pgml.python_version", List.of(), PgTypes.TEXT, false);
     public static final ApiFunction PYTHON_PACKAGE_VERSION = new ApiFunction("pgml.python_package_version",
             List.of(p("name", PgTypes.TEXT, null)), PgTypes.TEXT, false);
@@ -85,7 +88,7 @@ public final class FunctionRegistry {
     public static final ApiFunction SKLEARN_CLASSIFICATION_METRICS = metric("pgml.sklearn_classification_metrics", true);
 
     private static final Map<String, ApiFunction> FUNCTIONS = byName(EMBED, VERSION, LOAD_DATASET, TRAIN, TRAIN_JOINT, SNAPSHOT, DEPLOY,
-            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
+            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, CHUNK, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
             VALIDATE_PYTHON_DEPENDENCIES, VALIDATE_SHARED_LIBRARY, CLEAR_GPU_CACHE, SKLEARN_F1_SCORE, SKLEARN_R2_SCORE,
             SKLEARN_REGRESSION_METRICS, SKLEARN_CLASSIFICATION_METRICS);
 

@@ -7,15 +7,17 @@ import io.pgmlsidecar.planner.tabular.ModelStore;
 import io.pgmlsidecar.planner.tabular.Predictions;
 import io.pgmlsidecar.planner.tabular.TabularActions;
 
-/** Wires every served function to its implementation: how it answers alone (S0) and row-wise (S1–S3). */
+/** Wires every served function to its implementation: how it answers alone (S0),
+ * row-wise (S1–S3) and, for set-returning ones, in two passes. */
 public final class ServedFunctions {
     private ServedFunctions() {}
 
-    public static void register(EmbeddingModels embeddings, AloneForms alone, CallFunctions rowWise) {
+    public static void register(EmbeddingModels embeddings, AloneForms alone, CallFunctions rowWise, SetCalls sets) {
         ModelStore trained = new ModelStore();
         EmbedFunctions.register(new EmbedCalls(embeddings), alone, rowWise);
         TabularFunctions.register(new TabularActions(trained), new Predictions(trained), alone, rowWise);
         AdminFunctions.register(embeddings, trained, alone);
         MetricFunctions.register(alone, rowWise);
+        ChunkFunctions.register(alone, sets);
     }
 }
