@@ -3,10 +3,12 @@ package io.pgmlsidecar.deploy;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.pgmlsidecar.catalog.CatalogMigrator;
+import io.pgmlsidecar.catalog.DeploymentNotifications;
 import io.pgmlsidecar.ml.EmbeddingService;
 import io.pgmlsidecar.ml.MlConfig;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
+import io.pgmlsidecar.planner.SidecarServices;
 import io.pgmlsidecar.planner.SidecarVersion;
 import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.ProxyServer;
@@ -92,12 +94,16 @@ public final class Main implements Callable<Integer> {
             config = config.withSsl(ssl);
         }
         EmbeddingService embeddings = new EmbeddingService(MlConfig.builder().modelsDir(modelsDir).build());
-        ProxyServer server = new ProxyServer(config, new PgmlInterceptor(new RuntimeEmbeddingModels(embeddings))).start();
+        DeploymentNotifications deployments = new DeploymentNotifications(target.host(), target.port(), target.user(), target.password());
+        SidecarServices services = SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(embeddings))
+                .deployments(deployments::watching).build();
+        ProxyServer server = new ProxyServer(config, new PgmlInterceptor(services)).start();
         CountDownLatch stopped = new CountDownLatch(1);
         EmbeddedPostgresServer embeddedServer = embedded;
         Runnable stop = () -> {
             try {
                 server.shutdownGracefully();
+                deployments.close();
                 if (embeddedServer != null) {
                     embeddedServer.close();
                 }

@@ -47,13 +47,15 @@ public final class PgmlInterceptor implements Interceptor {
 
     /** Without a model runtime: the API answers, model calls fail with a clear error. */
     public PgmlInterceptor() {
-        this((model, texts, kwargs) -> {
-            throw new PgException("58000", "no model runtime is configured in this sidecar", "Start the sidecar with its ml-runtime.");
-        });
+        this(SidecarServices.builder().build());
     }
 
     public PgmlInterceptor(EmbeddingModels models) {
-        ServedFunctions.register(models, alone, functions, sets);
+        this(SidecarServices.builder().embeddings(models).build());
+    }
+
+    public PgmlInterceptor(SidecarServices services) {
+        ServedFunctions.register(services, alone, functions, sets);
     }
 
     @Override

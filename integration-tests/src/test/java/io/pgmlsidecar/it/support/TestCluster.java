@@ -30,6 +30,9 @@ public final class TestCluster {
 
     private static TestCluster instance;
     private static final EmbeddingService EMBEDDINGS = new EmbeddingService(MlConfig.defaults());
+    /** One listener per upstream, shared by the sidecars the tests start in front of it. */
+    private static final java.util.Map<Integer, io.pgmlsidecar.catalog.DeploymentNotifications> NOTIFICATIONS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private final EmbeddedPostgresServer postgres;
     private final ProxyServer sidecar;
@@ -71,7 +74,10 @@ public final class TestCluster {
         if (customize != null) {
             config = customize.apply(config);
         }
-        return new ProxyServer(config, new PgmlInterceptor(new RuntimeEmbeddingModels(EMBEDDINGS))).start();
+        io.pgmlsidecar.catalog.DeploymentNotifications deployments = NOTIFICATIONS.computeIfAbsent(upstreamPort,
+                port -> new io.pgmlsidecar.catalog.DeploymentNotifications("127.0.0.1", port, "postgres", null));
+        return new ProxyServer(config, new PgmlInterceptor(io.pgmlsidecar.planner.SidecarServices.builder()
+                .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).deployments(deployments::watching).build())).start();
     }
 
     private static void configureAuthentication(EmbeddedPostgresServer pg, Path dataDir) throws SQLException, IOException {

@@ -24,9 +24,11 @@ public final class Predictions {
     }
 
     private final ModelStore models;
+    private final DeploymentCache deployments;
 
-    public Predictions(ModelStore models) {
+    public Predictions(ModelStore models, DeploymentCache deployments) {
         this.models = models;
+        this.deployments = deployments;
     }
 
     /**
@@ -134,9 +136,12 @@ public final class Predictions {
 
     private TabularModel model(SessionContext session, String target) {
         TabularCatalog catalog = new TabularCatalog(session.backend());
-        TabularCatalog.DeployedModel deployed = target.matches("\\d+") ? catalog.model(Long.parseLong(target)) : catalog.deployed(target);
+        boolean byId = target.matches("\\d+");
+        // "#id" cannot be a project's name in the cache: ids and names are told apart
+        TabularCatalog.DeployedModel deployed = byId ? deployments.deployed(session, "#" + target, () -> catalog.model(Long.parseLong(target)))
+                : deployments.deployed(session, target, () -> catalog.deployed(target));
         if (deployed == null) {
-            throw new PgException("42704", target.matches("\\d+") ? "model " + target + " does not exist"
+            throw new PgException("42704", byId ? "model " + target + " does not exist"
                     : "no deployed model for project \"" + target + "\"", "Train the project with pgml.train, or deploy a model with pgml.deploy.");
         }
         return models.get(session, deployed.modelId());

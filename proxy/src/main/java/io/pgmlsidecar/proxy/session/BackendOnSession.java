@@ -24,6 +24,9 @@ final class BackendOnSession implements BackendClient {
     private final InterceptWorker worker;
     private final ClientSession session;
 
+    /** True from the first extended step until the Sync that ends the exchange (no Sync is needed otherwise). */
+    private boolean exchangeOpen;
+
     BackendOnSession(InterceptWorker worker, ClientSession session) {
         this.worker = worker;
         this.session = session;
@@ -56,6 +59,7 @@ final class BackendOnSession implements BackendClient {
     public String stream(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters,
                          short[] resultFormats, RowSink sink) {
         boolean sync = !worker.midBatch();
+        exchangeOpen |= !sync;
         worker.writeToBackend(parseMessage("", sql, parameterTypeOids));
         worker.writeToBackend(bindMessage("", "", parameterFormats, parameters, resultFormats));
         worker.writeToBackend(simple('D', new byte[] {'P', 0}));
@@ -95,6 +99,7 @@ final class BackendOnSession implements BackendClient {
 
     @Override
     public String step(String sql, int[] parameterTypeOids, byte[][] textParameters, RowSink sink) {
+        exchangeOpen = true;
         worker.writeToBackend(parseMessage("", sql, parameterTypeOids));
         worker.writeToBackend(bindMessage("", "", new short[0], textParameters, new short[0]));
         worker.writeToBackend(executeMessage("", 0));
@@ -103,6 +108,7 @@ final class BackendOnSession implements BackendClient {
 
     @Override
     public StatementInfo prepare(String statementName, String sql, int[] parameterTypeOids) {
+        exchangeOpen = true;
         worker.writeToBackend(parseMessage(statementName, sql, parameterTypeOids));
         worker.writeToBackend(describeMessage('S', statementName));
         int[][] params = {new int[0]};
@@ -122,12 +128,14 @@ final class BackendOnSession implements BackendClient {
     @Override
     public void bind(String portalName, String statementName, short[] parameterFormats, byte[][] parameters,
                      short[] resultFormats) {
+        exchangeOpen = true;
         worker.writeToBackend(bindMessage(portalName, statementName, parameterFormats, parameters, resultFormats));
         awaitSteps(m -> m.type() == '2');
     }
 
     @Override
     public String execute(String portalName, int maxRows, RowSink sink) {
+        exchangeOpen = true;
         worker.writeToBackend(executeMessage(portalName, maxRows));
         return awaitRows(sink);
     }
@@ -156,6 +164,7 @@ final class BackendOnSession implements BackendClient {
 
     @Override
     public void close(byte kind, String name) {
+        exchangeOpen = true;
         worker.writeToBackend(describeMessage((char) kind, name).setByte(0, 'C'));
         awaitSteps(m -> m.type() == '3');
     }
@@ -165,6 +174,10 @@ final class BackendOnSession implements BackendClient {
         if (worker.midBatch()) {
             throw new IllegalStateException("sync() inside the client's extended exchange");
         }
+        if (!exchangeOpen) {
+            return; // nothing was sent since the last ReadyForQuery
+        }
+        exchangeOpen = false;
         worker.writeToBackend(simple('S', new byte[0]));
         worker.flushBackend();
         while (true) {

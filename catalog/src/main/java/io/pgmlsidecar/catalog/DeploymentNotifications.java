@@ -1,0 +1,117 @@
+package io.pgmlsidecar.catalog;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens, per database, for the notifications the registry's triggers send when deployments,
+ * projects or models change (migration V5), on a service connection of its own, and runs the
+ * database's callback on each. While a database's listener is not connected it reports that it
+ * is not watching, so callers must not rely on cached answers for it.
+ */
+public final class DeploymentNotifications implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeploymentNotifications.class);
+    public static final String CHANNEL = "pgml_sidecar_deployments";
+
+    private final String host;
+    private final int port;
+    private final String user;
+    private final String password;
+    private final Map<String, Listener> listeners = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public DeploymentNotifications(String host, int port, String user, String password) {
+        this.host = host;
+        this.port = port;
+        this.user = user;
+        this.password = password;
+    }
+
+    /**
+     * True when changes in {@code database} are being listened for; the first call for a database
+     * starts its listener (and answers false until it is connected). {@code onChange} runs on every
+     * notification and whenever the connection is lost.
+     */
+    public boolean watching(String database, Runnable onChange) {
+        if (closed) {
+            return false;
+        }
+        return listeners.computeIfAbsent(database, db -> new Listener(db, onChange)).listening;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        listeners.values().forEach(l -> l.thread.interrupt());
+    }
+
+    private final class Listener implements Runnable {
+        private final String database;
+        private final Runnable onChange;
+        private final Thread thread;
+        private volatile boolean listening;
+
+        Listener(String database, Runnable onChange) {
+            this.database = database;
+            this.onChange = onChange;
+            this.thread = Thread.ofVirtual().name("pgml-deployments-" + database).start(this);
+        }
+
+        @Override
+        public void run() {
+            long backoffMs = 500;
+            while (!closed) {
+                try (Connection c = connect()) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("LISTEN " + CHANNEL);
+                    }
+                    listening = true;
+                    onChange.run(); // whatever happened before the LISTEN is unknown
+                    backoffMs = 500;
+                    PGConnection pg = c.unwrap(PGConnection.class);
+                    while (!closed) {
+                        PGNotification[] batch = pg.getNotifications(10_000);
+                        if (batch != null && batch.length > 0) {
+                            onChange.run();
+                        }
+                        if (!c.isValid(5)) {
+                            break;
+                        }
+                    }
+                } catch (SQLException e) {
+                    LOG.debug("deployment listener for database {} is not connected: {}", database, e.getMessage());
+                } finally {
+                    listening = false;
+                    onChange.run();
+                }
+                try {
+                    Thread.sleep(backoffMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                backoffMs = Math.min(backoffMs * 2, 30_000);
+            }
+        }
+
+        private Connection connect() throws SQLException {
+            Properties p = new Properties();
+            p.setProperty("user", user);
+            if (password != null) {
+                p.setProperty("password", password);
+            }
+            p.setProperty("ApplicationName", "pgml-sidecar deployment listener");
+            p.setProperty("tcpKeepAlive", "true");
+            return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + database, p);
+        }
+    }
+}
