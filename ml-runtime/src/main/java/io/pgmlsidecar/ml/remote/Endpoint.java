@@ -12,7 +12,9 @@ import java.util.Objects;
  * A remote model endpoint: where it is, what it speaks, its key, and the limits that every session's
  * calls to it share (batch size, requests in flight, requests per second).
  *
- * @param name              names the endpoint in messages and metrics (default: the URL's host[:port])
+ * @param name              names the endpoint in messages and metrics, and identifies it: calls under one name
+ *                          share one scheduler (default: the URL's host[:port], then {@code /deployment} or
+ *                          {@code /model} when set, so that two models behind one host stay apart)
  * @param url               the scoring URL (AZURE_ML), the API base (OPENAI: {@code http://host:8000/v1};
  *                          a URL without a path gets {@code /v1}), the resource URL (AZURE_OPENAI:
  *                          {@code https://res.openai.azure.com}) or the server URL (KSERVE_V2)
@@ -40,15 +42,20 @@ public record Endpoint(String name, EndpointKind kind, URI url, ApiKey key, Stri
             throw RemoteCallException.configuration("remote endpoint URL must be an absolute http(s) URL, got '"
                     + (url == null ? null : displayUrl(url)) + "'", "e.g. https://my-endpoint.region.inference.ml.azure.com/score");
         }
-        if (name == null || name.isBlank()) name = url.getPort() < 0 ? url.getHost() : url.getHost() + ":" + url.getPort();
         deployment = blankToNull(deployment);
         model = blankToNull(model);
+        if (name == null || name.isBlank()) name = defaultName(url, deployment != null ? deployment : model);
         apiVersion = blankToNull(apiVersion);
         if (kind == EndpointKind.AZURE_OPENAI && apiVersion == null) apiVersion = DEFAULT_AZURE_OPENAI_API_VERSION;
         if (maxBatchSize < 1) throw invalid("max batch size", maxBatchSize);
         if (maxConcurrency < 1) throw invalid("concurrency limit", maxConcurrency);
         if (requestsPerSecond < 0 || Double.isNaN(requestsPerSecond)) throw invalid("requests per second", requestsPerSecond);
         if (batchLinger == null || batchLinger.isNegative()) batchLinger = Duration.ZERO;
+    }
+
+    private static String defaultName(URI url, String modelOrDeployment) {
+        String host = url.getPort() < 0 ? url.getHost() : url.getHost() + ":" + url.getPort();
+        return modelOrDeployment == null ? host : host + "/" + modelOrDeployment;
     }
 
     public static Builder builder(EndpointKind kind, String url) {

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -399,7 +400,7 @@ final class EndpointScheduler implements AutoCloseable {
         long now = System.nanoTime();
         for (Unit u : units) {
             if (u.call.finished()) continue;
-            Duration wait = pause != null ? pause : e.retryAfter().orElse(u.call.options.retryDelay());
+            Duration wait = pause != null ? pause : e.retryAfter().map(EndpointScheduler::capped).orElse(u.call.options.retryDelay());
             boolean canRetry = e.retryable() && u.attempts < u.call.options.maxAttempts()
                     && (u.call.deadline == Long.MAX_VALUE || u.call.deadline - now > wait.toNanos());
             if (canRetry) byWait.computeIfAbsent(pause != null ? Duration.ZERO : wait, w -> new ArrayList<>()).add(u);
@@ -408,8 +409,15 @@ final class EndpointScheduler implements AutoCloseable {
         if (byWait.isEmpty()) return;
         metrics.retry();
         byWait.forEach((wait, again) -> {
-            if (wait.isZero()) requeue(again);
-            else timer.schedule(() -> requeue(again), wait.toNanos(), TimeUnit.NANOSECONDS);
+            if (wait.isZero()) {
+                requeue(again);
+                return;
+            }
+            try {
+                timer.schedule(() -> requeue(again), wait.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException closing) {
+                again.forEach(u -> u.call.done.completeExceptionally(RemoteErrors.cancelled(endpoint)));
+            }
         });
     }
 
@@ -420,13 +428,18 @@ final class EndpointScheduler implements AutoCloseable {
             long now = System.nanoTime();
             boolean alreadyPaused = pausedUntil - now > 0; // answers to requests sent before the pause add no step
             if (!alreadyPaused) rateLimitStreak++;
-            Duration pause = e.retryAfter().orElseGet(() -> backoff(retryDelay, rateLimitStreak));
+            Duration pause = e.retryAfter().map(EndpointScheduler::capped).orElseGet(() -> backoff(retryDelay, rateLimitStreak));
             if (now + pause.toNanos() - pausedUntil > 0) pausedUntil = now + pause.toNanos();
             if (!alreadyPaused) metrics.pause();
             return pause;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** A server's Retry-After, at most {@link #MAX_BACKOFF}: a broken or hostile value must not stall every session. */
+    static Duration capped(Duration retryAfter) {
+        return retryAfter.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : retryAfter;
     }
 
     /** {@code base × 2^(streak-1)}, between {@link #MIN_BACKOFF} and {@link #MAX_BACKOFF}. */

@@ -30,7 +30,8 @@ public final class KServeClient {
         this.http = http;
     }
 
-    private record InferBatch(Map<String, ?> options) {}
+    /** Keys of batched infer requests: inputs share a request only for the same endpoint and options. */
+    private record InferBatch(Endpoint endpoint, Map<String, ?> options) {}
 
     /**
      * One float row per text, in order (null for a null text). {@code options}: {@value #INPUT_NAME},
@@ -44,7 +45,7 @@ public final class KServeClient {
         Map<String, Object> parameters = new LinkedHashMap<>(opts);
         parameters.remove(INPUT_NAME);
         parameters.remove(OUTPUT_NAME);
-        List<float[]> rows = schedulers.apply(endpoint).callBatched(new InferBatch(opts),
+        List<float[]> rows = schedulers.apply(endpoint).callBatched(new InferBatch(endpoint, opts),
                 (inputs, timeout) -> readOutput(
                         http.post(endpoint, uri, Map.of(), body(inputs, inputName, outputName, parameters), timeout),
                         outputName, inputs.size()),

@@ -21,8 +21,8 @@ public final class OpenAiClient {
         this.http = http;
     }
 
-    /** Keys of batched embeddings requests: inputs share a request only with the same options. */
-    private record EmbeddingsBatch(Map<String, ?> options) {}
+    /** Keys of batched embeddings requests: inputs share a request only for the same endpoint and options. */
+    private record EmbeddingsBatch(Endpoint endpoint, Map<String, ?> options) {}
 
     /**
      * One vector per text, in order (null for a null text). {@code options} go into the request body
@@ -37,7 +37,7 @@ public final class OpenAiClient {
             throw RemoteCallException.configuration("encoding_format '" + format + "' is not supported",
                     "leave encoding_format out: vectors are read as float arrays");
         }
-        List<float[]> vectors = schedulers.apply(endpoint).callBatched(new EmbeddingsBatch(opts),
+        List<float[]> vectors = schedulers.apply(endpoint).callBatched(new EmbeddingsBatch(endpoint, opts),
                 (inputs, timeout) -> {
                     ObjectNode body = body(endpoint, opts);
                     body.set("input", JsonHttp.JSON.valueToTree(inputs));

@@ -38,6 +38,16 @@ class EndpointTest {
     }
 
     @Test
+    void defaultNameIsTheHostAndTheDeploymentOrModel() {
+        assertEquals("api.openai.com/text-embedding-3-small", Endpoint.builder(EndpointKind.OPENAI, "https://api.openai.com/v1")
+                .model("text-embedding-3-small").build().name());
+        assertEquals("e.inference.ml.azure.com/blue", Endpoint.builder(EndpointKind.AZURE_ML,
+                "https://e.inference.ml.azure.com/score").deployment("blue").build().name());
+        assertEquals("vllm:8000", Endpoint.builder(EndpointKind.OPENAI, "http://vllm:8000").build().name());
+        assertEquals("mine", Endpoint.builder(EndpointKind.OPENAI, "http://vllm:8000").model("m").name("mine").build().name());
+    }
+
+    @Test
     void authenticationHeaderPerKind() {
         assertEquals(Map.of("Authorization", "Bearer k"), Endpoint.builder(EndpointKind.OPENAI, "http://h").key("k").build().authHeaders());
         assertEquals(Map.of("api-key", "k"),
