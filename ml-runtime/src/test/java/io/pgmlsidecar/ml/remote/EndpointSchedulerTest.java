@@ -125,9 +125,9 @@ class EndpointSchedulerTest {
         long second = (seen.get(2).atNanos() - seen.get(1).atNanos()) / 1_000_000;
         assertTrue(first >= 95 && second >= 195, "waits " + first + " and " + second + " ms");
 
-        assertEquals(Duration.ofMillis(100), EndpointScheduler.backoff(Duration.ZERO, 1));
-        assertEquals(Duration.ofMillis(800), EndpointScheduler.backoff(Duration.ofMillis(200), 3));
-        assertEquals(Duration.ofSeconds(60), EndpointScheduler.backoff(Duration.ofSeconds(1), 30));
+        assertEquals(Duration.ofMillis(100), RateLimitPause.backoff(Duration.ZERO, 1));
+        assertEquals(Duration.ofMillis(800), RateLimitPause.backoff(Duration.ofMillis(200), 3));
+        assertEquals(Duration.ofSeconds(60), RateLimitPause.backoff(Duration.ofSeconds(1), 30));
     }
 
     @Test
