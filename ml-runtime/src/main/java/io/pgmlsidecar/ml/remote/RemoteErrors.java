@@ -37,9 +37,11 @@ final class RemoteErrors {
             case 401, 403 -> "check the endpoint key (it may be missing, wrong or expired) and the caller's access to the endpoint";
             case 404 -> "check the endpoint URL, deployment name and model name";
             case 413 -> "send fewer or shorter inputs per request (lower the endpoint's max batch size)";
-            default -> "check that the input has the shape the model expects";
+            default -> status < 400 ? "configure the URL the endpoint redirects to (redirects are not followed, so that the key goes nowhere else)"
+                    : "check that the input has the shape the model expects";
         };
-        String what = status == 401 || status == 403 ? " refused the credentials" : " rejected the request";
+        String what = status == 401 || status == 403 ? " refused the credentials"
+                : status < 400 ? " answered with a redirect" : " rejected the request";
         return new RemoteCallException(Kind.CLIENT_ERROR, who + what + " (HTTP " + status + ")" + reply, hint, status, null, null);
     }
 
