@@ -72,10 +72,11 @@ public record Endpoint(String name, EndpointKind kind, URI url, ApiKey key, Stri
                 + (u.getRawPath() == null ? "" : u.getRawPath());
     }
 
-    /** Where a request for {@code op} goes. */
+    /** Where a request for {@code op} goes; a query in the configured URL is kept. */
     URI uri(Operation op) {
-        String base = url.toString().replaceAll("/+$", "");
         String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("/+$", "");
+        String base = url.getScheme() + "://" + url.getRawAuthority() + path;
+        String query = url.getRawQuery();
         return switch (kind) {
             case AZURE_ML -> {
                 require(op == Operation.INVOKE, op);
@@ -83,8 +84,7 @@ public record Endpoint(String name, EndpointKind kind, URI url, ApiKey key, Stri
             }
             case OPENAI -> {
                 require(op == Operation.EMBEDDINGS || op == Operation.CHAT, op);
-                String root = path.isEmpty() ? base + "/v1" : base;
-                yield URI.create(root + openAiPath(op));
+                yield withQuery((path.isEmpty() ? base + "/v1" : base) + openAiPath(op), query);
             }
             case AZURE_OPENAI -> {
                 require(op == Operation.EMBEDDINGS || op == Operation.CHAT, op);
@@ -96,18 +96,23 @@ public record Endpoint(String name, EndpointKind kind, URI url, ApiKey key, Stri
                     }
                     root = base + "/openai/deployments/" + encode(deployment);
                 }
-                yield URI.create(root + openAiPath(op) + "?api-version=" + encode(apiVersion));
+                String version = "api-version=" + encode(apiVersion);
+                yield withQuery(root + openAiPath(op), query == null ? version : query + "&" + version);
             }
             case KSERVE_V2 -> {
                 require(op == Operation.INFER || op == Operation.EMBEDDINGS, op);
-                if (path.endsWith("/infer")) yield URI.create(base);
+                if (path.endsWith("/infer")) yield withQuery(base, query);
                 if (model == null) {
                     throw RemoteCallException.configuration("KServe endpoint '" + name + "' has no model name",
                             "set the endpoint's model (the name in /v2/models/{model}/infer)");
                 }
-                yield URI.create(base + "/v2/models/" + encode(model) + "/infer");
+                yield withQuery(base + "/v2/models/" + encode(model) + "/infer", query);
             }
         };
+    }
+
+    private static URI withQuery(String withoutQuery, String query) {
+        return URI.create(query == null ? withoutQuery : withoutQuery + "?" + query);
     }
 
     /** The authentication headers (they carry the key: never log them). */

@@ -35,6 +35,10 @@ class EndpointTest {
                 Endpoint.builder(EndpointKind.AZURE_OPENAI, "https://r.openai.azure.com/openai/deployments/gpt")
                         .apiVersion("2025-01-01").build().uri(Operation.CHAT).toString());
         assertEquals("http://kserve/v2/models/bge/infer", uri(EndpointKind.KSERVE_V2, "http://kserve/", Operation.INFER, null, "bge"));
+        assertEquals("https://gw.example/team/v1/embeddings?tenant=a",
+                uri(EndpointKind.OPENAI, "https://gw.example/team/v1/?tenant=a", Operation.EMBEDDINGS, null, null));
+        assertEquals("https://r.openai.azure.com/openai/deployments/d/embeddings?x=1&api-version=2024-10-21",
+                uri(EndpointKind.AZURE_OPENAI, "https://r.openai.azure.com?x=1", Operation.EMBEDDINGS, "d", null));
     }
 
     @Test
