@@ -10,6 +10,7 @@ import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.planner.SidecarServices;
 import io.pgmlsidecar.planner.SidecarVersion;
+import io.pgmlsidecar.planner.remote.SettingsCipher;
 import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.ProxyServer;
 import java.io.File;
@@ -60,6 +61,11 @@ public final class Main implements Callable<Integer> {
                     + "Also searched: the Hugging Face cache ($HF_HOME/hub) and the models bundled in the jar.")
     Path modelsDir;
 
+    @Option(names = "--secrets-key", defaultValue = "${env:PGML_SIDECAR_SECRETS_KEY}",
+            description = "Base64 of 32 random bytes that encrypts azure_ai settings (endpoint keys) in the database; the same on "
+                    + "every replica (env PGML_SIDECAR_SECRETS_KEY). With the embedded PostgreSQL and no key, one is kept in the data directory.")
+    String secretsKey;
+
     @Option(names = "--event-loop-threads", defaultValue = "${env:PGML_SIDECAR_EVENT_LOOP_THREADS:-0}",
             description = "Network threads (0 = one per core).")
     int eventLoopThreads;
@@ -96,7 +102,7 @@ public final class Main implements Callable<Integer> {
         EmbeddingService embeddings = new EmbeddingService(MlConfig.builder().modelsDir(modelsDir).build());
         DeploymentNotifications deployments = new DeploymentNotifications(target.host(), target.port(), target.user(), target.password());
         SidecarServices services = SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(embeddings))
-                .deployments(deployments::watching).build();
+                .deployments(deployments::watching).settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null))).build();
         ProxyServer server = new ProxyServer(config, new PgmlInterceptor(services)).start();
         CountDownLatch stopped = new CountDownLatch(1);
         EmbeddedPostgresServer embeddedServer = embedded;
@@ -121,6 +127,27 @@ public final class Main implements Callable<Integer> {
         stopped.await();
         System.out.println("pgml-sidecar stopped");
         return 0;
+    }
+
+    /** The configured key; for the embedded PostgreSQL without one, a key kept next to its data (created once). */
+    private String secretsKey(boolean embeddedServer) throws java.io.IOException {
+        if (secretsKey != null && !secretsKey.isBlank()) {
+            return secretsKey;
+        }
+        if (!embeddedServer) {
+            System.err.println("WARNING: no --secrets-key: azure_ai settings (azure_ml.invoke's endpoint and key) are unavailable");
+            return null;
+        }
+        Path file = dataDir.resolve("secrets.key");
+        if (!java.nio.file.Files.exists(file)) {
+            java.nio.file.Files.writeString(file, SettingsCipher.newKeyBase64());
+            try {
+                java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException ignored) {
+                // not a POSIX file system
+            }
+        }
+        return java.nio.file.Files.readString(file).trim();
     }
 
     /** Installs or upgrades the pgml schema upstream; a failure (no rights, say) is reported, not fatal. */

@@ -1,13 +1,16 @@
 package io.pgmlsidecar.planner;
 
+import io.pgmlsidecar.ml.remote.RemoteModels;
 import io.pgmlsidecar.planner.functions.EmbeddingModels;
+import io.pgmlsidecar.planner.remote.SettingsCipher;
 import io.pgmlsidecar.planner.tabular.DeploymentWatch;
 
 /**
- * What the planner uses from outside itself: the embedding runtime and the watch on deployment
- * changes. {@link #builder()} starts from "none of them".
+ * What the planner uses from outside itself: the embedding runtime, the watch on deployment
+ * changes, the remote endpoint client and the key that encrypts settings. {@link #builder()} starts from "none of them".
  */
-public record SidecarServices(EmbeddingModels embeddings, DeploymentWatch deployments) {
+public record SidecarServices(EmbeddingModels embeddings, DeploymentWatch deployments, RemoteModels remote,
+                              SettingsCipher settingsCipher) {
 
     public static Builder builder() {
         return new Builder();
@@ -19,6 +22,8 @@ public record SidecarServices(EmbeddingModels embeddings, DeploymentWatch deploy
                     "Start the sidecar with its ml-runtime.");
         };
         private DeploymentWatch deployments = DeploymentWatch.NONE;
+        private RemoteModels remote;
+        private SettingsCipher settingsCipher;
 
         public Builder embeddings(EmbeddingModels e) {
             embeddings = e;
@@ -30,8 +35,20 @@ public record SidecarServices(EmbeddingModels embeddings, DeploymentWatch deploy
             return this;
         }
 
+        /** The client of remote model endpoints (azure_ml.invoke, remote embedding models); default: a new one. */
+        public Builder remote(RemoteModels r) {
+            remote = r;
+            return this;
+        }
+
+        /** Encrypts settings; null (the default) leaves azure_ai settings unavailable. */
+        public Builder settingsCipher(SettingsCipher c) {
+            settingsCipher = c;
+            return this;
+        }
+
         public SidecarServices build() {
-            return new SidecarServices(embeddings, deployments);
+            return new SidecarServices(embeddings, deployments, remote != null ? remote : new RemoteModels(), settingsCipher);
         }
     }
 }

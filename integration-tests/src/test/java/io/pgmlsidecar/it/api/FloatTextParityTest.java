@@ -8,7 +8,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
-/** The sidecar prints the real[] values it computes exactly as PostgreSQL prints the same values. */
+/** The sidecar prints the real[] and jsonb values it computes exactly as PostgreSQL prints the same values. */
 class FloatTextParityTest {
 
     @Test
@@ -24,6 +24,24 @@ class FloatTextParityTest {
             }
             // PostgreSQL reads the sidecar's text and prints the same values its own way
             try (ResultSet theirs = direct.executeQuery("SELECT '" + mine + "'::real[]::text")) {
+                theirs.next();
+                assertEquals(theirs.getString(1), mine);
+            }
+        }
+    }
+
+    @Test
+    void jsonbTextMatchesPostgresqlsOwnOutput() throws Exception {
+        TestCluster cluster = TestCluster.get();
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement();
+             Connection d = cluster.connectDirect(null); Statement direct = d.createStatement()) {
+            String mine;
+            try (ResultSet rs = s.executeQuery("SELECT pgml.sklearn_classification_metrics(ARRAY[0,1,2,0,1,2]::real[], "
+                    + "ARRAY[0,2,1,0,0,1]::real[], 3)")) {
+                rs.next();
+                mine = rs.getString(1);
+            }
+            try (ResultSet theirs = direct.executeQuery("SELECT '" + mine + "'::jsonb::text")) {
                 theirs.next();
                 assertEquals(theirs.getString(1), mine);
             }

@@ -30,6 +30,9 @@ public final class TestCluster {
 
     private static TestCluster instance;
     private static final EmbeddingService EMBEDDINGS = new EmbeddingService(MlConfig.defaults());
+    /** One secrets key for every sidecar of the test run, as replicas share theirs. */
+    private static final io.pgmlsidecar.planner.remote.SettingsCipher SETTINGS_CIPHER =
+            io.pgmlsidecar.planner.remote.SettingsCipher.fromBase64(io.pgmlsidecar.planner.remote.SettingsCipher.newKeyBase64());
     /** One listener per upstream, shared by the sidecars the tests start in front of it. */
     private static final java.util.Map<Integer, io.pgmlsidecar.catalog.DeploymentNotifications> NOTIFICATIONS =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -77,7 +80,8 @@ public final class TestCluster {
         io.pgmlsidecar.catalog.DeploymentNotifications deployments = NOTIFICATIONS.computeIfAbsent(upstreamPort,
                 port -> new io.pgmlsidecar.catalog.DeploymentNotifications("127.0.0.1", port, "postgres", null));
         return new ProxyServer(config, new PgmlInterceptor(io.pgmlsidecar.planner.SidecarServices.builder()
-                .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).deployments(deployments::watching).build())).start();
+                .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).deployments(deployments::watching)
+                .settingsCipher(SETTINGS_CIPHER).build())).start();
     }
 
     private static void configureAuthentication(EmbeddedPostgresServer pg, Path dataDir) throws SQLException, IOException {

@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,6 +21,9 @@ import java.util.concurrent.TimeoutException;
 /** One JSON POST to an endpoint: one attempt, no retry; every failure becomes a {@link RemoteCallException}. */
 final class JsonHttp {
     static final ObjectMapper JSON = new ObjectMapper();
+
+    private static final ExecutorService SENDERS =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("pgml-remote-send-", 0).factory());
 
     private final HttpClient client;
     private final Clock clock;
@@ -77,7 +82,10 @@ final class JsonHttp {
     }
 
     private HttpResponse<byte[]> exchange(Endpoint ep, HttpRequest request, Duration timeout) {
-        CompletableFuture<HttpResponse<byte[]>> pending = client.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        // HttpClient.send on a thread of our own, not sendAsync: sendAsync completes the caller's
+        // future on the common ForkJoinPool, which may be busy (its parallelism is 1 on two cores),
+        // and then every call stalls. Cancelling the task interrupts send, which abandons the request.
+        Future<HttpResponse<byte[]>> pending = SENDERS.submit(() -> client.send(request, HttpResponse.BodyHandlers.ofByteArray()));
         try {
             // the request timeout stops at the headers; this bound covers a slow body as well
             return timeout == null ? pending.get() : pending.get(timeout.toNanos(), TimeUnit.NANOSECONDS);

@@ -3,7 +3,10 @@ package io.pgmlsidecar.planner.functions;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgmlsidecar.ml.remote.Endpoint;
+import io.pgmlsidecar.planner.remote.RemoteEmbeddings;
 import io.pgmlsidecar.proxy.intercept.PgException;
+import io.pgmlsidecar.proxy.intercept.SessionContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,13 +22,16 @@ public final class EmbedCalls {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final EmbeddingModels models;
+    private final RemoteEmbeddings remote;
 
-    public EmbedCalls(EmbeddingModels models) {
+    /** {@code remote} may be null: then every model is local. */
+    public EmbedCalls(EmbeddingModels models, RemoteEmbeddings remote) {
         this.models = models;
+        this.remote = remote;
     }
 
     /** Each row is {transformer, text, kwargs-json}; returns one vector (or null) per row. */
-    public float[][] embedRows(List<String[]> rows) {
+    public float[][] embedRows(SessionContext session, List<String[]> rows) {
         float[][] out = new float[rows.size()][];
         record Group(String model, String kwargs) {}
         Map<Group, List<Integer>> groups = new LinkedHashMap<>();
@@ -42,8 +48,7 @@ public final class EmbedCalls {
             for (int i : e.getValue()) {
                 slotOfText.putIfAbsent(rows.get(i)[1], slotOfText.size());
             }
-            float[][] vectors = models.embed(e.getKey().model(), new ArrayList<>(slotOfText.keySet()),
-                    kwargs(e.getKey().kwargs()));
+            float[][] vectors = embed(session, e.getKey().model(), new ArrayList<>(slotOfText.keySet()), kwargs(e.getKey().kwargs()));
             for (int i : e.getValue()) {
                 out[i] = vectors[slotOfText.get(rows.get(i)[1])];
             }
@@ -51,8 +56,19 @@ public final class EmbedCalls {
         return out;
     }
 
+    /** A local model by its name, else a remote one (pgml.remote_models, openai:…), else the local runtime's error. */
+    private float[][] embed(SessionContext session, String model, List<String> texts, Map<String, Object> kwargs) {
+        if (remote != null && !models.hasModel(model)) {
+            Endpoint endpoint = remote.endpoint(session, model);
+            if (endpoint != null) {
+                return remote.embed(endpoint, texts, kwargs);
+            }
+        }
+        return models.embed(model, texts, kwargs);
+    }
+
     /** The batch overload: one model call for all inputs. */
-    public float[][] embedAll(String model, List<String> inputs, String kwargsJson) {
+    public float[][] embedAll(SessionContext session, String model, List<String> inputs, String kwargsJson) {
         if (model == null || inputs == null || kwargsJson == null) {
             return new float[0][];
         }
@@ -60,7 +76,7 @@ public final class EmbedCalls {
         for (String text : inputs) {
             rows.add(new String[] {model, text, kwargsJson});
         }
-        return embedRows(rows);
+        return embedRows(session, rows);
     }
 
     public static Map<String, Object> kwargs(String json) {

@@ -68,6 +68,20 @@ public final class FunctionRegistry {
     public static final ApiFunction CHUNK = new ApiFunction("pgml.chunk", List.of(
             p("splitter", PgTypes.TEXT, null), p("text", PgTypes.TEXT, null), p("kwargs", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
 
+    public static final ApiFunction AZURE_ML_INVOKE = new ApiFunction("azure_ml.invoke", List.of(
+            p("input_data", PgTypes.JSONB, null), p("timeout_ms", PgTypes.INT4, "NULL"), p("throw_on_error", PgTypes.BOOL, "true"),
+            p("deployment_name", PgTypes.TEXT, "NULL"), p("max_attempts", PgTypes.INT4, "1"), p("retry_delay_ms", PgTypes.INT4, "1000")),
+            PgTypes.JSONB, false);
+    public static final ApiFunction AZURE_AI_SET_SETTING = new ApiFunction("azure_ai.set_setting", List.of(
+            p("key", PgTypes.TEXT, null), p("value", PgTypes.TEXT, null)), PgTypes.UNKNOWN, false);
+    public static final ApiFunction AZURE_AI_GET_SETTING = new ApiFunction("azure_ai.get_setting", List.of(
+            p("key", PgTypes.TEXT, null)), PgTypes.TEXT, false);
+
+    public static final ApiFunction DUMP_ALL = new ApiFunction("pgml.dump_all", List.of(p("path", PgTypes.TEXT, null)),
+            PgTypes.UNKNOWN, false);
+    public static final ApiFunction LOAD_ALL = new ApiFunction("pgml.load_all", List.of(p("path", PgTypes.TEXT, null)),
+            PgTypes.UNKNOWN, false);
+
     public static final ApiFunction PYTHON_VERSION = new ApiFunction("pgml.python_version", List.of(), PgTypes.TEXT, false);
     public static final ApiFunction PYTHON_PACKAGE_VERSION = new ApiFunction("pgml.python_package_version",
             List.of(p("name", PgTypes.TEXT, null)), PgTypes.TEXT, false);
@@ -88,7 +102,7 @@ public final class FunctionRegistry {
     public static final ApiFunction SKLEARN_CLASSIFICATION_METRICS = metric("pgml.sklearn_classification_metrics", true);
 
     private static final Map<String, ApiFunction> FUNCTIONS = byName(EMBED, VERSION, LOAD_DATASET, TRAIN, TRAIN_JOINT, SNAPSHOT, DEPLOY,
-            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, CHUNK, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
+            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, CHUNK, AZURE_ML_INVOKE, AZURE_AI_SET_SETTING, AZURE_AI_GET_SETTING, DUMP_ALL, LOAD_ALL, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
             VALIDATE_PYTHON_DEPENDENCIES, VALIDATE_SHARED_LIBRARY, CLEAR_GPU_CACHE, SKLEARN_F1_SCORE, SKLEARN_R2_SCORE,
             SKLEARN_REGRESSION_METRICS, SKLEARN_CLASSIFICATION_METRICS);
 

@@ -1,12 +1,11 @@
 package io.pgmlsidecar.planner.served;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgmlsidecar.ml.tabular.TabularException;
 import io.pgmlsidecar.ml.tabular.metrics.SklearnMetrics;
 import io.pgmlsidecar.planner.functions.ApiFunction;
 import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.FunctionRegistry;
+import io.pgmlsidecar.planner.values.JsonbText;
 import io.pgmlsidecar.planner.values.NumericArrays;
 import io.pgmlsidecar.planner.values.PgTypes;
 import io.pgmlsidecar.proxy.codec.PgError;
@@ -21,8 +20,6 @@ import java.util.function.BiFunction;
  */
 final class MetricFunctions {
     private MetricFunctions() {}
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     static void register(AloneForms alone, CallFunctions rowWise) {
         add(alone, rowWise, FunctionRegistry.SKLEARN_F1_SCORE, PgTypes.FLOAT4, (y, p) -> (float) SklearnMetrics.f1Binary(y, p));
@@ -60,10 +57,6 @@ final class MetricFunctions {
     }
 
     private static String json(Object value) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return JsonbText.of(value);
     }
 }

@@ -4,6 +4,9 @@ import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.EmbedCalls;
 import io.pgmlsidecar.planner.functions.EmbeddingModels;
 import io.pgmlsidecar.planner.SidecarServices;
+import io.pgmlsidecar.planner.remote.AzureMlInvocations;
+import io.pgmlsidecar.planner.remote.AzureSettings;
+import io.pgmlsidecar.planner.remote.RemoteEmbeddings;
 import io.pgmlsidecar.planner.tabular.DeploymentCache;
 import io.pgmlsidecar.planner.tabular.ModelStore;
 import io.pgmlsidecar.planner.tabular.Predictions;
@@ -17,10 +20,12 @@ public final class ServedFunctions {
     public static void register(SidecarServices services, AloneForms alone, CallFunctions rowWise, SetCalls sets) {
         EmbeddingModels embeddings = services.embeddings();
         ModelStore trained = new ModelStore();
-        EmbedFunctions.register(new EmbedCalls(embeddings), alone, rowWise);
         TabularFunctions.register(new TabularActions(trained), new Predictions(trained, new DeploymentCache(services.deployments())), alone, rowWise);
         AdminFunctions.register(embeddings, trained, alone);
         MetricFunctions.register(alone, rowWise);
         ChunkFunctions.register(alone, sets);
+        AzureSettings settings = new AzureSettings(services.settingsCipher());
+        EmbedFunctions.register(new EmbedCalls(embeddings, new RemoteEmbeddings(settings, services.remote())), alone, rowWise);
+        AzureFunctions.register(settings, new AzureMlInvocations(settings, services.remote()), alone, rowWise);
     }
 }

@@ -4,12 +4,14 @@ import io.pgmlsidecar.planner.functions.ApiFunction;
 import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.FunctionRegistry;
 import io.pgmlsidecar.planner.tabular.Predictions;
+import io.pgmlsidecar.planner.tabular.RegistryDump;
+import io.pgmlsidecar.planner.values.ResultValues;
 import io.pgmlsidecar.planner.tabular.TabularActions;
 import io.pgmlsidecar.planner.values.PgTypes;
 import io.pgmlsidecar.proxy.codec.Column;
 import java.util.List;
 
-/** load_dataset, train, deploy and the predict family. */
+/** load_dataset, train, deploy, snapshots, the predict family, and dump_all / load_all. */
 final class TabularFunctions {
     private TabularFunctions() {}
 
@@ -23,6 +25,15 @@ final class TabularFunctions {
 
         alone.add(FunctionRegistry.TRAIN_JOINT, AloneForms.table(
                 List.of(text("project"), text("task"), text("algorithm"), AloneForms.column("deployed", PgTypes.BOOL)), tabular::trainJoint));
+        RegistryDump dump = new RegistryDump();
+        alone.add(FunctionRegistry.DUMP_ALL, AloneForms.scalar(ResultValues.VOID, true, (s, a) -> {
+            dump.dump(s, a.get(0));
+            return "";
+        }));
+        alone.add(FunctionRegistry.LOAD_ALL, AloneForms.scalar(ResultValues.VOID, true, (s, a) -> {
+            dump.load(s, a.get(0));
+            return "";
+        }));
         alone.add(FunctionRegistry.SNAPSHOT, AloneForms.table(List.of(text("relation"), text("y_column_name")), tabular::snapshot));
 
         predictions(predictions, alone, rowWise, FunctionRegistry.PREDICT, PgTypes.FLOAT4, Predictions.Kind.PREDICT);

@@ -40,7 +40,7 @@ public final class ConstantSplice implements Strategy {
     @Override
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         Map<ResolvedCall, String> literals = evaluateOnce(session, calls, parameters, functions);
-        String rewritten = Splice.replaceCalls(sql, calls, literals::get);
+        String rewritten = Splice.replaceValues(sql, calls, literals::get);
         BackendClient backend = session.backend();
         backend.prepare("", rewritten, parameterOids == null ? parameters.typeOids() : parameterOids);
         backend.bind("", "", parameters.formats(), parameters.values(), resultFormats);

@@ -21,13 +21,34 @@ final class Splice {
     }
 
     /**
+     * Replaces each call by a value expression. A call standing as a FROM item becomes a one-row
+     * subquery whose table and column carry the alias (else the function's name), as PostgreSQL
+     * names a scalar function's result in FROM.
+     */
+    static String replaceValues(String sql, List<ResolvedCall> calls, Function<ResolvedCall, String> value) {
+        List<io.pgmlsidecar.planner.scan.Token> tokens = io.pgmlsidecar.planner.scan.SqlLexer.tokenize(sql);
+        return replaceCalls(sql, calls, c -> {
+            if (!io.pgmlsidecar.planner.scan.FromItems.isFromItem(tokens, c.site().firstToken())) {
+                return value.apply(c);
+            }
+            String alias = io.pgmlsidecar.planner.scan.FromItems.alias(tokens, c.site().lastToken());
+            String name = quoteIdentifier(alias != null ? alias : c.site().function());
+            return "(SELECT " + value.apply(c) + " AS " + name + ")" + (alias != null ? "" : " AS " + name);
+        });
+    }
+
+    static String quoteIdentifier(String name) {
+        return '"' + name.replace("\"", "\"\"") + '"';
+    }
+
+    /**
      * Prepares {@code sql} with every call replaced by a NULL of its result type, so PostgreSQL
      * reports the statement's parameter types and result columns as they will be.
      */
     static io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo describeShape(
             io.pgmlsidecar.proxy.intercept.SessionContext session, String sql, List<ResolvedCall> calls, int[] parameterOids,
             io.pgmlsidecar.planner.functions.CallFunctions functions) {
-        return session.backend().prepare("", replaceCalls(sql, calls, c -> "NULL::" + functions.sqlType(c)), parameterOids);
+        return session.backend().prepare("", replaceValues(sql, calls, c -> "NULL::" + functions.sqlType(c)), parameterOids);
     }
 
     /** {@code ARRAY[(a1)::text, …]}: carries a call's argument values through PostgreSQL per row. */
