@@ -94,7 +94,7 @@ final class XgboostTreesCheck {
         for (XgboostTree tree : trees.trees()) {
             for (int node = 0; node < tree.nodeCount(); node++) {
                 if (!tree.isLeaf(node)) {
-                    byFeature.get(tree.splitFeature(node)).add(tree.splitThreshold(node));
+                    byFeature.get(tree.splitFeature(node)).add(tree.value(node));
                 }
             }
         }

@@ -86,6 +86,23 @@ class XgboostTreesTest {
     }
 
     @Test
+    void largeBatchesGoThroughXgboost4jAndAgreeWithJava() {
+        XgboostModel model = train(Task.REGRESSION, "diabetes", "target", "xgboost", Map.of("n_estimators", 20));
+        double[][] rows = features("diabetes", "target");
+        double[][] batch = new double[XgboostModel.XGBOOST4J_MIN_ROWS + 1][];
+        for (int i = 0; i < batch.length; i++) {
+            batch[i] = rows[i % rows.length];
+        }
+        float[] flat = XgboostModel.flat(batch);
+        float[][] xgboost4j = model.xgboost4jPredict(flat, batch.length, flat.length / batch.length);
+        double[] served = model.predictValues(batch);
+        for (int i = 0; i < batch.length; i++) {
+            assertEquals(xgboost4j[i][0], served[i], 0.0);
+        }
+        assertClose(xgboost4j, model.javaTrees().orElseThrow().predict(flat, batch.length), 1);
+    }
+
+    @Test
     void unsupportedBoostersAndObjectivesFallBackToXgboost4j() {
         double[][] diabetes = features("diabetes", "target");
         for (Map<String, Object> hyperparams : java.util.List.<Map<String, Object>>of(
