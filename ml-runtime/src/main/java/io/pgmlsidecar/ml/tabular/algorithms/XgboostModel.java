@@ -135,7 +135,7 @@ public final class XgboostModel implements Estimator {
         if (t == null) {
             synchronized (this) {
                 if (javaTrees == null) {
-                    javaTrees = XgboostTreesCheck.load(booster());
+                    javaTrees = XgboostTreesCheck.load(booster(), this::xgboost4jPredict);
                 }
                 t = javaTrees;
             }

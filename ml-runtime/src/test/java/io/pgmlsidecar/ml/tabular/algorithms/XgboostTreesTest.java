@@ -127,14 +127,13 @@ class XgboostTreesTest {
     void selfCheckRejectsAnEvaluatorThatDisagrees() {
         XgboostModel model = train(Task.REGRESSION, "diabetes", "target", "xgboost", Map.of("n_estimators", 10));
         XgboostTrees trees = model.javaTrees().orElseThrow();
-        int width = trees.numFeatures();
-        assertTrue(XgboostTreesCheck.agrees(trees, (rows, count) -> model.xgboost4jPredict(rows, count, width)));
-        assertTrue(!XgboostTreesCheck.agrees(trees, (rows, count) -> {
+        assertTrue(XgboostTreesCheck.agrees(trees, model::xgboost4jPredict));
+        assertTrue(!XgboostTreesCheck.agrees(trees, (rows, count, width) -> {
             float[][] shifted = model.xgboost4jPredict(rows, count, width);
             shifted[count - 1][0] += Math.max(1e-3f, Math.abs(shifted[count - 1][0]) * 1e-4f);
             return shifted;
         }), "a difference above the tolerance");
-        assertTrue(!XgboostTreesCheck.agrees(trees, (rows, count) -> new float[count][2]), "a different shape");
+        assertTrue(!XgboostTreesCheck.agrees(trees, (rows, count, width) -> new float[count][2]), "a different shape");
     }
 
     @Test
