@@ -51,7 +51,7 @@ final class XgboostJsonReader {
         require(multiClass ? numClasses >= 1 : numClasses == 0, "num_class " + numClasses + " with " + objectiveName);
         int groups = Math.max(1, numClasses);
         int numFeatures = integer(params, "num_feature");
-        require(numFeatures > 0, "num_feature " + numFeatures);
+        require(numFeatures > 0 && numFeatures <= XgboostTrees.MAX_FEATURES, "num_feature " + numFeatures);
         float[] baseMargins = baseMargins(params.path("base_score"), groups, objective);
 
         JsonNode model = booster.path("model");

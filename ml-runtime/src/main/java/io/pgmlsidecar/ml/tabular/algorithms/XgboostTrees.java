@@ -20,6 +20,7 @@ final class XgboostTrees {
     /** Set in a split's first word when a missing value goes right (XGBoost's default_left false). */
     private static final int MISSING_RIGHT = 1 << 30;
     private static final int FEATURE = MISSING_RIGHT - 1;
+    static final int MAX_FEATURES = FEATURE + 1;
 
     private final XgboostTree[] trees;
     private final int[] nodes;
@@ -31,8 +32,9 @@ final class XgboostTrees {
     private final int numFeatures;
     private final XgboostObjective objective;
 
+    /** {@code trees} must be checked trees (every node reached once from the root), as the reader gives. */
     XgboostTrees(XgboostTree[] trees, int[] treeGroup, float[] baseMargins, int numFeatures, XgboostObjective objective) {
-        if (numFeatures > FEATURE) {
+        if (numFeatures > MAX_FEATURES) {
             throw new IllegalArgumentException(numFeatures + " features");
         }
         this.trees = trees.clone();

@@ -40,8 +40,8 @@ final class XgboostTreesCheck {
         } catch (XgboostJsonReader.Unsupported e) {
             LOG.info("XGBoost model predicted through XGBoost4J: the Java evaluator does not support {}", e.getMessage());
             return Optional.empty();
-        } catch (XGBoostError e) {
-            LOG.warn("XGBoost model predicted through XGBoost4J: its JSON could not be read: {}", e.getMessage());
+        } catch (XGBoostError | RuntimeException e) {
+            LOG.warn("XGBoost model predicted through XGBoost4J: its JSON could not be read: {}", e.toString());
             return Optional.empty();
         }
         return agrees(trees, reference) ? Optional.of(trees) : Optional.empty();

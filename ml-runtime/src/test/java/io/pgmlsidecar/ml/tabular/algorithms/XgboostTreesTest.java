@@ -11,11 +11,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -105,7 +111,7 @@ class XgboostTreesTest {
     @Test
     void unsupportedBoostersAndObjectivesFallBackToXgboost4j() {
         double[][] diabetes = features("diabetes", "target");
-        for (Map<String, Object> hyperparams : java.util.List.<Map<String, Object>>of(
+        for (Map<String, Object> hyperparams : List.<Map<String, Object>>of(
                 Map.of("n_estimators", 10, "booster", "dart"),
                 Map.of("n_estimators", 10, "booster", "gblinear"),
                 Map.of("n_estimators", 10, "objective", "reg:quantileerror", "quantile_alpha", 0.5))) {
@@ -149,6 +155,30 @@ class XgboostTreesTest {
             assertArrayEquals(p[i], q[i], 0.0);
         }
         assertTrue(((XgboostModel) back.estimator()).javaTrees().isPresent());
+    }
+
+    @Test
+    void concurrentFirstPredictionsShareOneEvaluator() throws Exception {
+        TabularModel trained = TabularTrainer.train(dataset("diabetes", "target"), TrainRequest.builder(Task.REGRESSION)
+                .algorithm("xgboost").hyperparams(Map.of("n_estimators", 20)).build()).model();
+        TabularModel loaded = TabularModel.fromBytes(trained.toBytes());
+        double[][] x = features("diabetes", "target");
+        double[] expected = trained.predict(x);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<double[]>> results = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> loaded.predict(x)));
+            }
+            for (Future<double[]> r : results) {
+                assertArrayEquals(expected, r.get(), 0.0);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        XgboostModel model = (XgboostModel) loaded.estimator();
+        assertSame(model.javaTrees(), model.javaTrees());
+        assertTrue(model.javaTrees().isPresent());
     }
 
     /** Trains through TabularTrainer, as pgml.train does, and returns the estimator. */
