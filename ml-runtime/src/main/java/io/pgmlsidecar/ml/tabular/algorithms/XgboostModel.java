@@ -11,13 +11,17 @@ import java.io.Serial;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code xgboost} and {@code xgboost_random_forest} through XGBoost4J: the native library, trained one
  * boosting round at a time so progress is reported and cancellation is honoured between rounds.
  * Hyperparameters take the XGBoost / XGBClassifier names (n_estimators, learning_rate|eta, max_depth,
  * objective, …). {@code device} ("cpu", "cuda", "cuda:0") selects the GPU when one is there.
- * The booster is kept as UBJSON bytes, the format XGBoost itself saves.
+ * The booster is kept as UBJSON bytes, the format XGBoost itself saves. Predictions go through
+ * {@link XgboostTrees}, a plain-Java evaluator of the same trees (a single row in microseconds where the
+ * JNI call costs ~140 µs), when it supports the model and agrees with XGBoost4J on probe rows; otherwise
+ * through XGBoost4J.
  */
 public final class XgboostModel implements Estimator {
     @Serial
@@ -35,11 +39,20 @@ public final class XgboostModel implements Estimator {
             "base_score", "seed", "tweedie_variance_power", "huber_slope", "quantile_alpha", "multi_strategy", "validate_parameters",
             "interaction_constraints", "monotone_constraints", "feature_selector", "top_k", "updater_seq", "lambda_bias"};
 
+    /**
+     * Batches from this size go to XGBoost4J: its blocked kernel is ~1.4× faster per row than the Java
+     * evaluator single-threaded, more with threads; below it the ~140 µs JNI/OpenMP start-up dominates
+     * (XgboostPredictBench; README).
+     */
+    static final int XGBOOST4J_MIN_ROWS = 1_000;
+
     private final boolean randomForest;
     private final Map<String, Object> params = new LinkedHashMap<>();
     private final int rounds;
     private byte[] modelBytes;
     private transient volatile Booster booster;
+    /** The booster evaluated in Java, built and checked on first prediction; empty: XGBoost4J predicts. */
+    private transient volatile Optional<XgboostTrees> javaTrees;
     private int numClasses;
     private String objective;
 
@@ -116,6 +129,20 @@ public final class XgboostModel implements Estimator {
         return b;
     }
 
+    /** The Java evaluator when it is supported and agrees with XGBoost4J (see {@link XgboostTreesCheck}). */
+    Optional<XgboostTrees> javaTrees() {
+        Optional<XgboostTrees> t = javaTrees;
+        if (t == null) {
+            synchronized (this) {
+                if (javaTrees == null) {
+                    javaTrees = XgboostTreesCheck.load(booster(), this::xgboost4jPredict);
+                }
+                t = javaTrees;
+            }
+        }
+        return t;
+    }
+
     static float[] flat(double[][] x) {
         int d = x.length == 0 ? 0 : x[0].length;
         float[] out = new float[x.length * d];
@@ -140,6 +167,7 @@ public final class XgboostModel implements Estimator {
                 }
                 modelBytes = b.toByteArray("ubj");
                 booster = b;
+                javaTrees = null;
             } finally {
                 dm.dispose();
             }
@@ -181,8 +209,28 @@ public final class XgboostModel implements Estimator {
         if (x.length == 0) {
             return new float[0][];
         }
+        float[] rows = flat(x);
+        int width = x[0].length;
+        XgboostTrees trees = javaTrees().orElse(null);
+        if (trees != null && trees.numFeatures() == width && x.length < XGBOOST4J_MIN_ROWS) {
+            return trees.predict(rows, x.length);
+        }
+        return xgboost4jPredict(rows, x.length, width);
+    }
+
+    /** Predicts through XGBoost4J (native, multithreaded): {@code inplace_predict}, or a DMatrix for gblinear. */
+    float[][] xgboost4jPredict(float[] rows, int count, int width) {
         try {
-            return booster().inplace_predict(flat(x), x.length, x[0].length, Float.NaN);
+            if (!"gblinear".equals(params.get("booster"))) {
+                return booster().inplace_predict(rows, count, width, Float.NaN);
+            }
+            // XGBoost's gblinear has no inplace_predict
+            DMatrix dm = new DMatrix(rows, count, width, Float.NaN);
+            try {
+                return booster().predict(dm);
+            } finally {
+                dm.dispose();
+            }
         } catch (XGBoostError e) {
             throw new TabularException("XGBoost prediction failed: " + e.getMessage(), e);
         }
@@ -264,5 +312,6 @@ public final class XgboostModel implements Estimator {
     @Override
     public void afterLoad() {
         booster = null;
+        javaTrees = null;
     }
 }
