@@ -103,10 +103,13 @@ class AdminAndMetricFunctionsTest {
     @Test
     void functionsNotServedYetAnswerWithAClearError() throws Exception {
         try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
-            SQLException e = assertThrows(SQLException.class,
-                    () -> one(s, "SELECT pgml.transform('text-classification', inputs => ARRAY['I love it'])"));
+            SQLException e = assertThrows(SQLException.class, () -> one(s, "SELECT pgml.generate('my-project', 'Once upon a time')"));
             assertEquals("0A000", e.getSQLState());
-            assertTrue(e.getMessage().contains("pgml.transform() is not served by pgml-sidecar yet"), e.getMessage());
+            assertTrue(e.getMessage().contains("pgml.generate() is not served by pgml-sidecar yet"), e.getMessage());
+            SQLException local = assertThrows(SQLException.class,
+                    () -> one(s, "SELECT pgml.transform('text-classification', inputs => ARRAY['I love it'])"));
+            assertEquals("0A000", local.getSQLState());
+            assertTrue(local.getMessage().contains("only for remote chat models"), local.getMessage());
             assertEquals("1", one(s, "SELECT 1"));
         }
     }

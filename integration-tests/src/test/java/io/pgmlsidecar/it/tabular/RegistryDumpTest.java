@@ -46,9 +46,12 @@ class RegistryDumpTest {
             s.execute("SELECT * FROM pgml.load_dataset('iris')");
             s.execute("SELECT * FROM pgml.train('it_dump', algorithm => 'linear')");
             assertTrue(Long.parseLong(one(s, "SELECT max(id) FROM pgml.models")) > maxModel, "the id sequence moved past the loaded ids");
+            String projects = one(s, "SELECT count(*) FROM pgml.projects");
+            String files = one(s, "SELECT count(*) FROM pgml.files");
             SQLException twice = assertThrows(SQLException.class, () -> one(s, "SELECT pgml.load_all('" + dir + "')"));
             assertEquals("23505", twice.getSQLState());
-            assertEquals(1, Integer.parseInt(one(s, "SELECT count(*) FROM pgml.projects")), "nothing half-loaded");
+            assertEquals(projects, one(s, "SELECT count(*) FROM pgml.projects"), "nothing half-loaded");
+            assertEquals(files, one(s, "SELECT count(*) FROM pgml.files"), "nothing half-loaded");
             SQLException missing = assertThrows(SQLException.class, () -> one(s, "SELECT pgml.load_all('/nonexistent/dir')"));
             assertEquals("58P01", missing.getSQLState());
         }

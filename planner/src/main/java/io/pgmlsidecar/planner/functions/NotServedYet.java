@@ -16,7 +16,6 @@ public final class NotServedYet {
     private static final String TRANSFORMERS = "Hugging Face pipelines (transform, generate, rank) on ONNX models are not built yet";
 
     private static final Map<String, String> WHY = Map.of(
-            "pgml.transform", TRANSFORMERS,
             "pgml.transform_stream", TRANSFORMERS,
             "pgml.generate", TRANSFORMERS,
             "pgml.rank", TRANSFORMERS,

@@ -2,6 +2,7 @@ package io.pgmlsidecar.planner.served;
 
 import io.pgmlsidecar.ml.RuntimeLibraries;
 import io.pgmlsidecar.planner.SidecarVersion;
+import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.EmbeddingModels;
 import io.pgmlsidecar.planner.functions.FunctionRegistry;
 import io.pgmlsidecar.planner.tabular.ModelStore;
@@ -20,11 +21,12 @@ import java.util.stream.Collectors;
 final class AdminFunctions {
     private AdminFunctions() {}
 
-    static void register(EmbeddingModels embeddings, ModelStore trained, AloneForms alone) {
-        alone.add(FunctionRegistry.VERSION, AloneForms.scalar(PgTypes.TEXT, false, (s, a) -> SidecarVersion.get()));
-        alone.add(FunctionRegistry.PYTHON_VERSION, AloneForms.scalar(PgTypes.TEXT, false,
-                (s, a) -> "none: pgml-sidecar runs no Python (Java " + Runtime.version() + ")"));
-        alone.add(FunctionRegistry.PYTHON_PACKAGE_VERSION, AloneForms.scalar(PgTypes.TEXT, false, (s, a) -> {
+    static void register(EmbeddingModels embeddings, ModelStore trained, AloneForms alone, CallFunctions rowWise) {
+        Registrar r = new Registrar(alone, rowWise);
+        r.scalar(FunctionRegistry.VERSION, PgTypes.TEXT, false, (s, a) -> SidecarVersion.get());
+        r.scalar(FunctionRegistry.PYTHON_VERSION, PgTypes.TEXT, false,
+                (s, a) -> "none: pgml-sidecar runs no Python (Java " + Runtime.version() + ")");
+        r.scalar(FunctionRegistry.PYTHON_PACKAGE_VERSION, PgTypes.TEXT, false, (s, a) -> {
             if (a.get(0) == null) {
                 return null;
             }
@@ -32,26 +34,34 @@ final class AdminFunctions {
                     .orElseThrow(() -> new PgException(PgError.error("42704", "package \"" + a.get(0) + "\" is not part of pgml-sidecar's runtime",
                             "pgml-sidecar runs no Python; its runtime libraries are: " + freeze().stream().collect(Collectors.joining(", "))
                                     + ". SELECT * FROM pgml.python_pip_freeze() lists them.")));
-        }));
+        });
         alone.add(FunctionRegistry.PYTHON_PIP_FREEZE, AloneForms.setOf(PgTypes.TEXT, false, (s, a) -> freeze()));
-        alone.add(FunctionRegistry.XGBOOST_VERSION, AloneForms.scalar(PgTypes.TEXT, false,
-                (s, a) -> RuntimeLibraries.forPythonPackage("xgboost").map(RuntimeLibraries.Library::version).orElse(null)));
-        alone.add(FunctionRegistry.ACTIVATE_VENV, AloneForms.scalar(PgTypes.BOOL, false, (s, a) -> {
+        r.scalar(FunctionRegistry.XGBOOST_VERSION, PgTypes.TEXT, false,
+                (s, a) -> RuntimeLibraries.forPythonPackage("xgboost").map(RuntimeLibraries.Library::version).orElse(null));
+        r.scalar(FunctionRegistry.ACTIVATE_VENV, PgTypes.BOOL, false, (s, a) -> {
             warn(s, "pgml-sidecar runs no Python, so there is no virtual environment to activate",
                     "Models run on ONNX Runtime, XGBoost4J and Java libraries; pgml.python_pip_freeze() lists them.");
             return false;
-        }));
-        alone.add(FunctionRegistry.VALIDATE_PYTHON_DEPENDENCIES, AloneForms.scalar(PgTypes.BOOL, false,
+        });
+        r.scalar(FunctionRegistry.VALIDATE_PYTHON_DEPENDENCIES, PgTypes.BOOL, false,
                 (s, a) -> RuntimeLibraries.forPythonPackage("onnxruntime").isPresent()
-                        && RuntimeLibraries.forPythonPackage("xgboost").isPresent()));
+                        && RuntimeLibraries.forPythonPackage("xgboost").isPresent());
         // nothing needs to be preloaded into PostgreSQL: the sidecar is outside the server
-        alone.add(FunctionRegistry.VALIDATE_SHARED_LIBRARY, AloneForms.scalar(ResultValues.VOID, false, (s, a) -> ""));
-        alone.add(FunctionRegistry.CLEAR_GPU_CACHE, AloneForms.scalar(PgTypes.BOOL, false, (s, a) -> {
+        r.scalar(FunctionRegistry.VALIDATE_SHARED_LIBRARY, ResultValues.VOID, false, (s, a) -> "");
+        r.scalar(FunctionRegistry.CLEAR_GPU_CACHE, PgTypes.BOOL, false, (s, a) -> {
             int released = embeddings.releaseAll();
             trained.clear();
             notice(s, "released " + released + " loaded transformer model(s) and the cached tabular models");
             return true;
-        }));
+        });
+    }
+
+    /** Scalars answer alone and, with constant arguments, anywhere in a statement (spliced as literals). */
+    private record Registrar(AloneForms alone, CallFunctions rowWise) {
+        void scalar(io.pgmlsidecar.planner.functions.ApiFunction f, int typeOid, boolean usesBackendSteps, AloneForms.Scalar fn) {
+            alone.add(f, AloneForms.scalar(typeOid, usesBackendSteps, fn));
+            rowWise.add(f, typeOid, AloneForms.rowWise(fn));
+        }
     }
 
     private static List<String> freeze() {

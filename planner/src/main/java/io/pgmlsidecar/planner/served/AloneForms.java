@@ -33,6 +33,17 @@ public final class AloneForms {
         Object apply(SessionContext session, List<String> arguments);
     }
 
+    /** The same scalar function over many argument rows, for the strategies that batch (S1–S3). */
+    public static io.pgmlsidecar.planner.functions.CallFunctions.RowFunction rowWise(Scalar function) {
+        return (session, rows) -> {
+            Object[] out = new Object[rows.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = function.apply(session, java.util.Arrays.asList(rows.get(i)));
+            }
+            return out;
+        };
+    }
+
     /** A set-returning function of one column. */
     @FunctionalInterface
     public interface SetOf {

@@ -7,6 +7,7 @@ import io.pgmlsidecar.planner.SidecarServices;
 import io.pgmlsidecar.planner.remote.AzureMlInvocations;
 import io.pgmlsidecar.planner.remote.AzureSettings;
 import io.pgmlsidecar.planner.remote.RemoteEmbeddings;
+import io.pgmlsidecar.planner.remote.RemoteTransforms;
 import io.pgmlsidecar.planner.tabular.DeploymentCache;
 import io.pgmlsidecar.planner.tabular.ModelStore;
 import io.pgmlsidecar.planner.tabular.Predictions;
@@ -21,11 +22,13 @@ public final class ServedFunctions {
         EmbeddingModels embeddings = services.embeddings();
         ModelStore trained = new ModelStore();
         TabularFunctions.register(new TabularActions(trained), new Predictions(trained, new DeploymentCache(services.deployments())), alone, rowWise);
-        AdminFunctions.register(embeddings, trained, alone);
+        AdminFunctions.register(embeddings, trained, alone, rowWise);
         MetricFunctions.register(alone, rowWise);
         ChunkFunctions.register(alone, sets);
         AzureSettings settings = new AzureSettings(services.settingsCipher());
-        EmbedFunctions.register(new EmbedCalls(embeddings, new RemoteEmbeddings(settings, services.remote())), alone, rowWise);
-        AzureFunctions.register(settings, new AzureMlInvocations(settings, services.remote()), alone, rowWise);
+        RemoteEmbeddings remoteModels = new RemoteEmbeddings(settings, services.remote());
+        EmbedFunctions.register(new EmbedCalls(embeddings, remoteModels), alone, rowWise);
+        AzureFunctions.register(settings, new AzureMlInvocations(settings, services.remote()),
+                new RemoteTransforms(remoteModels, services.remote()), alone, rowWise);
     }
 }

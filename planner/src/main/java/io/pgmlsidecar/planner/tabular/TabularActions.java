@@ -54,8 +54,16 @@ public final class TabularActions {
             return PgmlDatasets.load(source, limit);
         });
         var backend = session.backend();
-        BackendSteps.run(backend, table.dropTableSql());
-        BackendSteps.run(backend, table.createTableSql());
+        boolean exists = BackendSteps.query(backend, "SELECT to_regclass($1)::text", table.tableName()).get(0)[0] != null;
+        boolean dependents = exists && !BackendSteps.query(backend, "SELECT 1 FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid "
+                + "WHERE d.refobjid = to_regclass($1) AND r.ev_class <> d.refobjid LIMIT 1", table.tableName()).isEmpty();
+        if (dependents) {
+            // views over the data set (PostgresML's examples create them) survive a reload: refill in place
+            BackendSteps.run(backend, "TRUNCATE " + table.tableName());
+        } else {
+            BackendSteps.run(backend, table.dropTableSql());
+            BackendSteps.run(backend, table.createTableSql());
+        }
         for (int from = 0; from < table.rows().size(); from += INSERT_CHUNK) {
             StringBuilder insert = new StringBuilder("INSERT INTO ").append(table.tableName()).append(" VALUES ");
             List<Object[]> chunk = table.rows().subList(from, Math.min(table.rows().size(), from + INSERT_CHUNK));

@@ -72,6 +72,7 @@ public final class ResultValues {
             case PgTypes.FLOAT4_ARRAY -> "real[]";
             case PgTypes.JSONB -> "jsonb";
             case PgTypes.TEXT -> "text";
+            case VOID -> "void";
             default -> throw new IllegalArgumentException("no SQL name for type " + typeOid);
         };
     }
