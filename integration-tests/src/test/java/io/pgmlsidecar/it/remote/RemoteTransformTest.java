@@ -63,6 +63,16 @@ class RemoteTransformTest {
                     + "inputs => ARRAY['{\"role\": \"system\", \"content\": \"be brief\"}'::jsonb, '{\"role\": \"user\", \"content\": \"hi\"}'::jsonb])");
             assertEquals("[\" echo 0: hi (2 messages, max -1)\"]", conversation);
 
+            s.execute("SET pgml.huggingface_whitelist = 'some-other-model'");
+            SQLException denied = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> one(s,
+                    "SELECT pgml.transform('{\"task\": \"conversational\", \"model\": \"stand-in-chat\"}'::jsonb, "
+                            + "inputs => ARRAY['{\"role\": \"user\", \"content\": \"hi\"}'::jsonb])"));
+            assertEquals("42501", denied.getSQLState());
+            s.execute("SET pgml.huggingface_whitelist = 'some-other-model, stand-in-chat'");
+            assertTrue(one(s, "SELECT pgml.transform('{\"task\": \"conversational\", \"model\": \"stand-in-chat\"}'::jsonb, "
+                    + "inputs => ARRAY['{\"role\": \"user\", \"content\": \"hi\"}'::jsonb])").contains("echo"));
+            s.execute("RESET pgml.huggingface_whitelist");
+
             s.execute("DROP TABLE IF EXISTS prompts; CREATE TABLE prompts (id int, body text); INSERT INTO prompts VALUES (1, 'a'), (2, 'b')");
             try (ResultSet rs = s.executeQuery("WITH g AS (SELECT id, pgml.transform('{\"task\": \"text-generation\", \"model\": "
                     + "\"stand-in-chat\"}'::jsonb, '{\"return_full_text\": false}', ARRAY[body]) AS out FROM prompts) "

@@ -9,6 +9,7 @@ import io.pgmlsidecar.ml.remote.Endpoint;
 import io.pgmlsidecar.ml.remote.EndpointKind;
 import io.pgmlsidecar.ml.remote.RemoteCallException;
 import io.pgmlsidecar.ml.remote.RemoteModels;
+import io.pgmlsidecar.planner.strategy.BackendSteps;
 import io.pgmlsidecar.planner.values.JsonbText;
 import io.pgmlsidecar.planner.values.TextArrays;
 import io.pgmlsidecar.proxy.codec.PgError;
@@ -45,6 +46,7 @@ public final class RemoteTransforms {
         JsonNode task = task(a.get(0));
         String taskName = task.path("task").asText("");
         String model = task.path("model").asText(null);
+        checkWhitelist(session, model);
         Endpoint endpoint = model == null ? null : endpoints.endpoint(session, model);
         if (endpoint == null || (endpoint.kind() != EndpointKind.OPENAI && endpoint.kind() != EndpointKind.AZURE_OPENAI)) {
             throw new PgException(new PgError("ERROR", "0A000", "pgml.transform is served by pgml-sidecar only for remote chat models yet",
@@ -64,6 +66,21 @@ public final class RemoteTransforms {
         } catch (RemoteCallException e) {
             throw RemoteFailures.error(e);
         }
+    }
+
+    /** PostgresML's session setting pgml.huggingface_whitelist (CSV): when set, the model must be on it. */
+    private static void checkWhitelist(SessionContext session, String model) {
+        String list = BackendSteps.query(session.backend(), "SELECT current_setting('pgml.huggingface_whitelist', true)").get(0)[0];
+        if (list == null || list.isBlank()) {
+            return;
+        }
+        for (String allowed : list.split(",")) {
+            if (allowed.trim().equals(model)) {
+                return;
+            }
+        }
+        throw new PgException(PgError.error("42501", "model \"" + model + "\" is not in pgml.huggingface_whitelist",
+                "Add it: SET pgml.huggingface_whitelist = '" + list + "," + model + "'; or RESET pgml.huggingface_whitelist."));
     }
 
     private String textGeneration(Endpoint endpoint, JsonNode args, List<String> prompts) {
