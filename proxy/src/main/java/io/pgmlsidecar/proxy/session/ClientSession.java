@@ -81,6 +81,13 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     volatile Mode mode = Mode.FAST;
     final ReplyTracker tracker = new ReplyTracker();
     volatile byte transactionStatus = 'I';
+    /**
+     * True when nothing has been sent to the backend since a ReadyForQuery the worker saw with no
+     * reply outstanding: a Sync then changes nothing there, and the worker may answer it itself.
+     * Cleared by every write to the backend; set only by the worker (the client is not read while
+     * it runs, so the two never race).
+     */
+    volatile boolean backendUntouched;
     volatile Map<String, String> startupParameters = Map.of();
     final Map<String, PreparedPlan> statements = new ConcurrentHashMap<>();
     final Map<String, BoundPortal> portals = new ConcurrentHashMap<>();
@@ -266,6 +273,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             beforeBackendConnected.add(bytes);
             return;
         }
+        backendUntouched = false;
         backend.write(bytes, backend.voidPromise());
         backendFlushPending = true;
     }

@@ -260,8 +260,16 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
 
     private void onSync(PgMessage m) throws InterruptedException {
         session.discardUntilSync = false;
-        relay(m);
-        awaitRelayedReplies();
+        // (relayed messages still awaiting replies wait for this very Sync: never wait for them first)
+        if (session.backendUntouched && session.transactionStatus == 'I' && session.tracker.idle()) {
+            // only intercepted statements since the last ReadyForQuery, none touched the backend:
+            // its answer would be this same ReadyForQuery, so save the round trip
+            send(BackendMessages.readyForQuery(alloc(), (byte) 'I'));
+        } else {
+            relay(m);
+            awaitRelayedReplies();
+            session.backendUntouched = session.tracker.idle();
+        }
         if (session.transactionStatus == 'I') {
             // portals do not outlive their transaction
             session.portals.values().forEach(this::closePortal);
@@ -326,6 +334,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
 
     /** Sends a client message on to the backend unchanged. */
     void relay(PgMessage m) {
+        session.backendUntouched = false;
         byte type = m.type();
         session.tracker.sent(type);
         session.backend.write(m.frame().retain(), session.backend.voidPromise());
@@ -337,6 +346,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
     }
 
     void writeToBackend(ByteBuf message) {
+        session.backendUntouched = false;
         session.backend.write(message, session.backend.voidPromise());
         backendFlushPending = true;
     }
