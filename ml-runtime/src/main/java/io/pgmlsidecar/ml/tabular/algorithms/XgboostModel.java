@@ -46,6 +46,9 @@ public final class XgboostModel implements Estimator {
      */
     static final int XGBOOST4J_MIN_ROWS = 1_000;
 
+    /** Batches up to this size (single-row serving, small chunks) build the Java evaluator when it is not built yet. */
+    static final int JAVA_BUILD_MAX_ROWS = 64;
+
     private final boolean randomForest;
     private final Map<String, Object> params = new LinkedHashMap<>();
     private final int rounds;
@@ -211,8 +214,11 @@ public final class XgboostModel implements Estimator {
         }
         float[] rows = flat(x);
         int width = x[0].length;
-        XgboostTrees trees = javaTrees().orElse(null);
-        if (trees != null && trees.numFeatures() == width && x.length < XGBOOST4J_MIN_ROWS) {
+        // the evaluator is built (tens of ms for a big ensemble) for serving-sized batches only, so that
+        // scoring a test split right after training does not pay for it
+        boolean useJava = x.length < XGBOOST4J_MIN_ROWS && (x.length <= JAVA_BUILD_MAX_ROWS || javaTrees != null);
+        XgboostTrees trees = useJava ? javaTrees().orElse(null) : null;
+        if (trees != null && trees.numFeatures() == width) {
             return trees.predict(rows, x.length);
         }
         return xgboost4jPredict(rows, x.length, width);
