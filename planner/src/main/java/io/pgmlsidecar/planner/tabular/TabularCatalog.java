@@ -3,7 +3,9 @@ package io.pgmlsidecar.planner.tabular;
 import io.pgmlsidecar.planner.strategy.BackendSteps;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.PgException;
-import java.util.HexFormat;
+import io.pgmlsidecar.planner.values.PgTypes;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -57,19 +59,25 @@ final class TabularCatalog {
                 projectId, snapshotId, numFeatures, algorithm, hyperparams, metrics, search, searchParams, searchArgs).get(0)[0]);
     }
 
+    /** The model's bytes go as a binary bytea parameter: no hex text twice their size on either side. */
     void storeModel(long modelId, byte[] bytes) {
-        BackendSteps.query(backend, "INSERT INTO pgml.files (model_id, path, part, data) VALUES ($1::bigint, 'estimator.rmp', 0, "
-                + "decode($2, 'hex'))", modelId, HexFormat.of().formatHex(bytes));
+        backend.prepare("", "INSERT INTO pgml.files (model_id, path, part, data) VALUES ($1, 'estimator.rmp', 0, $2)",
+                new int[] {PgTypes.INT8, PgTypes.BYTEA});
+        backend.bind("", "", new short[] {0, 1}, new byte[][] {Long.toString(modelId).getBytes(StandardCharsets.UTF_8), bytes},
+                new short[0]);
+        backend.execute("", 0, BackendSteps.collect(new ArrayList<>()));
     }
 
     byte[] loadModel(long modelId) {
-        List<String[]> rows = BackendSteps.query(backend,
-                "SELECT encode(data, 'hex') FROM pgml.files WHERE model_id = $1::bigint ORDER BY part", modelId);
+        backend.prepare("", "SELECT data FROM pgml.files WHERE model_id = $1 ORDER BY part", new int[] {PgTypes.INT8});
+        backend.bind("", "", new short[0], new byte[][] {Long.toString(modelId).getBytes(StandardCharsets.UTF_8)}, new short[] {1});
+        List<byte[][]> rows = new ArrayList<>();
+        backend.execute("", 0, BackendSteps.collect(rows));
         if (rows.isEmpty()) {
             throw new PgException("42704", "model " + modelId + " has no stored estimator in pgml.files",
                     "Train the project again, or deploy another model.");
         }
-        return HexFormat.of().parseHex(rows.get(0)[0]);
+        return rows.get(0)[0];
     }
 
     void deploy(long projectId, long modelId, String strategy) {
