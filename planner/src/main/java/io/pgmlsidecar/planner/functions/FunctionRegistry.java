@@ -86,6 +86,10 @@ public final class FunctionRegistry {
             p("task", PgTypes.TEXT, null), p("args", PgTypes.JSONB, "'{}'"), p("inputs", PgTypes.TEXT_ARRAY, "ARRAY[]::text[]"),
             p("cache", PgTypes.BOOL, "false")), PgTypes.JSONB, false);
 
+    public static final ApiFunction RANK = new ApiFunction("pgml.rank", List.of(
+            p("transformer", PgTypes.TEXT, null), p("query", PgTypes.TEXT, null), p("documents", PgTypes.TEXT_ARRAY, null),
+            p("kwargs", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
+
     public static final ApiFunction PYTHON_VERSION = new ApiFunction("pgml.python_version", List.of(), PgTypes.TEXT, false);
     public static final ApiFunction PYTHON_PACKAGE_VERSION = new ApiFunction("pgml.python_package_version",
             List.of(p("name", PgTypes.TEXT, null)), PgTypes.TEXT, false);
@@ -106,7 +110,7 @@ public final class FunctionRegistry {
     public static final ApiFunction SKLEARN_CLASSIFICATION_METRICS = metric("pgml.sklearn_classification_metrics", true);
 
     private static final Map<String, ApiFunction> FUNCTIONS = byName(EMBED, VERSION, LOAD_DATASET, TRAIN, TRAIN_JOINT, SNAPSHOT, DEPLOY,
-            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, CHUNK, AZURE_ML_INVOKE, AZURE_AI_SET_SETTING, AZURE_AI_GET_SETTING, DUMP_ALL, LOAD_ALL, TRANSFORM, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
+            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, CHUNK, AZURE_ML_INVOKE, AZURE_AI_SET_SETTING, AZURE_AI_GET_SETTING, DUMP_ALL, LOAD_ALL, TRANSFORM, RANK, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
             VALIDATE_PYTHON_DEPENDENCIES, VALIDATE_SHARED_LIBRARY, CLEAR_GPU_CACHE, SKLEARN_F1_SCORE, SKLEARN_R2_SCORE,
             SKLEARN_REGRESSION_METRICS, SKLEARN_CLASSIFICATION_METRICS);
 

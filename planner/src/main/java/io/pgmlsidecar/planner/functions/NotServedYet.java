@@ -13,12 +13,11 @@ import java.util.Map;
 public final class NotServedYet {
     private NotServedYet() {}
 
-    private static final String TRANSFORMERS = "Hugging Face pipelines (transform, generate, rank) on ONNX models are not built yet";
+    private static final String TRANSFORMERS = "Hugging Face pipelines (local transform, transform_stream, generate) on ONNX models are not built yet";
 
     private static final Map<String, String> WHY = Map.of(
             "pgml.transform_stream", TRANSFORMERS,
             "pgml.generate", TRANSFORMERS,
-            "pgml.rank", TRANSFORMERS,
             "pgml.tune", "fine-tuning (pgml.tune) is not built yet");
 
     /** Throws the 0A000 error when {@code site} calls a function that is planned but not served. */

@@ -27,7 +27,9 @@ public final class ServedFunctions {
         ChunkFunctions.register(alone, sets);
         AzureSettings settings = new AzureSettings(services.settingsCipher());
         RemoteEmbeddings remoteModels = new RemoteEmbeddings(settings, services.remote());
-        EmbedFunctions.register(new EmbedCalls(embeddings, remoteModels), alone, rowWise);
+        EmbedCalls embed = new EmbedCalls(embeddings, remoteModels);
+        EmbedFunctions.register(embed, alone, rowWise);
+        RankFunctions.register(embed, alone, sets);
         AzureFunctions.register(settings, new AzureMlInvocations(settings, services.remote()),
                 new RemoteTransforms(remoteModels, services.remote()), alone, rowWise);
     }
