@@ -56,15 +56,24 @@ public final class EmbedCalls {
         return out;
     }
 
-    /** A local model by its name, else a remote one (pgml.remote_models, openai:…), else the local runtime's error. */
+    /**
+     * A local model by its name, else a remote one (pgml.remote_models), else the local runtime's
+     * "not found"; {@code openai:<model>} is always remote. Local models are tried first, so their
+     * calls cost no registry look-up.
+     */
     private float[][] embed(SessionContext session, String model, List<String> texts, Map<String, Object> kwargs) {
-        if (remote != null && !models.hasModel(model)) {
-            Endpoint endpoint = remote.endpoint(session, model);
-            if (endpoint != null) {
-                return remote.embed(endpoint, texts, kwargs);
-            }
+        if (remote != null && RemoteEmbeddings.isShorthand(model)) {
+            return remote.embed(remote.endpoint(session, model), texts, kwargs);
         }
-        return models.embed(model, texts, kwargs);
+        try {
+            return models.embed(model, texts, kwargs);
+        } catch (PgException notLocal) {
+            Endpoint endpoint = remote == null || !"42704".equals(notLocal.error().sqlState()) ? null : remote.endpoint(session, model);
+            if (endpoint == null) {
+                throw notLocal;
+            }
+            return remote.embed(endpoint, texts, kwargs);
+        }
     }
 
     /** The batch overload: one model call for all inputs. */

@@ -13,11 +13,6 @@ public interface EmbeddingModels {
     /** One vector per text, in order; a null text gives a null vector. */
     float[][] embed(String model, List<String> texts, Map<String, Object> kwargs);
 
-    /** False when the runtime has no model of this name (it may then be a remote one). */
-    default boolean hasModel(String model) {
-        return true;
-    }
-
     /** Unloads every loaded model, releasing its (GPU or CPU) memory; returns how many were loaded. */
     default int releaseAll() {
         return 0;

@@ -20,23 +20,10 @@ public final class FunctionRegistry {
             p("source", PgTypes.TEXT, null), p("subset", PgTypes.TEXT, "NULL"), p("limit", PgTypes.INT8, "NULL"),
             p("kwargs", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
 
-    public static final ApiFunction TRAIN = new ApiFunction("pgml.train", List.of(
-            p("project_name", PgTypes.TEXT, null), p("task", PgTypes.TEXT, "NULL"), p("relation_name", PgTypes.TEXT, "NULL"),
-            p("y_column_name", PgTypes.TEXT, "NULL"), p("algorithm", PgTypes.TEXT, "'linear'"),
-            p("hyperparams", PgTypes.JSONB, "'{}'"), p("search", PgTypes.TEXT, "NULL"), p("search_params", PgTypes.JSONB, "'{}'"),
-            p("search_args", PgTypes.JSONB, "'{}'"), p("test_size", PgTypes.FLOAT4, "0.25"),
-            p("test_sampling", PgTypes.TEXT, "'stratified'"), p("runtime", PgTypes.TEXT, "NULL"),
-            p("automatic_deploy", PgTypes.BOOL, "true"), p("materialize_snapshot", PgTypes.BOOL, "false"),
-            p("preprocess", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
+    public static final ApiFunction TRAIN = train("pgml.train", PgTypes.TEXT);
 
-    public static final ApiFunction TRAIN_JOINT = new ApiFunction("pgml.train_joint", List.of(
-            p("project_name", PgTypes.TEXT, null), p("task", PgTypes.TEXT, "NULL"), p("relation_name", PgTypes.TEXT, "NULL"),
-            p("y_column_name", PgTypes.TEXT_ARRAY, "NULL"), p("algorithm", PgTypes.TEXT, "'linear'"),
-            p("hyperparams", PgTypes.JSONB, "'{}'"), p("search", PgTypes.TEXT, "NULL"), p("search_params", PgTypes.JSONB, "'{}'"),
-            p("search_args", PgTypes.JSONB, "'{}'"), p("test_size", PgTypes.FLOAT4, "0.25"),
-            p("test_sampling", PgTypes.TEXT, "'stratified'"), p("runtime", PgTypes.TEXT, "NULL"),
-            p("automatic_deploy", PgTypes.BOOL, "true"), p("materialize_snapshot", PgTypes.BOOL, "false"),
-            p("preprocess", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
+    /** train_joint: the same arguments, with y_column_name text[]. */
+    public static final ApiFunction TRAIN_JOINT = train("pgml.train_joint", PgTypes.TEXT_ARRAY);
 
     public static final ApiFunction SNAPSHOT = new ApiFunction("pgml.snapshot", List.of(
             p("relation_name", PgTypes.TEXT, null), p("y_column_name", PgTypes.TEXT, null), p("test_size", PgTypes.FLOAT4, "0.25"),
@@ -113,6 +100,17 @@ public final class FunctionRegistry {
             PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, CHUNK, AZURE_ML_INVOKE, AZURE_AI_SET_SETTING, AZURE_AI_GET_SETTING, DUMP_ALL, LOAD_ALL, TRANSFORM, RANK, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
             VALIDATE_PYTHON_DEPENDENCIES, VALIDATE_SHARED_LIBRARY, CLEAR_GPU_CACHE, SKLEARN_F1_SCORE, SKLEARN_R2_SCORE,
             SKLEARN_REGRESSION_METRICS, SKLEARN_CLASSIFICATION_METRICS);
+
+    private static ApiFunction train(String name, int labelType) {
+        return new ApiFunction(name, List.of(
+                p("project_name", PgTypes.TEXT, null), p("task", PgTypes.TEXT, "NULL"), p("relation_name", PgTypes.TEXT, "NULL"),
+                p("y_column_name", labelType, "NULL"), p("algorithm", PgTypes.TEXT, "'linear'"),
+                p("hyperparams", PgTypes.JSONB, "'{}'"), p("search", PgTypes.TEXT, "NULL"), p("search_params", PgTypes.JSONB, "'{}'"),
+                p("search_args", PgTypes.JSONB, "'{}'"), p("test_size", PgTypes.FLOAT4, "0.25"),
+                p("test_sampling", PgTypes.TEXT, "'stratified'"), p("runtime", PgTypes.TEXT, "NULL"),
+                p("automatic_deploy", PgTypes.BOOL, "true"), p("materialize_snapshot", PgTypes.BOOL, "false"),
+                p("preprocess", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
+    }
 
     private static ApiFunction metric(String name, boolean withClasses) {
         List<ApiFunction.Parameter> params = new java.util.ArrayList<>(List.of(

@@ -38,16 +38,6 @@ public final class RuntimeEmbeddingModels implements EmbeddingModels {
     }
 
     @Override
-    public boolean hasModel(String model) {
-        try {
-            service.resolve(model);
-            return true;
-        } catch (MlException | IllegalArgumentException e) {
-            return false; // unknown here, or not a Hugging Face name (openai:…): maybe a remote model
-        }
-    }
-
-    @Override
     public int releaseAll() {
         int loaded = service.loadedModels().size();
         service.clearCache();

@@ -32,9 +32,14 @@ public final class RemoteEmbeddings {
         this.remote = remote;
     }
 
+    /** {@code openai:<model>}: a remote model by its provider's name, without a registry row. */
+    public static boolean isShorthand(String model) {
+        return model.startsWith(OPENAI_PREFIX);
+    }
+
     /** The endpoint serving {@code model}, or null when it is not a remote model. */
     public Endpoint endpoint(SessionContext session, String model) {
-        if (model.startsWith(OPENAI_PREFIX)) {
+        if (isShorthand(model)) {
             String base = settings.forCall(session, "remote.openai.base_url");
             return Endpoint.builder(EndpointKind.OPENAI, (base == null ? "https://api.openai.com/v1" : base))
                     .model(model.substring(OPENAI_PREFIX.length())).key(settings.forCall(session, "remote.openai.api_key")).build();
