@@ -37,11 +37,31 @@ public final class HfCacheResolver implements ModelResolver {
 
     @Override
     public Optional<ModelSource> resolve(String modelName, Lookup lookup) throws IOException {
+        List<Path> candidates = snapshots(modelName, lookup);
+        if (candidates.isEmpty()) return Optional.empty();
+        for (Path snap : candidates) {
+            if (HfModelDirectory.findOnnx(snap) != null) {
+                return Optional.of(HfModelDirectory.open(modelName, snap, "Hugging Face cache " + snap));
+            }
+        }
+        throw new ModelFormatException("the Hugging Face cache has '" + modelName + "' (" + candidates.get(0)
+                + ") but without an ONNX graph (looked for " + String.join(", ", HfModelDirectory.ONNX_CANDIDATES)
+                + "). " + ModelFormatException.exportHint(modelName, "<models-dir>/" + modelName));
+    }
+
+    /** The snapshot that refs/main names, else the newest one. */
+    @Override
+    public Optional<Path> directory(String modelName, Lookup lookup) throws IOException {
+        return snapshots(modelName, lookup).stream().findFirst();
+    }
+
+    /** Snapshots of the model, the one refs/main names first, then newest first; empty after a lookup line. */
+    private List<Path> snapshots(String modelName, Lookup lookup) throws IOException {
         Path repo = hub.resolve(repoFolder(modelName));
         Path snapshots = repo.resolve("snapshots");
         if (!Files.isDirectory(snapshots)) {
             lookup.missed("Hugging Face cache: " + repo, "no such directory");
-            return Optional.empty();
+            return List.of();
         }
         List<Path> candidates = new ArrayList<>();
         Path ref = repo.resolve("refs").resolve("main");
@@ -59,16 +79,8 @@ public final class HfCacheResolver implements ModelResolver {
         }
         if (candidates.isEmpty()) {
             lookup.missed("Hugging Face cache: " + snapshots, "no snapshot");
-            return Optional.empty();
         }
-        for (Path snap : candidates) {
-            if (HfModelDirectory.findOnnx(snap) != null) {
-                return Optional.of(HfModelDirectory.open(modelName, snap, "Hugging Face cache " + snap));
-            }
-        }
-        throw new ModelFormatException("the Hugging Face cache has '" + modelName + "' (" + candidates.get(0)
-                + ") but without an ONNX graph (looked for " + String.join(", ", HfModelDirectory.ONNX_CANDIDATES)
-                + "). " + ModelFormatException.exportHint(modelName, "<models-dir>/" + modelName));
+        return candidates;
     }
 
     private static FileTime mtime(Path p) {

@@ -133,7 +133,7 @@ public final class HfModelDirectory {
         return modes.isEmpty() ? List.of(Pooling.MEAN) : modes;
     }
 
-    static int maxLength(JsonNode config, JsonNode tokConfig, JsonNode sbert) {
+    public static int maxLength(JsonNode config, JsonNode tokConfig, JsonNode sbert) {
         if (sbert != null && sbert.path("max_seq_length").isNumber()) {
             return Math.max(2, sbert.get("max_seq_length").asInt());
         }
@@ -155,7 +155,7 @@ public final class HfModelDirectory {
         return 512;
     }
 
-    static JsonNode readJson(Path p) throws IOException {
+    public static JsonNode readJson(Path p) throws IOException {
         if (!Files.isRegularFile(p)) return null;
         try {
             return JSON.readTree(p.toFile());

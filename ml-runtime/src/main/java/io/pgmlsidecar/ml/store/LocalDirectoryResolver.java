@@ -32,4 +32,18 @@ public final class LocalDirectoryResolver implements ModelResolver {
         }
         return Optional.of(HfModelDirectory.open(modelName, dir, "local models directory " + dir));
     }
+
+    @Override
+    public Optional<Path> directory(String modelName, Lookup lookup) {
+        if (root == null) {
+            lookup.missed("local models directory", "not configured; set models-dir");
+            return Optional.empty();
+        }
+        Path dir = root.resolve(modelName);
+        if (!Files.isDirectory(dir)) {
+            lookup.missed("local models directory: " + dir, "no such directory");
+            return Optional.empty();
+        }
+        return Optional.of(dir);
+    }
 }

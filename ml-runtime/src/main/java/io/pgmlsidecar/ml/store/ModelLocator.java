@@ -89,6 +89,35 @@ public final class ModelLocator {
         throw new ModelNotFoundException(name, lookup.lookedAt(), howToPlace(name));
     }
 
+    /** A model directory in Hugging Face layout and where it was found. */
+    public record Located(String name, Path dir, String origin) {}
+
+    /**
+     * Finds the directory of a multi-file model (transformer task models: encoders with heads,
+     * decoders, encoder-decoders). The caller checks the files it needs.
+     *
+     * @throws ModelNotFoundException no place has the model
+     */
+    public Located locateDirectory(String modelName) {
+        String name = validateName(modelName);
+        Lookup lookup = new Lookup();
+        for (ModelResolver r : resolvers) {
+            try {
+                Optional<Path> hit = r.directory(name, lookup);
+                if (hit.isPresent()) {
+                    log.debug("model directory '{}' resolved: {}", name, hit.get());
+                    return new Located(name, hit.get(), r.describe() + ": " + hit.get());
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("looking for model '{}' in {} failed", name, r.describe(), e);
+                lookup.missed(r.describe(), "error: " + e);
+            }
+        }
+        throw new ModelNotFoundException(name, lookup.lookedAt(), howToPlace(name)
+                + " Or fetch the repository's files with: java -jar pgml-sidecar.jar download " + name
+                + (modelsDir == null ? " --models-dir <dir>" : " --models-dir " + modelsDir));
+    }
+
     private String howToPlace(String name) {
         String dir = modelsDir != null ? modelsDir.resolve(name).toString() : "<models-dir>/" + name;
         return "To add it, put it in Hugging Face layout in " + dir

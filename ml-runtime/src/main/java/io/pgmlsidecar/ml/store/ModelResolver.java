@@ -1,6 +1,7 @@
 package io.pgmlsidecar.ml.store;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -21,4 +22,14 @@ public interface ModelResolver {
      *         (e.g. no ONNX graph); the locator records it and goes on with the next place
      */
     Optional<ModelSource> resolve(String modelName, Lookup lookup) throws IOException;
+
+    /**
+     * The model's whole directory in Hugging Face layout, for models made of several files (a decoder
+     * and its configs, an encoder-decoder pair). Places that only hold single-graph embedding models
+     * say so in the lookup and return empty.
+     */
+    default Optional<Path> directory(String modelName, Lookup lookup) throws IOException {
+        lookup.missed(describe(), "holds only embedding models");
+        return Optional.empty();
+    }
 }

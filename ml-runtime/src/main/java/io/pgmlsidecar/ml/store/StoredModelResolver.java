@@ -30,6 +30,14 @@ public final class StoredModelResolver implements ModelResolver {
 
     @Override
     public Optional<ModelSource> resolve(String modelName, Lookup lookup) throws IOException {
+        Optional<Path> dir = directory(modelName, lookup);
+        if (dir.isEmpty()) return Optional.empty();
+        return Optional.of(HfModelDirectory.open(modelName, dir.get(), store.describe() + " (copied to " + dir.get() + ")"));
+    }
+
+    /** Copies the stored files to {@code <work-dir>/stored/<name>/} and returns that directory. */
+    @Override
+    public Optional<Path> directory(String modelName, Lookup lookup) throws IOException {
         if (store == null) {
             lookup.missed("models stored in the database", "no store configured");
             return Optional.empty();
@@ -52,7 +60,7 @@ public final class StoredModelResolver implements ModelResolver {
         }
         deleteTree(target);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        return Optional.of(HfModelDirectory.open(modelName, target, store.describe() + " (copied to " + target + ")"));
+        return Optional.of(target);
     }
 
     static void deleteTree(Path p) throws IOException {

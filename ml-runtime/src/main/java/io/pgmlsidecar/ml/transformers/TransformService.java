@@ -1,0 +1,69 @@
+package io.pgmlsidecar.ml.transformers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgmlsidecar.ml.MlConfig;
+import io.pgmlsidecar.ml.onnx.Device;
+import io.pgmlsidecar.ml.onnx.OrtSessions;
+import io.pgmlsidecar.ml.store.ModelCache;
+import io.pgmlsidecar.ml.store.ModelLocator;
+import java.util.Objects;
+
+/**
+ * Hugging Face pipelines on ONNX Runtime: {@code pgml.transform} and {@code pgml.transform_stream}.
+ * Loaded pipelines are cached per (task, model) and shared by all sessions.
+ */
+public final class TransformService implements AutoCloseable {
+    private final PipelineContext context;
+    private final ModelCache<TaskPipeline> cache;
+
+    public TransformService(MlConfig config) {
+        this(config, ModelLocator.standard(config));
+    }
+
+    public TransformService(MlConfig config, ModelLocator locator) {
+        Objects.requireNonNull(config, "config");
+        this.context = new PipelineContext(config, locator, new OrtSessions(Device.parse(config.device()), config.intraOpThreads()));
+        this.cache = new ModelCache<>(config.cacheMaxBytes(), this::load);
+    }
+
+    /** Runs {@code request}; the JSON is what the Hugging Face pipeline returns, as PostgresML serialises it. */
+    public JsonNode transform(TransformRequest request) {
+        PipelineArgs args = new PipelineArgs(request.args(), request.task().task().hfName());
+        return cache.use(key(request), p -> p.run(request.inputs(), args));
+    }
+
+    /** Runs a generative {@code request}, handing text to {@code sink} as it is produced. */
+    public void stream(TransformRequest request, TokenSink sink) {
+        PipelineArgs args = new PipelineArgs(request.args(), request.task().task().hfName());
+        cache.<Void>use(key(request), p -> {
+            p.stream(request.inputs(), args, sink);
+            return null;
+        });
+    }
+
+    /** Unloads every pipeline (pgml.clear_gpu_cache). */
+    public void clearCache() {
+        cache.invalidateAll();
+    }
+
+    private static String key(TransformRequest r) {
+        TransformTask.Parsed t = r.task();
+        return t.task().name() + '|' + ModelLocator.validateName(r.modelOrDefault()) + '|'
+                + (t.sourceLanguage() == null ? "" : t.sourceLanguage() + ">" + t.targetLanguage());
+    }
+
+    private TaskPipeline load(String key) {
+        String[] parts = key.split("\\|", -1);
+        TransformTask task = TransformTask.valueOf(parts[0]);
+        String[] langs = parts[2].isEmpty() ? new String[] {null, null} : parts[2].split(">", 2);
+        TransformTask.Parsed parsed = new TransformTask.Parsed(task, langs[0], langs[1]);
+        return task.generates()
+                ? GenerationPipelines.open(parsed, parts[1], context)
+                : EncoderPipelines.open(parsed, parts[1], context);
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+}
