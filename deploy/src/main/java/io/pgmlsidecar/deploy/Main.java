@@ -6,6 +6,7 @@ import io.pgmlsidecar.catalog.CatalogMigrator;
 import io.pgmlsidecar.catalog.DeploymentNotifications;
 import io.pgmlsidecar.ml.EmbeddingService;
 import io.pgmlsidecar.ml.MlConfig;
+import io.pgmlsidecar.ml.transformers.TransformService;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.planner.SidecarServices;
@@ -99,9 +100,11 @@ public final class Main implements Callable<Integer> {
             SslContext ssl = SslContextBuilder.forServer(tlsCert, tlsKey).build();
             config = config.withSsl(ssl);
         }
-        EmbeddingService embeddings = new EmbeddingService(MlConfig.builder().modelsDir(modelsDir).build());
+        MlConfig ml = MlConfig.builder().modelsDir(modelsDir).build();
+        EmbeddingService embeddings = new EmbeddingService(ml);
         DeploymentNotifications deployments = new DeploymentNotifications(target.host(), target.port(), target.user(), target.password());
         SidecarServices services = SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(embeddings))
+                .transforms(new TransformService(ml))
                 .deployments(deployments::watching).settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null))).build();
         ProxyServer server = new ProxyServer(config, new PgmlInterceptor(services)).start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,16 +1,17 @@
 package io.pgmlsidecar.planner;
 
 import io.pgmlsidecar.ml.remote.RemoteModels;
+import io.pgmlsidecar.ml.transformers.TransformService;
 import io.pgmlsidecar.planner.functions.EmbeddingModels;
 import io.pgmlsidecar.planner.remote.SettingsCipher;
 import io.pgmlsidecar.planner.tabular.DeploymentWatch;
 
 /**
- * What the planner uses from outside itself: the embedding runtime, the watch on deployment
+ * What the planner uses from outside itself: the embedding runtime, the transformer pipelines, the watch on deployment
  * changes, the remote endpoint client and the key that encrypts settings. {@link #builder()} starts from "none of them".
  */
-public record SidecarServices(EmbeddingModels embeddings, DeploymentWatch deployments, RemoteModels remote,
-                              SettingsCipher settingsCipher) {
+public record SidecarServices(EmbeddingModels embeddings, TransformService transforms, DeploymentWatch deployments,
+                              RemoteModels remote, SettingsCipher settingsCipher) {
 
     public static Builder builder() {
         return new Builder();
@@ -21,12 +22,19 @@ public record SidecarServices(EmbeddingModels embeddings, DeploymentWatch deploy
             throw new io.pgmlsidecar.proxy.intercept.PgException("58000", "no model runtime is configured in this sidecar",
                     "Start the sidecar with its ml-runtime.");
         };
+        private TransformService transforms;
         private DeploymentWatch deployments = DeploymentWatch.NONE;
         private RemoteModels remote;
         private SettingsCipher settingsCipher;
 
         public Builder embeddings(EmbeddingModels e) {
             embeddings = e;
+            return this;
+        }
+
+        /** Hugging Face pipelines for pgml.transform / transform_stream; null (the default): none. */
+        public Builder transforms(TransformService t) {
+            transforms = t;
             return this;
         }
 
@@ -48,7 +56,7 @@ public record SidecarServices(EmbeddingModels embeddings, DeploymentWatch deploy
         }
 
         public SidecarServices build() {
-            return new SidecarServices(embeddings, deployments, remote != null ? remote : new RemoteModels(), settingsCipher);
+            return new SidecarServices(embeddings, transforms, deployments, remote != null ? remote : new RemoteModels(), settingsCipher);
         }
     }
 }

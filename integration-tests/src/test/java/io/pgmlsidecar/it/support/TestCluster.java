@@ -3,6 +3,7 @@ package io.pgmlsidecar.it.support;
 import io.pgmlsidecar.deploy.EmbeddedPostgresServer;
 import io.pgmlsidecar.ml.EmbeddingService;
 import io.pgmlsidecar.ml.MlConfig;
+import io.pgmlsidecar.ml.transformers.TransformService;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.proxy.ProxyConfig;
@@ -29,7 +30,11 @@ public final class TestCluster {
     public static final String PASSWORD = "s3cret-pw";
 
     private static TestCluster instance;
-    private static final EmbeddingService EMBEDDINGS = new EmbeddingService(MlConfig.defaults());
+    /** The models directory of the test sidecars; tests write their tiny task models here. */
+    private static final Path MODELS_DIR = createModelsDir();
+    private static final MlConfig ML_CONFIG = MlConfig.builder().modelsDir(MODELS_DIR).build();
+    private static final EmbeddingService EMBEDDINGS = new EmbeddingService(ML_CONFIG);
+    private static final TransformService TRANSFORMS = new TransformService(ML_CONFIG);
     /** One secrets key for every sidecar of the test run, as replicas share theirs. */
     private static final io.pgmlsidecar.planner.remote.SettingsCipher SETTINGS_CIPHER =
             io.pgmlsidecar.planner.remote.SettingsCipher.fromBase64(io.pgmlsidecar.planner.remote.SettingsCipher.newKeyBase64());
@@ -80,7 +85,7 @@ public final class TestCluster {
         io.pgmlsidecar.catalog.DeploymentNotifications deployments = NOTIFICATIONS.computeIfAbsent(upstreamPort,
                 port -> new io.pgmlsidecar.catalog.DeploymentNotifications("127.0.0.1", port, "postgres", null));
         return new ProxyServer(config, new PgmlInterceptor(io.pgmlsidecar.planner.SidecarServices.builder()
-                .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).deployments(deployments::watching)
+                .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).transforms(TRANSFORMS).deployments(deployments::watching)
                 .settingsCipher(SETTINGS_CIPHER).build())).start();
     }
 
@@ -104,6 +109,24 @@ public final class TestCluster {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Path createModelsDir() {
+        try {
+            return Files.createTempDirectory("pgml-sidecar-it-models-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The sidecars' models directory ({@code <dir>/<org>/<name>/} in Hugging Face layout). */
+    public static Path modelsDir() {
+        return MODELS_DIR;
+    }
+
+    /** The transformer pipelines the test sidecars share. */
+    public static TransformService transforms() {
+        return TRANSFORMS;
     }
 
     /** The model runtime the sidecars of the tests use (the same instance, in process). */

@@ -73,6 +73,11 @@ public final class FunctionRegistry {
             p("task", PgTypes.TEXT, null), p("args", PgTypes.JSONB, "'{}'"), p("inputs", PgTypes.TEXT_ARRAY, "ARRAY[]::text[]"),
             p("cache", PgTypes.BOOL, "false")), PgTypes.JSONB, false);
 
+    /** transform_stream(task, args, input text) and (conversational) transform_stream(task, args, inputs jsonb[]). */
+    public static final ApiFunction TRANSFORM_STREAM = new ApiFunction("pgml.transform_stream", List.of(
+            p("task", PgTypes.TEXT, null), p("args", PgTypes.JSONB, "'{}'"), new ApiFunction.Parameter("input", PgTypes.TEXT, "''", List.of("inputs")),
+            p("cache", PgTypes.BOOL, "false")), PgTypes.JSONB, true);
+
     public static final ApiFunction RANK = new ApiFunction("pgml.rank", List.of(
             p("transformer", PgTypes.TEXT, null), p("query", PgTypes.TEXT, null), p("documents", PgTypes.TEXT_ARRAY, null),
             p("kwargs", PgTypes.JSONB, "'{}'")), PgTypes.UNKNOWN, true);
@@ -97,7 +102,7 @@ public final class FunctionRegistry {
     public static final ApiFunction SKLEARN_CLASSIFICATION_METRICS = metric("pgml.sklearn_classification_metrics", true);
 
     private static final Map<String, ApiFunction> FUNCTIONS = byName(EMBED, VERSION, LOAD_DATASET, TRAIN, TRAIN_JOINT, SNAPSHOT, DEPLOY,
-            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, CHUNK, AZURE_ML_INVOKE, AZURE_AI_SET_SETTING, AZURE_AI_GET_SETTING, DUMP_ALL, LOAD_ALL, TRANSFORM, RANK, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
+            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, CHUNK, AZURE_ML_INVOKE, AZURE_AI_SET_SETTING, AZURE_AI_GET_SETTING, DUMP_ALL, LOAD_ALL, TRANSFORM, TRANSFORM_STREAM, RANK, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
             VALIDATE_PYTHON_DEPENDENCIES, VALIDATE_SHARED_LIBRARY, CLEAR_GPU_CACHE, SKLEARN_F1_SCORE, SKLEARN_R2_SCORE,
             SKLEARN_REGRESSION_METRICS, SKLEARN_CLASSIFICATION_METRICS);
 

@@ -13,11 +13,8 @@ import java.util.Map;
 public final class NotServedYet {
     private NotServedYet() {}
 
-    private static final String TRANSFORMERS = "Hugging Face pipelines (local transform, transform_stream, generate) on ONNX models are not built yet";
-
     private static final Map<String, String> WHY = Map.of(
-            "pgml.transform_stream", TRANSFORMERS,
-            "pgml.generate", TRANSFORMERS,
+            "pgml.generate", "pgml.generate serves projects fine-tuned with pgml.tune, which is not built yet",
             "pgml.tune", "fine-tuning (pgml.tune) is not built yet");
 
     /** Throws the 0A000 error when {@code site} calls a function that is planned but not served. */

@@ -3,15 +3,12 @@ package io.pgmlsidecar.planner.remote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgmlsidecar.ml.remote.CallOptions;
 import io.pgmlsidecar.ml.remote.Endpoint;
 import io.pgmlsidecar.ml.remote.EndpointKind;
 import io.pgmlsidecar.ml.remote.RemoteCallException;
 import io.pgmlsidecar.ml.remote.RemoteModels;
-import io.pgmlsidecar.planner.strategy.BackendSteps;
 import io.pgmlsidecar.planner.values.JsonbText;
-import io.pgmlsidecar.planner.values.TextArrays;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
@@ -24,7 +21,7 @@ import java.util.Map;
  * OpenAI-compatible {@code /v1/chat/completions}: OpenAI, Azure OpenAI, vLLM, TGI, Ollama), with
  * Hugging Face pipeline arguments mapped to the API's and PostgresML's output shapes:
  * text-generation {@code [[{"generated_text": …}, …], …]} (one list per input, one object per
- * sequence), conversational {@code ["reply", …]}. Local transformer pipelines are not served yet.
+ * sequence), conversational {@code ["reply", …]}. Local models are served by {@link io.pgmlsidecar.planner.transform.LocalTransforms}.
  */
 public final class RemoteTransforms {
 
@@ -38,24 +35,20 @@ public final class RemoteTransforms {
         this.remote = remote;
     }
 
-    /** transform(task, args, inputs, cache) → jsonb text; NULL task or inputs give NULL. */
-    public String transform(SessionContext session, List<String> a) {
-        if (a.get(0) == null || a.get(2) == null) {
+    /** The remote chat endpoint {@code model} names, or null when it names none (a local model). */
+    public Endpoint chatEndpoint(SessionContext session, String model) {
+        if (model == null) {
             return null;
         }
-        JsonNode task = task(a.get(0));
-        String taskName = task.path("task").asText("");
-        String model = task.path("model").asText(null);
-        checkWhitelist(session, model);
-        Endpoint endpoint = model == null ? null : endpoints.endpoint(session, model);
+        Endpoint endpoint = endpoints.endpoint(session, model);
         if (endpoint == null || (endpoint.kind() != EndpointKind.OPENAI && endpoint.kind() != EndpointKind.AZURE_OPENAI)) {
-            throw new PgException(new PgError("ERROR", "0A000", "pgml.transform is served by pgml-sidecar only for remote chat models yet",
-                    "task " + task + " names " + (model == null ? "no model" : "model \"" + model + "\", which is not a remote chat model"),
-                    "Name a remote model in the task, e.g. '{\"task\": \"text-generation\", \"model\": \"openai:gpt-4o-mini\"}' "
-                            + "(pgml.remote_models or openai:<model>); local transformer pipelines are an open issue.", 0));
+            return null;
         }
-        JsonNode args = args(a.get(1));
-        List<String> inputs = TextArrays.parse(a.get(2));
+        return endpoint;
+    }
+
+    /** The call on a remote chat endpoint → jsonb text. */
+    public String transform(Endpoint endpoint, String taskName, JsonNode args, List<String> inputs) {
         try {
             return switch (taskName) {
                 case "text-generation" -> textGeneration(endpoint, args, inputs);
@@ -66,21 +59,6 @@ public final class RemoteTransforms {
         } catch (RemoteCallException e) {
             throw RemoteFailures.error(e);
         }
-    }
-
-    /** PostgresML's session setting pgml.huggingface_whitelist (CSV): when set, the model must be on it. */
-    private static void checkWhitelist(SessionContext session, String model) {
-        String list = BackendSteps.query(session.backend(), "SELECT current_setting('pgml.huggingface_whitelist', true)").get(0)[0];
-        if (list == null || list.isBlank()) {
-            return;
-        }
-        for (String allowed : list.split(",")) {
-            if (allowed.trim().equals(model)) {
-                return;
-            }
-        }
-        throw new PgException(PgError.error("42501", "model \"" + model + "\" is not in pgml.huggingface_whitelist",
-                "Add it: SET pgml.huggingface_whitelist = '" + list + "," + model + "'; or RESET pgml.huggingface_whitelist."));
     }
 
     private String textGeneration(Endpoint endpoint, JsonNode args, List<String> prompts) {
@@ -100,7 +78,7 @@ public final class RemoteTransforms {
     private String conversational(Endpoint endpoint, JsonNode args, List<String> messageTexts) {
         ArrayNode messages = JSON.createArrayNode();
         for (String m : messageTexts) {
-            JsonNode message = parse(m, "each input of conversational must be a JSON message {\"role\": …, \"content\": …}");
+            JsonNode message = io.pgmlsidecar.planner.transform.TransformArguments.parse(m, "each input of conversational must be a JSON message {\"role\": …, \"content\": …}");
             if (!message.has("role") || !message.has("content")) {
                 throw new PgException(PgError.error("22023", "a conversational input is not a message: " + m,
                         "Pass jsonb messages such as '{\"role\": \"user\", \"content\": \"Hi\"}'."));
@@ -138,31 +116,5 @@ public final class RemoteTransforms {
 
     private static Integer timeout(JsonNode args) {
         return args.has("timeout_ms") ? args.get("timeout_ms").asInt() : 120_000;
-    }
-
-    private static JsonNode task(String text) {
-        String t = text.strip();
-        if (t.startsWith("{")) {
-            return parse(t, "task must be a task name or a JSON object such as {\"task\": \"text-generation\", \"model\": …}");
-        }
-        ObjectNode o = JSON.createObjectNode();
-        o.put("task", t);
-        return o;
-    }
-
-    private static JsonNode args(String text) {
-        JsonNode args = text == null ? JSON.createObjectNode() : parse(text, "args must be a JSON object");
-        if (!args.isObject()) {
-            throw new PgException(PgError.error("22023", "args must be a JSON object, got " + text, null));
-        }
-        return args;
-    }
-
-    private static JsonNode parse(String text, String hint) {
-        try {
-            return JSON.readTree(text);
-        } catch (Exception e) {
-            throw new PgException(PgError.error("22P02", "invalid input syntax for type json: " + text, hint));
-        }
     }
 }

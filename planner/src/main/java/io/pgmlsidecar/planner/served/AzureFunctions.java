@@ -5,7 +5,6 @@ import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.FunctionRegistry;
 import io.pgmlsidecar.planner.remote.AzureMlInvocations;
 import io.pgmlsidecar.planner.remote.AzureSettings;
-import io.pgmlsidecar.planner.remote.RemoteTransforms;
 import io.pgmlsidecar.planner.scan.Token;
 import io.pgmlsidecar.planner.values.PgTypes;
 import io.pgmlsidecar.planner.values.ResultValues;
@@ -13,20 +12,12 @@ import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import java.util.List;
 
-/** Remote endpoints: Azure's azure_ai.set_setting / get_setting and azure_ml.invoke, pgml.transform on remote chat models. */
+/** Remote endpoints: Azure's azure_ai.set_setting / get_setting and azure_ml.invoke. */
 final class AzureFunctions {
     private AzureFunctions() {}
 
-    static void register(AzureSettings settings, AzureMlInvocations invocations, RemoteTransforms transforms, AloneForms alone,
+    static void register(AzureSettings settings, AzureMlInvocations invocations, AloneForms alone,
                          CallFunctions rowWise) {
-        rowWise.add(FunctionRegistry.TRANSFORM, PgTypes.JSONB, (s, rows) -> {
-            Object[] out = new Object[rows.size()];
-            for (int i = 0; i < out.length; i++) {
-                out[i] = transforms.transform(s, List.of(rows.get(i)));
-            }
-            return out;
-        });
-        alone.add(FunctionRegistry.TRANSFORM, AloneForms.scalar(PgTypes.JSONB, true, transforms::transform));
         AloneForms.Form set = AloneForms.scalar(ResultValues.VOID, true, (s, a) -> {
             settings.set(s, a.get(0), a.get(1));
             return "";

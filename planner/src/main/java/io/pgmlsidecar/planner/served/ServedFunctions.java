@@ -8,6 +8,8 @@ import io.pgmlsidecar.planner.remote.AzureMlInvocations;
 import io.pgmlsidecar.planner.remote.AzureSettings;
 import io.pgmlsidecar.planner.remote.RemoteEmbeddings;
 import io.pgmlsidecar.planner.remote.RemoteTransforms;
+import io.pgmlsidecar.planner.transform.LocalTransforms;
+import io.pgmlsidecar.planner.transform.TransformCalls;
 import io.pgmlsidecar.planner.tabular.DeploymentCache;
 import io.pgmlsidecar.planner.tabular.ModelStore;
 import io.pgmlsidecar.planner.tabular.Predictions;
@@ -30,7 +32,8 @@ public final class ServedFunctions {
         EmbedCalls embed = new EmbedCalls(embeddings, remoteModels);
         EmbedFunctions.register(embed, alone, rowWise);
         RankFunctions.register(embed, alone, sets);
-        AzureFunctions.register(settings, new AzureMlInvocations(settings, services.remote()),
-                new RemoteTransforms(remoteModels, services.remote()), alone, rowWise);
+        AzureFunctions.register(settings, new AzureMlInvocations(settings, services.remote()), alone, rowWise);
+        TransformFunctions.register(new TransformCalls(new LocalTransforms(services.transforms()),
+                new RemoteTransforms(remoteModels, services.remote())), alone, rowWise, sets);
     }
 }

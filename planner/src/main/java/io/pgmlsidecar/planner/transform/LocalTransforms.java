@@ -1,0 +1,144 @@
+package io.pgmlsidecar.planner.transform;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.pgmlsidecar.ml.MlException;
+import io.pgmlsidecar.ml.ModelFormatException;
+import io.pgmlsidecar.ml.ModelNotFoundException;
+import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
+import io.pgmlsidecar.ml.transformers.TokenSink;
+import io.pgmlsidecar.ml.transformers.TransformRequest;
+import io.pgmlsidecar.ml.transformers.TransformService;
+import io.pgmlsidecar.ml.transformers.TransformTask;
+import io.pgmlsidecar.ml.transformers.UnsupportedTaskException;
+import io.pgmlsidecar.proxy.codec.PgError;
+import io.pgmlsidecar.proxy.intercept.PgException;
+import io.pgmlsidecar.proxy.intercept.SessionContext;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * pgml.transform on the sidecar's own model runtime (Hugging Face pipelines on ONNX Runtime), with
+ * runtime failures turned into PostgreSQL errors and a client cancel into an interrupt.
+ */
+public final class LocalTransforms {
+    private final TransformService service;
+
+    /** @param service null when the sidecar runs without a model runtime */
+    public LocalTransforms(TransformService service) {
+        this.service = service;
+    }
+
+    /** The pipeline's JSON output for the call. */
+    public JsonNode transform(SessionContext session, TransformArguments call) {
+        TransformRequest request = request(call);
+        try (CancelWatch ignored = CancelWatch.start(session)) {
+            return widenFloats(runtime().transform(request));
+        } catch (MlException e) {
+            throw error(e, session);
+        }
+    }
+
+    /** Generates for one input, handing each step's text per sequence to {@code sink}. */
+    public void stream(SessionContext session, TransformArguments call, TokenSink sink) {
+        TransformRequest request = request(call);
+        if (!request.task().task().generates()) {
+            throw new PgException(PgError.error("0A000", "pgml.transform_stream serves generative tasks only, not " + call.taskName(),
+                    "Use text-generation, text2text-generation, summarization, translation or conversational; "
+                            + "pgml.transform answers the other tasks."));
+        }
+        try (CancelWatch ignored = CancelWatch.start(session)) {
+            runtime().stream(request, sink);
+        } catch (MlException e) {
+            throw error(e, session);
+        }
+    }
+
+    private TransformService runtime() {
+        if (service == null) {
+            throw new PgException("58000", "no model runtime is configured in this sidecar", "Start the sidecar with its ml-runtime.");
+        }
+        return service;
+    }
+
+    private static TransformRequest request(TransformArguments call) {
+        TransformTask.Parsed task;
+        try {
+            task = TransformTask.parse(call.taskName());
+        } catch (MlException e) {
+            throw new PgException(PgError.error(e instanceof UnsupportedTaskException ? "0A000" : "22023", e.getMessage(),
+                    "Pass a task name such as 'text-classification', or an object such as '{\"task\": \"translation_en_to_fr\", \"model\": \"google-t5/t5-small\"}'."));
+        }
+        List<JsonNode> inputs = new ArrayList<>(call.inputs().size());
+        boolean structured = task.task() == TransformTask.CONVERSATIONAL || task.task() == TransformTask.QUESTION_ANSWERING;
+        for (String in : call.inputs()) {
+            if (in == null) {
+                throw new PgException(PgError.error("22004", "an input of pgml.transform is NULL",
+                        "Filter NULL inputs out, e.g. with array_remove(inputs, NULL)."));
+            }
+            inputs.add(structured ? TransformArguments.parse(in, task.task() == TransformTask.QUESTION_ANSWERING
+                    ? "question-answering inputs are JSON objects such as {\"question\": \"…\", \"context\": \"…\"}"
+                    : "conversational inputs are jsonb messages such as {\"role\": \"user\", \"content\": \"…\"}") : TextNode.valueOf(in));
+        }
+        return new TransformRequest(task, call.model(), call.args(), inputs);
+    }
+
+    /** PostgresML serialises Python floats (float32 scores widened to double): print them as such. */
+    static JsonNode widenFloats(JsonNode node) {
+        if (node.isFloat()) {
+            return DoubleNode.valueOf(node.floatValue());
+        }
+        if (node.isArray()) {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode(node.size());
+            for (JsonNode e : node) {
+                out.add(widenFloats(e));
+            }
+            return out;
+        }
+        if (node.isObject()) {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                out.set(e.getKey(), widenFloats(e.getValue()));
+            }
+            return out;
+        }
+        return node;
+    }
+
+    private static PgException error(MlException e, SessionContext session) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        int nl = message.indexOf('\n');
+        String first = nl < 0 ? message : message.substring(0, nl);
+        String detail = nl < 0 ? null : message.substring(nl + 1);
+        if (session.cancelRequested() || e.getCause() instanceof InterruptedException || Thread.currentThread().isInterrupted()) {
+            return new PgException(new PgError("ERROR", "57014", "canceling statement due to user request", null, null, 0), e);
+        }
+        if (e instanceof ModelNotFoundException) {
+            return new PgException(new PgError("ERROR", "42704", first, detail,
+                    "Place the model in Hugging Face layout with its ONNX export in the sidecar's models directory "
+                            + "(java -jar pgml-sidecar.jar download <org/name> --models-dir <dir>), or name a remote model "
+                            + "(pgml.remote_models, or 'openai:<model>').", 0), e);
+        }
+        if (e instanceof ModelFormatException) {
+            return new PgException(new PgError("ERROR", "22023", first, detail,
+                    "Only ONNX graphs run in the sidecar: export the model with `optimum-cli export onnx --model <org/name> <dir>`.", 0), e);
+        }
+        if (e instanceof InvalidArgumentsException) {
+            return new PgException(new PgError("ERROR", "22023", first, detail,
+                    "See the Hugging Face pipeline documentation of the task for its arguments.", 0), e);
+        }
+        if (e instanceof UnsupportedTaskException) {
+            return new PgException(new PgError("ERROR", "0A000", first, detail,
+                    "See the API coverage table in pgml-sidecar's README for the tasks served.", 0), e);
+        }
+        return new PgException(new PgError("ERROR", "38000", "pgml.transform failed: " + first, detail,
+                "Check the task, model and args of the call.", 0), e);
+    }
+}
