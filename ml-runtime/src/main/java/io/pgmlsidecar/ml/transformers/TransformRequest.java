@@ -1,6 +1,7 @@
 package io.pgmlsidecar.ml.transformers;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -10,12 +11,18 @@ import java.util.Objects;
  * @param task   the parsed task
  * @param model  Hugging Face id of the model; null → the task's default model
  * @param args   the call's {@code args} object (may be null)
- * @param inputs text nodes, or JSON objects for question-answering and conversational messages
+ * @param inputs    text nodes, or JSON objects for question-answering and conversational messages
+ * @param directory where the model's files are when they are not found by name (a model tuned with
+ *                  pgml.tune and copied out of pgml.files); null → resolve {@code model} by name
  */
-public record TransformRequest(TransformTask.Parsed task, String model, JsonNode args, List<JsonNode> inputs) {
+public record TransformRequest(TransformTask.Parsed task, String model, JsonNode args, List<JsonNode> inputs, Path directory) {
     public TransformRequest {
         Objects.requireNonNull(task, "task");
         inputs = List.copyOf(inputs);
+    }
+
+    public TransformRequest(TransformTask.Parsed task, String model, JsonNode args, List<JsonNode> inputs) {
+        this(task, model, args, inputs, null);
     }
 
     /** The model to load: the named one, else the task's default. */

@@ -6,6 +6,7 @@ import io.pgmlsidecar.ml.onnx.Device;
 import io.pgmlsidecar.ml.onnx.OrtSessions;
 import io.pgmlsidecar.ml.store.ModelCache;
 import io.pgmlsidecar.ml.store.ModelLocator;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -46,20 +47,23 @@ public final class TransformService implements AutoCloseable {
         cache.invalidateAll();
     }
 
+    /** task|model|languages|directory: one cached pipeline per distinct combination. */
     private static String key(TransformRequest r) {
         TransformTask.Parsed t = r.task();
         return t.task().name() + '|' + ModelLocator.validateName(r.modelOrDefault()) + '|'
-                + (t.sourceLanguage() == null ? "" : t.sourceLanguage() + ">" + t.targetLanguage());
+                + (t.sourceLanguage() == null ? "" : t.sourceLanguage() + ">" + t.targetLanguage()) + '|'
+                + (r.directory() == null ? "" : r.directory().toAbsolutePath());
     }
 
     private TaskPipeline load(String key) {
-        String[] parts = key.split("\\|", -1);
+        String[] parts = key.split("\\|", 4);
         TransformTask task = TransformTask.valueOf(parts[0]);
         String[] langs = parts[2].isEmpty() ? new String[] {null, null} : parts[2].split(">", 2);
         TransformTask.Parsed parsed = new TransformTask.Parsed(task, langs[0], langs[1]);
+        PipelineContext at = parts[3].isEmpty() ? context : context.at(parts[1], Path.of(parts[3]));
         return task.generates()
-                ? GenerationPipelines.open(parsed, parts[1], context)
-                : EncoderPipelines.open(parsed, parts[1], context);
+                ? GenerationPipelines.open(parsed, parts[1], at)
+                : EncoderPipelines.open(parsed, parts[1], at);
     }
 
     @Override
