@@ -5,13 +5,14 @@ import io.pgmlsidecar.ml.transformers.TransformService;
 import io.pgmlsidecar.planner.functions.EmbeddingModels;
 import io.pgmlsidecar.planner.remote.SettingsCipher;
 import io.pgmlsidecar.planner.tabular.DeploymentWatch;
+import io.pgmlsidecar.planner.tune.ClassifierTuning;
 
 /**
  * What the planner uses from outside itself: the embedding runtime, the transformer pipelines, the watch on deployment
  * changes, the remote endpoint client and the key that encrypts settings. {@link #builder()} starts from "none of them".
  */
-public record SidecarServices(EmbeddingModels embeddings, TransformService transforms, DeploymentWatch deployments,
-                              RemoteModels remote, SettingsCipher settingsCipher) {
+public record SidecarServices(EmbeddingModels embeddings, TransformService transforms, ClassifierTuning tuning,
+                              DeploymentWatch deployments, RemoteModels remote, SettingsCipher settingsCipher) {
 
     public static Builder builder() {
         return new Builder();
@@ -23,6 +24,7 @@ public record SidecarServices(EmbeddingModels embeddings, TransformService trans
                     "Start the sidecar with its ml-runtime.");
         };
         private TransformService transforms;
+        private ClassifierTuning tuning;
         private DeploymentWatch deployments = DeploymentWatch.NONE;
         private RemoteModels remote;
         private SettingsCipher settingsCipher;
@@ -35,6 +37,12 @@ public record SidecarServices(EmbeddingModels embeddings, TransformService trans
         /** Hugging Face pipelines for pgml.transform / transform_stream; null (the default): none. */
         public Builder transforms(TransformService t) {
             transforms = t;
+            return this;
+        }
+
+        /** Trains text classifiers for pgml.tune; null (the default): none. */
+        public Builder tuning(ClassifierTuning t) {
+            tuning = t;
             return this;
         }
 
@@ -56,7 +64,7 @@ public record SidecarServices(EmbeddingModels embeddings, TransformService trans
         }
 
         public SidecarServices build() {
-            return new SidecarServices(embeddings, transforms, deployments, remote != null ? remote : new RemoteModels(), settingsCipher);
+            return new SidecarServices(embeddings, transforms, tuning, deployments, remote != null ? remote : new RemoteModels(), settingsCipher);
         }
     }
 }

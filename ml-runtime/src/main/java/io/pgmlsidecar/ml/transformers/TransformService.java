@@ -27,6 +27,10 @@ public final class TransformService implements AutoCloseable {
         this.cache = new ModelCache<>(config.cacheMaxBytes(), this::load);
     }
 
+    public MlConfig config() {
+        return context.config();
+    }
+
     /** Runs {@code request}; the JSON is what the Hugging Face pipeline returns, as PostgresML serialises it. */
     public JsonNode transform(TransformRequest request) {
         PipelineArgs args = new PipelineArgs(request.args(), request.task().task().hfName());

@@ -14,8 +14,7 @@ public final class NotServedYet {
     private NotServedYet() {}
 
     private static final Map<String, String> WHY = Map.of(
-            "pgml.generate", "pgml.generate serves projects fine-tuned with pgml.tune, which is not built yet",
-            "pgml.tune", "fine-tuning (pgml.tune) is not built yet");
+            "pgml.generate", "pgml.generate serves generative projects fine-tuned with pgml.tune through a remote provider, which is not built yet");
 
     /** Throws the 0A000 error when {@code site} calls a function that is planned but not served. */
     public static void refuse(CallSite site) {

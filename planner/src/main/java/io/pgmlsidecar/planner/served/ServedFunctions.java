@@ -10,6 +10,8 @@ import io.pgmlsidecar.planner.remote.RemoteEmbeddings;
 import io.pgmlsidecar.planner.remote.RemoteTransforms;
 import io.pgmlsidecar.planner.transform.LocalTransforms;
 import io.pgmlsidecar.planner.transform.TransformCalls;
+import io.pgmlsidecar.planner.tune.TuneActions;
+import io.pgmlsidecar.planner.tune.TunedPredictions;
 import io.pgmlsidecar.planner.tabular.DeploymentCache;
 import io.pgmlsidecar.planner.tabular.ModelStore;
 import io.pgmlsidecar.planner.tabular.Predictions;
@@ -23,7 +25,8 @@ public final class ServedFunctions {
     public static void register(SidecarServices services, AloneForms alone, CallFunctions rowWise, SetCalls sets) {
         EmbeddingModels embeddings = services.embeddings();
         ModelStore trained = new ModelStore();
-        TabularFunctions.register(new TabularActions(trained), new Predictions(trained, new DeploymentCache(services.deployments())), alone, rowWise);
+        TabularFunctions.register(new TabularActions(trained), new Predictions(trained, new DeploymentCache(services.deployments()),
+                new TunedPredictions(services.transforms())), alone, rowWise);
         AdminFunctions.register(embeddings, trained, alone, rowWise);
         MetricFunctions.register(alone, rowWise);
         ChunkFunctions.register(alone, sets);
@@ -33,6 +36,8 @@ public final class ServedFunctions {
         EmbedFunctions.register(embed, alone, rowWise);
         RankFunctions.register(embed, alone, sets);
         AzureFunctions.register(settings, new AzureMlInvocations(settings, services.remote()), alone, rowWise);
+        TuneFunctions.register(new TuneActions(services.tuning(),
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pgml-sidecar-tune")), alone);
         TransformFunctions.register(new TransformCalls(new LocalTransforms(services.transforms()),
                 new RemoteTransforms(remoteModels, services.remote())), alone, rowWise, sets);
     }

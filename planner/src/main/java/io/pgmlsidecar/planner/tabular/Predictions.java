@@ -23,12 +23,20 @@ public final class Predictions {
         PREDICT, PROBA, JOINT, DECOMPOSE
     }
 
+    /** Predictions of models tuned with pgml.tune (algorithm 'transformers'), served by the transformer runtime. */
+    public interface TunedModels {
+        /** One result per input: Float for PREDICT, float[] for PROBA. */
+        Object[] predict(SessionContext session, long modelId, List<String> inputs, Kind kind);
+    }
+
     private final ModelStore models;
     private final DeploymentCache deployments;
+    private final TunedModels tuned;
 
-    public Predictions(ModelStore models, DeploymentCache deployments) {
+    public Predictions(ModelStore models, DeploymentCache deployments, TunedModels tuned) {
         this.models = models;
         this.deployments = deployments;
+        this.tuned = tuned;
     }
 
     /**
@@ -45,9 +53,17 @@ public final class Predictions {
             }
         }
         for (var e : byTarget.entrySet()) {
-            TabularModel model = model(session, e.getKey());
-            check(model, kind);
             List<Integer> indexes = e.getValue();
+            TabularCatalog.DeployedModel deployed = deployed(session, e.getKey());
+            if ("transformers".equals(deployed.algorithm())) {
+                Object[] results = tuned.predict(session, deployed.modelId(), indexes.stream().map(i -> rows.get(i)[1]).toList(), kind);
+                for (int k = 0; k < indexes.size(); k++) {
+                    out[indexes.get(k)] = results[k];
+                }
+                continue;
+            }
+            TabularModel model = models.get(session, deployed.modelId());
+            check(model, kind);
             double[][] result = run(model, kind, indexes.stream().map(i -> rows.get(i)[1]).toList());
             for (int k = 0; k < indexes.size(); k++) {
                 out[indexes.get(k)] = kind == Kind.PREDICT ? (Object) (float) result[k][0] : floats(result[k]);
@@ -135,6 +151,15 @@ public final class Predictions {
     }
 
     private TabularModel model(SessionContext session, String target) {
+        TabularCatalog.DeployedModel deployed = deployed(session, target);
+        if ("transformers".equals(deployed.algorithm())) {
+            throw new PgException("0A000", "project \"" + deployed.projectName() + "\" holds a tuned transformer model, which takes texts, not feature arrays",
+                    "Call pgml.predict('" + deployed.projectName() + "', 'some text').");
+        }
+        return models.get(session, deployed.modelId());
+    }
+
+    private TabularCatalog.DeployedModel deployed(SessionContext session, String target) {
         TabularCatalog catalog = new TabularCatalog(session.backend());
         boolean byId = target.matches("\\d+");
         // "#id" cannot be a project's name in the cache: ids and names are told apart
@@ -144,7 +169,7 @@ public final class Predictions {
             throw new PgException("42704", byId ? "model " + target + " does not exist"
                     : "no deployed model for project \"" + target + "\"", "Train the project with pgml.train, or deploy a model with pgml.deploy.");
         }
-        return models.get(session, deployed.modelId());
+        return deployed;
     }
 
     private static void checkWidth(TabularModel model, double[] x) {

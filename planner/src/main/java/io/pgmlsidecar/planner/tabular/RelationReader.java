@@ -18,13 +18,13 @@ import java.util.Map;
  * Reads a training relation through the client's session, in chunks from a suspended portal, into
  * a {@link Dataset}: every column but the label is a feature, typed as PostgresML types them.
  */
-final class RelationReader {
+public final class RelationReader {
     private RelationReader() {}
 
     static final int CHUNK_ROWS = 2000;
 
     /** The relation's canonical name, or an error like PostgreSQL's when it does not exist. */
-    static String resolve(BackendClient backend, String relation) {
+    public static String resolve(BackendClient backend, String relation) {
         List<String[]> rows = BackendSteps.query(backend, "SELECT to_regclass($1)::text", relation);
         if (rows.isEmpty() || rows.get(0)[0] == null) {
             throw new PgException("42P01", "relation \"" + relation + "\" does not exist",

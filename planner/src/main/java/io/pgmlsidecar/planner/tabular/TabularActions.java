@@ -208,8 +208,7 @@ public final class TabularActions {
             throw new PgException("42704", "Project named `" + first + "` does not exist.", null);
         }
         String strategy = a.get(1) == null ? "best_score" : a.get(1);
-        Task task = guard(() -> Task.parse(project.task()));
-        Long modelId = catalog.candidate(project.id(), strategy, a.get(2), task.targetMetric());
+        Long modelId = catalog.candidate(project.id(), strategy, a.get(2), targetMetric(project.task()));
         if (modelId == null) {
             throw new PgException("P0002", "No qualified models exist for this deployment.",
                     "Train a model first" + (a.get(2) == null ? "." : " with algorithm " + a.get(2) + "."));
@@ -217,6 +216,18 @@ public final class TabularActions {
         catalog.deploy(project.id(), modelId, strategy);
         TabularCatalog.DeployedModel m = catalog.model(modelId);
         return List.<String[]>of(new String[] {project.name(), strategy, m.algorithm()});
+    }
+
+    /** The metric best_score ranks by: the tabular task's, or that of a tuned task (PostgresML's table). */
+    private static String targetMetric(String pgTask) {
+        return switch (pgTask) {
+            case "text_classification", "text_pair_classification", "question_answering" -> "f1";
+            case "summarization" -> "rouge_ngram_f1";
+            case "text_generation", "text2text" -> "perplexity";
+            case "translation" -> "blue";
+            case "conversation" -> "bleu";
+            default -> guard(() -> Task.parse(pgTask)).targetMetric();
+        };
     }
 
     private static Map<String, List<Object>> searchParams(String json) {

@@ -13,24 +13,24 @@ import java.util.List;
  * and written through the client's own session, inside its transaction: PostgreSQL's permissions
  * hold, and a rollback undoes a training run's rows.
  */
-final class TabularCatalog {
+public final class TabularCatalog {
 
-    record Project(long id, String name, String task) {}
+    public record Project(long id, String name, String task) {}
 
-    record DeployedModel(long modelId, long projectId, String projectName, String task, String algorithm) {}
+    public record DeployedModel(long modelId, long projectId, String projectName, String task, String algorithm) {}
 
     private final BackendClient backend;
 
-    TabularCatalog(BackendClient backend) {
+    public TabularCatalog(BackendClient backend) {
         this.backend = backend;
     }
 
-    Project project(String name) {
+    public Project project(String name) {
         List<String[]> rows = BackendSteps.query(backend, "SELECT id, name, task::text FROM pgml.projects WHERE name = $1", name);
         return rows.isEmpty() ? null : new Project(Long.parseLong(rows.get(0)[0]), rows.get(0)[1], rows.get(0)[2]);
     }
 
-    Project createProject(String name, String task) {
+    public Project createProject(String name, String task) {
         String[] r = BackendSteps.query(backend,
                 "INSERT INTO pgml.projects (name, task) VALUES ($1, $2::pgml.task) RETURNING id", name, task).get(0);
         return new Project(Long.parseLong(r[0]), name, task);
@@ -51,7 +51,7 @@ final class TabularCatalog {
                 relation, yColumn, testSize, sampling, columnsJson, "{\"samples\": " + samples + "}").get(0)[0]);
     }
 
-    long createModel(long projectId, long snapshotId, int numFeatures, String algorithm, String hyperparams, String metrics,
+    public long createModel(long projectId, long snapshotId, int numFeatures, String algorithm, String hyperparams, String metrics,
                      String search, String searchParams, String searchArgs) {
         return Long.parseLong(BackendSteps.query(backend, "INSERT INTO pgml.models (project_id, snapshot_id, num_features, "
                 + "algorithm, runtime, hyperparams, status, metrics, search, search_params, search_args) VALUES ($1::bigint, "
@@ -80,27 +80,27 @@ final class TabularCatalog {
         return rows.get(0)[0];
     }
 
-    void deploy(long projectId, long modelId, String strategy) {
+    public void deploy(long projectId, long modelId, String strategy) {
         BackendSteps.query(backend, "INSERT INTO pgml.deployments (project_id, model_id, strategy) VALUES ($1::bigint, $2::bigint, "
                 + "$3::pgml.strategy) RETURNING id", projectId, modelId, strategy);
     }
 
     /** The current deployment of a project (its most recent deployments row), or null. */
-    DeployedModel deployed(String projectName) {
+    public DeployedModel deployed(String projectName) {
         List<String[]> rows = BackendSteps.query(backend, "SELECT d.model_id, p.id, p.name, p.task::text, m.algorithm "
                 + "FROM pgml.projects p JOIN pgml.deployments d ON d.project_id = p.id JOIN pgml.models m ON m.id = d.model_id "
                 + "WHERE p.name = $1 ORDER BY d.created_at DESC, d.id DESC LIMIT 1", projectName);
         return rows.isEmpty() ? null : deployedModel(rows.get(0));
     }
 
-    DeployedModel model(long modelId) {
+    public DeployedModel model(long modelId) {
         List<String[]> rows = BackendSteps.query(backend, "SELECT m.id, p.id, p.name, p.task::text, m.algorithm FROM pgml.models m "
                 + "JOIN pgml.projects p ON p.id = m.project_id WHERE m.id = $1::bigint", modelId);
         return rows.isEmpty() ? null : deployedModel(rows.get(0));
     }
 
     /** Metrics JSON of the project's deployed model, or null. */
-    String deployedMetrics(long projectId) {
+    public String deployedMetrics(long projectId) {
         List<String[]> rows = BackendSteps.query(backend, "SELECT m.metrics::text FROM pgml.deployments d JOIN pgml.models m "
                 + "ON m.id = d.model_id WHERE d.project_id = $1::bigint ORDER BY d.created_at DESC, d.id DESC LIMIT 1", projectId);
         return rows.isEmpty() ? null : rows.get(0)[0];

@@ -15,12 +15,12 @@ import java.util.Map;
  * per-column statistics of its training split, and, when materialized, a frozen copy of the rows in
  * {@code pgml."snapshot_<id>"} that later trainings of the project read instead of the live table.
  */
-final class TabularSnapshots {
+public final class TabularSnapshots {
 
-    record Snapshot(long id, String relationName, String table, List<String> labels, double testSize, String sampling,
+    public record Snapshot(long id, String relationName, String table, List<String> labels, double testSize, String sampling,
                     boolean materialized) {
         /** The relation to read the rows from. */
-        String readFrom() {
+        public String readFrom() {
             return materialized ? tableName(id) : table;
         }
     }
@@ -28,12 +28,12 @@ final class TabularSnapshots {
     private final SessionContext session;
     private final BackendClient backend;
 
-    TabularSnapshots(SessionContext session) {
+    public TabularSnapshots(SessionContext session) {
         this.session = session;
         this.backend = session.backend();
     }
 
-    Snapshot create(String relationName, List<String> labels, double testSize, String sampling, boolean materialize) {
+    public Snapshot create(String relationName, List<String> labels, double testSize, String sampling, boolean materialize) {
         String table = RelationReader.resolve(backend, relationName);
         TabularActions.notice(session, "Snapshotting table \"" + table + "\", this may take a little while...");
         long id = Long.parseLong(BackendSteps.query(backend, "INSERT INTO pgml.snapshots (relation_name, y_column_name, test_size, "
