@@ -2,10 +2,9 @@ package io.pgmlsidecar.ml.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgmlsidecar.ml.ModelFormatException;
+import io.pgmlsidecar.ml.store.hub.HubHttp;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +13,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -34,20 +34,14 @@ public final class HubDownloadResolver implements ModelResolver {
 
     private final URI base;
     private final Path hub;
-    private final String token;
     private final boolean enabled;
-    private final HttpClient http;
+    private final HubHttp http;
 
     public HubDownloadResolver(URI baseUrl, Path hubCacheDir, String token, boolean enabled, Duration connectTimeout) {
-        String b = baseUrl.toString();
-        this.base = URI.create(b.endsWith("/") ? b : b + "/");
+        this.http = new HubHttp(baseUrl, token, connectTimeout);
+        this.base = http.base();
         this.hub = hubCacheDir;
-        this.token = token;
         this.enabled = enabled;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
     }
 
     @Override
@@ -56,7 +50,7 @@ public final class HubDownloadResolver implements ModelResolver {
     }
 
     URI fileUri(String model, String revision, String file) {
-        return base.resolve(model + "/resolve/" + revision + "/" + file);
+        return http.fileUri(model, revision, file);
     }
 
     @Override
@@ -158,15 +152,8 @@ public final class HubDownloadResolver implements ModelResolver {
         return false;
     }
 
+    /** GET into {@code dest}, following the hub's redirects (the token only to the hub's host). */
     private HttpResponse<Path> get(URI uri, Path dest) throws IOException {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofMinutes(30))
-                .header("User-Agent", "pgml-sidecar");
-        if (token != null && !token.isBlank()) rb.header("Authorization", "Bearer " + token);
-        try {
-            return http.send(rb.build(), HttpResponse.BodyHandlers.ofFile(dest));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while downloading " + uri, e);
-        }
+        return http.get(uri, Map.of(), HttpResponse.BodyHandlers.ofFile(dest));
     }
 }
