@@ -89,10 +89,22 @@ final class DownloadCommand implements Callable<Integer> {
             return 2;
         }
         FileFilter filter = noDefaults ? new FileFilter(include, exclude) : FileFilter.defaults(include, exclude);
+        URI hubUrl;
+        try {
+            hubUrl = new URI(endpoint.strip());
+        } catch (java.net.URISyntaxException e) {
+            hubUrl = null;
+        }
+        if (hubUrl == null || hubUrl.getHost() == null || !("http".equalsIgnoreCase(hubUrl.getScheme())
+                || "https".equalsIgnoreCase(hubUrl.getScheme()))) {
+            err.println("error: --endpoint must be an http(s) URL such as https://huggingface.co, not '" + endpoint + "'");
+            err.flush();
+            return 2;
+        }
         String hubToken = token != null && !token.isBlank() ? token : System.getenv("HUGGING_FACE_HUB_TOKEN");
         Path dir = root.resolve(name).toAbsolutePath();
         RepositoryDownloader downloader = new RepositoryDownloader(
-                new HubHttp(URI.create(endpoint), hubToken, Duration.ofSeconds(30)));
+                new HubHttp(hubUrl, hubToken, Duration.ofSeconds(30)));
         try {
             RepositoryDownloader.Result r = downloader.download(name, revision, dir, filter, new Printer(out));
             long total = r.downloaded().stream().mapToLong(RepoFile::size).sum() + r.skipped().stream().mapToLong(RepoFile::size).sum();

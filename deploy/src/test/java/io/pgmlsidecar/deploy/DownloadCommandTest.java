@@ -179,6 +179,10 @@ class DownloadCommandTest {
         assertTrue(badName.err().contains("invalid model name"), badName.err());
         assertFalse(Files.exists(models));
 
+        Run badEndpoint = run("download", "acme/mini", "--models-dir", models.toString(), "--endpoint", "huggingface.co");
+        assertEquals(2, badEndpoint.exit());
+        assertTrue(badEndpoint.err().contains("--endpoint must be an http(s) URL"), badEndpoint.err());
+
         String down = "http://127.0.0.1:" + server.getAddress().getPort();
         server.stop(0);
         Run unreachable = run("download", "acme/mini", "--models-dir", models.toString(), "--endpoint", down);

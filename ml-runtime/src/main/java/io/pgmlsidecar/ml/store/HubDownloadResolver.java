@@ -2,11 +2,18 @@ package io.pgmlsidecar.ml.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgmlsidecar.ml.ModelFormatException;
+import io.pgmlsidecar.ml.store.hub.DownloadListener;
+import io.pgmlsidecar.ml.store.hub.FileFilter;
+import io.pgmlsidecar.ml.store.hub.HubException;
 import io.pgmlsidecar.ml.store.hub.HubHttp;
+import io.pgmlsidecar.ml.store.hub.RepoFile;
+import io.pgmlsidecar.ml.store.hub.RepoListing;
+import io.pgmlsidecar.ml.store.hub.RepositoryDownloader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -26,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@code tokenizer.json}, the ONNX graph ({@code onnx/model.onnx}, else {@code model.onnx}, with its
  * {@code *_data} external-data file if any) and the optional tokenizer/sentence-transformers configs.
  * A repository without an ONNX graph is reported with the Optimum export command.
+ *
+ * <p>{@link #directory} fetches a whole multi-file model (a transformer task model) the same way, with
+ * {@link RepositoryDownloader}, into the snapshot of the repository's current commit.
  */
 public final class HubDownloadResolver implements ModelResolver {
     private static final Logger log = LoggerFactory.getLogger(HubDownloadResolver.class);
@@ -36,9 +46,11 @@ public final class HubDownloadResolver implements ModelResolver {
     private final Path hub;
     private final boolean enabled;
     private final HubHttp http;
+    private final RepositoryDownloader downloader;
 
     public HubDownloadResolver(URI baseUrl, Path hubCacheDir, String token, boolean enabled, Duration connectTimeout) {
         this.http = new HubHttp(baseUrl, token, connectTimeout);
+        this.downloader = new RepositoryDownloader(http);
         this.base = http.base();
         this.hub = hubCacheDir;
         this.enabled = enabled;
@@ -122,6 +134,50 @@ public final class HubDownloadResolver implements ModelResolver {
         } finally {
             StoredModelResolver.deleteTree(tmp);
         }
+    }
+
+    /**
+     * Downloads the repository's default files ({@link FileFilter#defaults()}: configs, tokenizer files, ONNX
+     * graphs) at {@code main} into the cache snapshot of its commit, and points {@code refs/main} at it. An
+     * interrupted download is resumed from {@code snapshots/.pgml-<commit>.partial/} next time.
+     */
+    @Override
+    public Optional<Path> directory(String modelName, Lookup lookup) throws IOException {
+        String place = "Hugging Face hub " + base + modelName;
+        if (!enabled) {
+            lookup.missed(place, "download disabled (offline; hub-download=false or HF_HUB_OFFLINE=1)");
+            return Optional.empty();
+        }
+        RepoListing listing;
+        try {
+            listing = downloader.list(modelName, "main");
+        } catch (HubException e) {
+            lookup.missed(place, e.getMessage());
+            return Optional.empty();
+        }
+        Path repo = hub.resolve(HfCacheResolver.repoFolder(modelName));
+        Path snapshots = repo.resolve("snapshots");
+        Path snapshot = snapshots.resolve(listing.commit());
+        if (!Files.isDirectory(snapshot)) {
+            Path partial = snapshots.resolve(".pgml-" + listing.commit() + ".partial"); // hidden from HfCacheResolver
+            log.info("downloading model repository '{}' from {} (commit {})", modelName, base, listing.commit());
+            downloader.download(listing, partial, FileFilter.defaults(), new DownloadListener() {
+                @Override
+                public void finished(RepoFile file, Path dest) {
+                    log.info("downloaded {} of '{}' ({} bytes)", file.path(), modelName, file.size());
+                }
+            });
+            try {
+                Files.move(partial, snapshot, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileSystemException e) {
+                if (!Files.isDirectory(snapshot)) throw e;
+                StoredModelResolver.deleteTree(partial); // another process got there first
+            }
+        }
+        Path refs = repo.resolve("refs");
+        Files.createDirectories(refs);
+        Files.writeString(refs.resolve("main"), listing.commit(), StandardCharsets.UTF_8);
+        return Optional.of(snapshot);
     }
 
     /** Pooling config paths named by modules.json (default 1_Pooling/config.json). */

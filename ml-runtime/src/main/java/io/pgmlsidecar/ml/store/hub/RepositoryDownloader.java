@@ -106,7 +106,13 @@ public final class RepositoryDownloader {
      */
     public Result download(String repo, String revision, Path dir, FileFilter filter, DownloadListener listener)
             throws IOException {
-        RepoListing listing = list(repo, revision);
+        return download(list(repo, revision), dir, filter, listener);
+    }
+
+    /** Downloads the files of an earlier {@link #list listing} that {@code filter} accepts into {@code dir}. */
+    public Result download(RepoListing listing, Path dir, FileFilter filter, DownloadListener listener) throws IOException {
+        String repo = listing.repo();
+        String revision = listing.revision();
         List<RepoFile> selected = new ArrayList<>();
         for (RepoFile f : listing.files()) {
             if (filter.accepts(f.path())) selected.add(f);
@@ -123,26 +129,33 @@ public final class RepositoryDownloader {
         Files.createDirectories(dir);
         try (FileChannel lockFile = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = tryLock(lockFile, dir)) {
-            Map<String, RepoFile> known = readManifest(dir);
-            List<RepoFile> downloaded = new ArrayList<>();
-            List<RepoFile> skipped = new ArrayList<>();
-            long bytes = 0;
-            for (RepoFile f : selected) {
-                Path dest = dir.resolve(f.path());
-                if (isComplete(dest, f, known.get(f.path()))) {
-                    skipped.add(f);
-                    listener.skipped(f, dest);
-                    continue;
-                }
-                bytes += fetch(listing, f, dest, listener);
-                downloaded.add(f);
-                listener.finished(f, dest);
+            try {
+                return fetchAll(listing, selected, filteredOut, dir, listener);
+            } finally {
+                Files.deleteIfExists(dir.resolve(LOCK)); // while still holding it: only the holder removes it
             }
-            writeManifest(dir, listing, selected, known);
-            return new Result(dir, listing.commit(), downloaded, skipped, filteredOut, bytes);
-        } finally {
-            Files.deleteIfExists(dir.resolve(LOCK));
         }
+    }
+
+    private Result fetchAll(RepoListing listing, List<RepoFile> selected, int filteredOut, Path dir, DownloadListener listener)
+            throws IOException {
+        Map<String, RepoFile> known = readManifest(dir);
+        List<RepoFile> downloaded = new ArrayList<>();
+        List<RepoFile> skipped = new ArrayList<>();
+        long bytes = 0;
+        for (RepoFile f : selected) {
+            Path dest = dir.resolve(f.path());
+            if (isComplete(dest, f, known.get(f.path()))) {
+                skipped.add(f);
+                listener.skipped(f, dest);
+                continue;
+            }
+            bytes += fetch(listing, f, dest, listener);
+            downloaded.add(f);
+            listener.finished(f, dest);
+        }
+        writeManifest(dir, listing, selected, known);
+        return new Result(dir, listing.commit(), downloaded, skipped, filteredOut, bytes);
     }
 
     private static FileLock tryLock(FileChannel ch, Path dir) throws IOException {

@@ -304,6 +304,20 @@ class RepositoryDownloaderTest {
     }
 
     @Test
+    void aSecondDownloadIntoTheSameDirectoryIsRefused() throws Exception {
+        Files.createDirectories(dir);
+        Path lockPath = dir.resolve(RepositoryDownloader.LOCK);
+        try (var ch = java.nio.channels.FileChannel.open(lockPath, java.nio.file.StandardOpenOption.CREATE,
+                java.nio.file.StandardOpenOption.WRITE); var held = ch.lock()) {
+            HubException e = assertThrows(HubException.class, this::download);
+            assertTrue(e.getMessage().contains("another download into " + dir + " is running"), e.getMessage());
+            assertTrue(Files.exists(lockPath), "the holder's lock file stays");
+        }
+        assertEquals(DEFAULT_FILES.size(), download().downloaded().size());
+        assertFalse(Files.exists(lockPath));
+    }
+
+    @Test
     void anUnreachableHubNamesTheUrl() {
         String url = hub.url();
         hub.close();
