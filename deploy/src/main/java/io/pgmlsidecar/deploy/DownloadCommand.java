@@ -25,7 +25,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** {@code pgml-sidecar download MODEL}: fetches a Hugging Face model repository into the models directory. */
-@Command(name = "download", mixinStandardHelpOptions = true,
+@Command(name = "download", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Downloads a Hugging Face model repository's files into <models-dir>/<org>/<name>/, where the sidecar "
                 + "finds them offline. Interrupted downloads resume; files are checked against the hub's sizes and SHA-256.",
                 "By default: JSON configs, tokenizer files (tokenizer.json, *.model, vocab.*, merges.txt) and ONNX graphs with "
@@ -142,7 +142,7 @@ final class DownloadCommand implements Callable<Integer> {
         @Override
         public void listed(RepoListing listing, List<RepoFile> selected, int filteredOut) {
             out.println(listing.repo() + " at " + listing.revision() + " (commit " + listing.commit() + "): "
-                    + selected.size() + " files to fetch, " + size(selected.stream().mapToLong(RepoFile::size).sum())
+                    + selected.size() + " files selected, " + size(selected.stream().mapToLong(RepoFile::size).sum())
                     + (filteredOut > 0 ? "; " + filteredOut + " left out by the patterns (--include to add)" : ""));
             out.flush();
         }

@@ -197,6 +197,9 @@ class DownloadCommandTest {
         for (String s : List.of("MODEL", "--revision", "--models-dir", "--include", "--exclude", "--token", "--endpoint", "HF_TOKEN")) {
             assertTrue(help.out().contains(s), s + " in\n" + help.out());
         }
+        Run version = run("download", "--version");
+        assertEquals(0, version.exit());
+        assertTrue(version.out().startsWith("pgml-sidecar "), version.out());
         Run top = run("--help");
         assertEquals(0, top.exit());
         assertTrue(top.out().contains("download") && top.out().contains("--listen"), top.out());
