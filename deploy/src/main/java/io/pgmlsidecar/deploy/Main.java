@@ -25,7 +25,8 @@ import picocli.CommandLine.Option;
 
 /** The sidecar's command line. */
 @Command(name = "pgml-sidecar", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Speaks the PostgreSQL protocol in front of any PostgreSQL and serves the pgml.* SQL API.")
+        description = "Speaks the PostgreSQL protocol in front of any PostgreSQL and serves the pgml.* SQL API.",
+        subcommands = DownloadCommand.class)
 public final class Main implements Callable<Integer> {
 
     @Option(names = "--listen", defaultValue = "${env:PGML_SIDECAR_LISTEN:-127.0.0.1:6432}",

@@ -2,18 +2,25 @@ package io.pgmlsidecar.ml.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgmlsidecar.ml.ModelFormatException;
+import io.pgmlsidecar.ml.store.hub.DownloadListener;
+import io.pgmlsidecar.ml.store.hub.FileFilter;
+import io.pgmlsidecar.ml.store.hub.HubException;
+import io.pgmlsidecar.ml.store.hub.HubHttp;
+import io.pgmlsidecar.ml.store.hub.RepoFile;
+import io.pgmlsidecar.ml.store.hub.RepoListing;
+import io.pgmlsidecar.ml.store.hub.RepositoryDownloader;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -26,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@code tokenizer.json}, the ONNX graph ({@code onnx/model.onnx}, else {@code model.onnx}, with its
  * {@code *_data} external-data file if any) and the optional tokenizer/sentence-transformers configs.
  * A repository without an ONNX graph is reported with the Optimum export command.
+ *
+ * <p>{@link #directory} fetches a whole multi-file model (a transformer task model) the same way, with
+ * {@link RepositoryDownloader}, into the snapshot of the repository's current commit.
  */
 public final class HubDownloadResolver implements ModelResolver {
     private static final Logger log = LoggerFactory.getLogger(HubDownloadResolver.class);
@@ -34,20 +44,16 @@ public final class HubDownloadResolver implements ModelResolver {
 
     private final URI base;
     private final Path hub;
-    private final String token;
     private final boolean enabled;
-    private final HttpClient http;
+    private final HubHttp http;
+    private final RepositoryDownloader downloader;
 
     public HubDownloadResolver(URI baseUrl, Path hubCacheDir, String token, boolean enabled, Duration connectTimeout) {
-        String b = baseUrl.toString();
-        this.base = URI.create(b.endsWith("/") ? b : b + "/");
+        this.http = new HubHttp(baseUrl, token, connectTimeout);
+        this.downloader = new RepositoryDownloader(http);
+        this.base = http.base();
         this.hub = hubCacheDir;
-        this.token = token;
         this.enabled = enabled;
-        this.http = HttpClient.newBuilder()
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
     }
 
     @Override
@@ -56,7 +62,7 @@ public final class HubDownloadResolver implements ModelResolver {
     }
 
     URI fileUri(String model, String revision, String file) {
-        return base.resolve(model + "/resolve/" + revision + "/" + file);
+        return http.fileUri(model, revision, file);
     }
 
     @Override
@@ -130,6 +136,50 @@ public final class HubDownloadResolver implements ModelResolver {
         }
     }
 
+    /**
+     * Downloads the repository's default files ({@link FileFilter#defaults()}: configs, tokenizer files, ONNX
+     * graphs) at {@code main} into the cache snapshot of its commit, and points {@code refs/main} at it. An
+     * interrupted download is resumed from {@code snapshots/.pgml-<commit>.partial/} next time.
+     */
+    @Override
+    public Optional<Path> directory(String modelName, Lookup lookup) throws IOException {
+        String place = "Hugging Face hub " + base + modelName;
+        if (!enabled) {
+            lookup.missed(place, "download disabled (offline; hub-download=false or HF_HUB_OFFLINE=1)");
+            return Optional.empty();
+        }
+        RepoListing listing;
+        try {
+            listing = downloader.list(modelName, "main");
+        } catch (HubException e) {
+            lookup.missed(place, e.getMessage());
+            return Optional.empty();
+        }
+        Path repo = hub.resolve(HfCacheResolver.repoFolder(modelName));
+        Path snapshots = repo.resolve("snapshots");
+        Path snapshot = snapshots.resolve(listing.commit());
+        if (!Files.isDirectory(snapshot)) {
+            Path partial = snapshots.resolve(".pgml-" + listing.commit() + ".partial"); // hidden from HfCacheResolver
+            log.info("downloading model repository '{}' from {} (commit {})", modelName, base, listing.commit());
+            downloader.download(listing, partial, FileFilter.defaults(), new DownloadListener() {
+                @Override
+                public void finished(RepoFile file, Path dest) {
+                    log.info("downloaded {} of '{}' ({} bytes)", file.path(), modelName, file.size());
+                }
+            });
+            try {
+                Files.move(partial, snapshot, StandardCopyOption.ATOMIC_MOVE);
+            } catch (FileSystemException e) {
+                if (!Files.isDirectory(snapshot)) throw e;
+                StoredModelResolver.deleteTree(partial); // another process got there first
+            }
+        }
+        Path refs = repo.resolve("refs");
+        Files.createDirectories(refs);
+        Files.writeString(refs.resolve("main"), listing.commit(), StandardCharsets.UTF_8);
+        return Optional.of(snapshot);
+    }
+
     /** Pooling config paths named by modules.json (default 1_Pooling/config.json). */
     private static List<String> poolingConfigs(Path dir) throws IOException {
         List<String> out = new ArrayList<>();
@@ -158,15 +208,8 @@ public final class HubDownloadResolver implements ModelResolver {
         return false;
     }
 
+    /** GET into {@code dest}, following the hub's redirects (the token only to the hub's host). */
     private HttpResponse<Path> get(URI uri, Path dest) throws IOException {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofMinutes(30))
-                .header("User-Agent", "pgml-sidecar");
-        if (token != null && !token.isBlank()) rb.header("Authorization", "Bearer " + token);
-        try {
-            return http.send(rb.build(), HttpResponse.BodyHandlers.ofFile(dest));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while downloading " + uri, e);
-        }
+        return http.get(uri, Map.of(), HttpResponse.BodyHandlers.ofFile(dest));
     }
 }
