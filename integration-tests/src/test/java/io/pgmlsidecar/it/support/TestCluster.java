@@ -32,7 +32,7 @@ public final class TestCluster {
     private static TestCluster instance;
     /** The models directory of the test sidecars; tests write their tiny task models here. */
     private static final Path MODELS_DIR = createModelsDir();
-    private static final MlConfig ML_CONFIG = MlConfig.builder().modelsDir(MODELS_DIR).build();
+    private static final MlConfig ML_CONFIG = MlConfig.builder().modelsDir(MODELS_DIR).hubDownload(false).build();
     private static final EmbeddingService EMBEDDINGS = new EmbeddingService(ML_CONFIG);
     private static final TransformService TRANSFORMS = new TransformService(ML_CONFIG);
     /** One secrets key for every sidecar of the test run, as replicas share theirs. */

@@ -19,7 +19,7 @@ final class TransformFunctions {
 
     static void register(TransformCalls transforms, AloneForms alone, CallFunctions rowWise, SetCalls sets) {
         alone.add(FunctionRegistry.TRANSFORM, AloneForms.scalar(PgTypes.JSONB, true, transforms::transform));
-        rowWise.add(FunctionRegistry.TRANSFORM, PgTypes.JSONB, AloneForms.rowWise(transforms::transform));
+        rowWise.add(FunctionRegistry.TRANSFORM, PgTypes.JSONB, transforms::transformRows);
         alone.add(FunctionRegistry.TRANSFORM_STREAM, (call, inFrom, name) -> new StrategyStatement(
                 new StreamingCall(call, AloneForms.column(name, PgTypes.JSONB), PgTypes.JSONB, transforms::stream)));
         sets.add(FunctionRegistry.TRANSFORM_STREAM, new SetFunctionTables.Shape("transform_stream", List.of("transform_stream"),

@@ -45,6 +45,52 @@ public final class LocalTransforms {
         }
     }
 
+    /**
+     * Many calls with the same task, model and args (one per row of a query, S1–S3): their inputs go
+     * to the pipeline as one batch and each call gets the part of the output for its own inputs, in
+     * the shape a call of its own would have had. Conversations are one call each.
+     */
+    public List<JsonNode> transformRows(SessionContext session, List<TransformArguments> calls) {
+        TransformArguments first = calls.get(0);
+        TransformRequest probe = request(first);
+        if (calls.size() == 1 || probe.task().task() == TransformTask.CONVERSATIONAL) {
+            List<JsonNode> out = new ArrayList<>(calls.size());
+            for (TransformArguments c : calls) {
+                out.add(transform(session, c));
+            }
+            return out;
+        }
+        List<String> all = new ArrayList<>();
+        for (TransformArguments c : calls) {
+            all.addAll(c.inputs());
+        }
+        if (all.size() < 2) { // one input in all: the pipeline's single-input shape is already right
+            List<JsonNode> out = new ArrayList<>(calls.size());
+            for (TransformArguments c : calls) {
+                out.add(transform(session, c));
+            }
+            return out;
+        }
+        JsonNode batch = transform(session, new TransformArguments(first.task(), first.args(), all));
+        boolean unwrapsSingle = probe.task().task() == TransformTask.QUESTION_ANSWERING || probe.task().task() == TransformTask.FILL_MASK;
+        List<JsonNode> out = new ArrayList<>(calls.size());
+        int at = 0;
+        for (TransformArguments c : calls) {
+            int n = c.inputs().size();
+            if (n == 1 && unwrapsSingle) {
+                out.add(batch.get(at));
+            } else {
+                ArrayNode part = JsonNodeFactory.instance.arrayNode(n);
+                for (int k = 0; k < n; k++) {
+                    part.add(batch.get(at + k));
+                }
+                out.add(part);
+            }
+            at += n;
+        }
+        return out;
+    }
+
     /** Generates for one input, handing each step's text per sequence to {@code sink}. */
     public void stream(SessionContext session, TransformArguments call, TokenSink sink) {
         TransformRequest request = request(call);

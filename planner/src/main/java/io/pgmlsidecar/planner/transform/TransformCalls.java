@@ -39,6 +39,44 @@ public final class TransformCalls {
     }
 
     /**
+     * transform over many argument rows (a query's rows): rows that share task and args and name a
+     * local model are run as one batch.
+     */
+    public Object[] transformRows(SessionContext session, List<String[]> rows) {
+        Object[] out = new Object[rows.size()];
+        java.util.Map<String, List<Integer>> groups = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            String[] r = rows.get(i);
+            if (r[0] == null || r[2] == null) {
+                continue; // STRICT: NULL
+            }
+            groups.computeIfAbsent(r[0] + '\u0000' + r[1], k -> new java.util.ArrayList<>()).add(i);
+        }
+        for (List<Integer> group : groups.values()) {
+            String[] first = rows.get(group.get(0));
+            TransformArguments probe = TransformArguments.ofArray(first[0], first[1], first[2]);
+            Endpoint endpoint = route(session, probe);
+            if (endpoint != null) {
+                for (int i : group) {
+                    String[] r = rows.get(i);
+                    out[i] = remote.transform(endpoint, probe.taskName(), probe.args(), TransformArguments.ofArray(r[0], r[1], r[2]).inputs());
+                }
+                continue;
+            }
+            List<TransformArguments> calls = new java.util.ArrayList<>(group.size());
+            for (int i : group) {
+                String[] r = rows.get(i);
+                calls.add(TransformArguments.ofArray(r[0], r[1], r[2]));
+            }
+            List<com.fasterxml.jackson.databind.JsonNode> results = local.transformRows(session, calls);
+            for (int k = 0; k < group.size(); k++) {
+                out[group.get(k)] = JsonbText.of(results.get(k));
+            }
+        }
+        return out;
+    }
+
+    /**
      * transform_stream(task, args, input | inputs, cache): hands {@code rows} one jsonb text per
      * generation step, a JSON array with the new text of each sequence.
      */
