@@ -31,9 +31,12 @@ public final class TextTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final int maxLength;
     private final long padId;
+    /** The same tokenizer without truncation, for callers that cut or window inputs themselves. */
+    private final HuggingFaceTokenizer untruncated;
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, long padId) {
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, HuggingFaceTokenizer untruncated, int maxLength, long padId) {
         this.tokenizer = tokenizer;
+        this.untruncated = untruncated;
         this.maxLength = maxLength;
         this.padId = padId;
     }
@@ -57,10 +60,18 @@ public final class TextTokenizer implements AutoCloseable {
                 "padding", "false",
                 "maxLength", Integer.toString(maxLength),
                 "modelMaxLength", Integer.toString(maxLength));
+        Map<String, String> untruncatedOptions = Map.of(
+                "addSpecialTokens", "true",
+                "truncation", "false",
+                "padding", "false",
+                "modelMaxLength", Integer.toString(Integer.MAX_VALUE));
+        HuggingFaceTokenizer t = null;
         try {
-            HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), options);
-            return new TextTokenizer(t, maxLength, padId);
+            t = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), options);
+            HuggingFaceTokenizer full = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), untruncatedOptions);
+            return new TextTokenizer(t, full, maxLength, padId);
         } catch (RuntimeException e) {
+            if (t != null) t.close();
             throw new ModelFormatException("cannot load tokenizer " + file.describe() + ": " + e.getMessage(), e);
         }
     }
@@ -109,6 +120,42 @@ public final class TextTokenizer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Encodes {@code text} (and {@code pair}, when not null, as the second sequence) with special
+     * tokens, char offsets, word and sequence ids, without truncation: callers cut with
+     * {@link TokenSpans#truncate} or split into windows.
+     */
+    public TokenSpans spans(String text, String pair) {
+        Encoding e = pair == null ? untruncated.encode(text) : untruncated.encode(text, pair);
+        long[] ids = e.getIds();
+        int n = ids.length;
+        ai.djl.huggingface.tokenizers.jni.CharSpan[] spans = e.getCharTokenSpans();
+        int[] starts = new int[n], ends = new int[n];
+        for (int i = 0; i < n && i < spans.length; i++) {
+            if (spans[i] != null) {
+                starts[i] = spans[i].getStart();
+                ends[i] = spans[i].getEnd();
+            }
+        }
+        long[] sequenceIds = e.getSequenceIds();
+        long[] special = e.getSpecialTokenMask();
+        if (sequenceIds == null || sequenceIds.length != n) {
+            sequenceIds = new long[n];
+            for (int i = 0; i < n; i++) sequenceIds[i] = special[i] != 0 ? -1 : e.getTypeIds()[i];
+        }
+        return new TokenSpans(ids, e.getTypeIds(), e.getTokens(), special, e.getWordIds(), sequenceIds, starts, ends, false);
+    }
+
+    /** Token ids of {@code text} without special tokens or truncation. */
+    public long[] idsWithoutSpecialTokens(String text) {
+        return untruncated.encode(text, false, false).getIds();
+    }
+
+    /** Text of {@code ids} as the tokenizer's decoder writes it (word pieces joined, spacing cleaned up). */
+    public String decode(long[] ids, boolean skipSpecialTokens) {
+        return untruncated.decode(ids, skipSpecialTokens);
+    }
+
     /** Token strings, for diagnostics and tests. */
     public List<String> tokens(String text) {
         return List.of(tokenizer.encode(text).getTokens());
@@ -121,5 +168,6 @@ public final class TextTokenizer implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
+        untruncated.close();
     }
 }
