@@ -95,7 +95,9 @@ public final class ZeroShotClassificationPipeline extends EncoderTaskPipeline {
             List<Integer> order = new ArrayList<>();
             for (int l = 0; l < labels.size(); l++) order.add(l);
             final float[] s = scores;
-            order.sort((a, b) -> Float.compare(s[b], s[a]));
+            // transformers ranks with reversed(argsort): ascending (ties in label order), then reversed
+            order.sort((a, b) -> Float.compare(s[a], s[b]));
+            java.util.Collections.reverse(order);
             ObjectNode o = out.addObject();
             o.put("sequence", texts.get(i));
             ArrayNode ls = o.putArray("labels");
