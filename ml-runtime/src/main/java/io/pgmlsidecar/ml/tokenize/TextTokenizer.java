@@ -31,12 +31,16 @@ public final class TextTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final int maxLength;
     private final long padId;
-    /** The same tokenizer without truncation, for callers that cut or window inputs themselves. */
-    private final HuggingFaceTokenizer untruncated;
+    private final byte[] json;
+    /**
+     * The same tokenizer without truncation, for callers that cut or window inputs themselves (the
+     * transform pipelines); made on first use so that embedding models do not pay for it.
+     */
+    private volatile HuggingFaceTokenizer untruncated;
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer, HuggingFaceTokenizer untruncated, int maxLength, long padId) {
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, byte[] json, int maxLength, long padId) {
         this.tokenizer = tokenizer;
-        this.untruncated = untruncated;
+        this.json = json;
         this.maxLength = maxLength;
         this.padId = padId;
     }
@@ -60,18 +64,10 @@ public final class TextTokenizer implements AutoCloseable {
                 "padding", "false",
                 "maxLength", Integer.toString(maxLength),
                 "modelMaxLength", Integer.toString(maxLength));
-        Map<String, String> untruncatedOptions = Map.of(
-                "addSpecialTokens", "true",
-                "truncation", "false",
-                "padding", "false",
-                "modelMaxLength", Integer.toString(Integer.MAX_VALUE));
-        HuggingFaceTokenizer t = null;
         try {
-            t = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), options);
-            HuggingFaceTokenizer full = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), untruncatedOptions);
-            return new TextTokenizer(t, full, maxLength, padId);
+            HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), options);
+            return new TextTokenizer(t, json, maxLength, padId);
         } catch (RuntimeException e) {
-            if (t != null) t.close();
             throw new ModelFormatException("cannot load tokenizer " + file.describe() + ": " + e.getMessage(), e);
         }
     }
@@ -120,13 +116,34 @@ public final class TextTokenizer implements AutoCloseable {
         return out;
     }
 
+    private HuggingFaceTokenizer untruncated() {
+        HuggingFaceTokenizer t = untruncated;
+        if (t != null) return t;
+        synchronized (this) {
+            if (untruncated == null) {
+                Map<String, String> options = Map.of(
+                        "addSpecialTokens", "true",
+                        "truncation", "false",
+                        "padding", "false",
+                        "modelMaxLength", Integer.toString(Integer.MAX_VALUE));
+                try {
+                    untruncated = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), options);
+                } catch (IOException e) {
+                    throw new ModelFormatException("cannot load tokenizer: " + e.getMessage(), e);
+                }
+            }
+            return untruncated;
+        }
+    }
+
     /**
      * Encodes {@code text} (and {@code pair}, when not null, as the second sequence) with special
      * tokens, char offsets, word and sequence ids, without truncation: callers cut with
      * {@link TokenSpans#truncate} or split into windows.
      */
     public TokenSpans spans(String text, String pair) {
-        Encoding e = pair == null ? untruncated.encode(text) : untruncated.encode(text, pair);
+        HuggingFaceTokenizer full = untruncated();
+        Encoding e = pair == null ? full.encode(text) : full.encode(text, pair);
         long[] ids = e.getIds();
         int n = ids.length;
         ai.djl.huggingface.tokenizers.jni.CharSpan[] spans = e.getCharTokenSpans();
@@ -148,12 +165,12 @@ public final class TextTokenizer implements AutoCloseable {
 
     /** Token ids of {@code text} without special tokens or truncation. */
     public long[] idsWithoutSpecialTokens(String text) {
-        return untruncated.encode(text, false, false).getIds();
+        return untruncated().encode(text, false, false).getIds();
     }
 
     /** Text of {@code ids} as the tokenizer's decoder writes it (word pieces joined, spacing cleaned up). */
     public String decode(long[] ids, boolean skipSpecialTokens) {
-        return untruncated.decode(ids, skipSpecialTokens);
+        return untruncated().decode(ids, skipSpecialTokens);
     }
 
     /** Token strings, for diagnostics and tests. */
@@ -168,6 +185,8 @@ public final class TextTokenizer implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
-        untruncated.close();
+        synchronized (this) {
+            if (untruncated != null) untruncated.close();
+        }
     }
 }

@@ -45,7 +45,7 @@ public final class EncoderModel implements AutoCloseable {
                     model.specialToken("pad_token").orElse(null));
             String what = "model '" + model.name() + "' (" + model.origin() + ")";
             OnnxEncoder enc = OnnxEncoder.withHeads(context.sessions().open(ModelArtifact.file(onnx)), what, headOutputs);
-            long bytes = Files.size(onnx) + Files.size(model.tokenizerFile());
+            long bytes = model.onnxBytes() + Files.size(model.tokenizerFile());
             return new EncoderModel(model, tok, enc, bytes);
         } catch (IOException e) {
             if (tok != null) tok.close();

@@ -16,7 +16,6 @@ import io.pgmlsidecar.ml.transformers.PipelineContext;
 import io.pgmlsidecar.ml.transformers.TaskPipeline;
 import io.pgmlsidecar.ml.transformers.TransformerModel;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -43,13 +42,9 @@ public final class FeatureExtractionPipeline extends TaskPipeline {
     /** From a model directory (model.onnx at the root or under onnx/). */
     public static FeatureExtractionPipeline open(TransformerModel m, PipelineContext context) {
         var onnx = m.requireOnnx("encoder", "model.onnx", "model_quantized.onnx");
-        try {
-            return open(ModelArtifact.file(onnx), ModelArtifact.file(m.tokenizerFile()), m.maxLength(),
-                    m.specialToken("pad_token").orElse(null), "model '" + m.name() + "' (" + m.origin() + ")", context,
-                    Files.size(onnx));
-        } catch (IOException e) {
-            throw new MlException("cannot load model '" + m.name() + "': " + e, e);
-        }
+        return open(ModelArtifact.file(onnx), ModelArtifact.file(m.tokenizerFile()), m.maxLength(),
+                m.specialToken("pad_token").orElse(null), "model '" + m.name() + "' (" + m.origin() + ")", context,
+                m.onnxBytes());
     }
 
     /** From a single-graph embedding model (a bundled or stored model without a directory). */

@@ -111,6 +111,11 @@ class TextClassificationPipelineTest {
         assertEquals("POSITIVE", out.get(0).get(0).get("label").asText());
         JsonNode cut = fx.run("text-classification", MODEL, "{\"function_to_apply\": \"none\", \"max_length\": 4}",
                 "good awful awful");
+        // a pair is cut longest first: [CLS] good good [SEP] awful [SEP] → {3, 4}
+        JsonNode pair = fx.runNodes("text-classification", SHORT, "{\"function_to_apply\": \"none\", \"top_k\": 2}",
+                List.of(EncoderFixture.json("{\"text\": \"good good good\", \"text_pair\": \"awful\"}")));
+        assertScore(4, pair.get(0).get(0).get("score"));
+        assertScore(3, pair.get(0).get(1).get("score"));
         // [CLS] good awful [SEP]: NEGATIVE 3 (not 6: the second "awful" is cut)
         assertEquals("NEGATIVE", cut.get(0).get("label").asText());
         assertScore(3, cut.get(0).get("score"));
