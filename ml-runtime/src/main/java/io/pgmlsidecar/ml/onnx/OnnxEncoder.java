@@ -35,12 +35,31 @@ public final class OnnxEncoder implements AutoCloseable {
     private final String output;
     private final boolean pooledOutput;
     private final int declaredDim;
+    /** Task-head outputs read by {@link #runOutputs} (logits, start_logits, ...); empty in token-vector mode. */
+    private final List<String> headOutputs;
+
+    /** One named float output of a batch, row-major with its shape. */
+    public record Tensor(float[] data, long[] shape) {}
 
     /** Output of one batch: {@code [batch, seq, dim]} token vectors, or {@code [batch, dim]} when {@link #pooled}. */
     public record Output(float[] data, int batch, int seq, int dim, boolean pooled) {}
 
     public OnnxEncoder(OrtSessions.Opened opened, String what, boolean preferPooledOutput) {
+        this(opened, what, preferPooledOutput, List.of());
+    }
+
+    /**
+     * An encoder with task heads: same inputs as a text encoder, but the outputs read are the named
+     * head outputs (e.g. {@code logits}, or {@code start_logits} and {@code end_logits}); see {@link #runOutputs}.
+     */
+    public static OnnxEncoder withHeads(OrtSessions.Opened opened, String what, List<String> headOutputs) {
+        if (headOutputs.isEmpty()) throw new IllegalArgumentException("no head outputs");
+        return new OnnxEncoder(opened, what, false, headOutputs);
+    }
+
+    private OnnxEncoder(OrtSessions.Opened opened, String what, boolean preferPooledOutput, List<String> headOutputs) {
         this.session = opened.session();
+        this.headOutputs = List.copyOf(headOutputs);
         this.device = opened.device();
         try {
             for (Map.Entry<String, NodeInfo> e : session.getInputInfo().entrySet()) {
@@ -59,6 +78,18 @@ public final class OnnxEncoder implements AutoCloseable {
                 throw new ModelFormatException(what + ": graph has no 'input_ids' input (inputs: " + session.getInputNames() + ")");
             }
             Map<String, NodeInfo> outs = session.getOutputInfo();
+            if (!this.headOutputs.isEmpty()) {
+                for (String h : this.headOutputs) {
+                    if (!outs.containsKey(h)) {
+                        throw new ModelFormatException(what + ": graph has no '" + h + "' output (expected "
+                                + this.headOutputs + "; outputs: " + outs.keySet() + ")");
+                    }
+                }
+                this.output = this.headOutputs.get(0);
+                this.pooledOutput = false;
+                this.declaredDim = -1;
+                return;
+            }
             String chosen = null;
             boolean pooled = false;
             if (preferPooledOutput && outs.containsKey("sentence_embedding")) {
@@ -123,30 +154,10 @@ public final class OnnxEncoder implements AutoCloseable {
      */
     public Output run(List<long[]> ids, List<long[]> typeIds, long padId) {
         int batch = ids.size();
-        int seq = 1;
-        for (long[] r : ids) seq = Math.max(seq, r.length);
-        long[] shape = {batch, seq};
-        long[] idBuf = new long[batch * seq];
-        long[] mask = new long[batch * seq];
-        long[] types = inputs.containsKey("token_type_ids") ? new long[batch * seq] : null;
-        long[] pos = inputs.containsKey("position_ids") ? new long[batch * seq] : null;
-        for (int b = 0; b < batch; b++) {
-            long[] r = ids.get(b);
-            int base = b * seq;
-            java.util.Arrays.fill(idBuf, base, base + seq, padId);
-            System.arraycopy(r, 0, idBuf, base, r.length);
-            java.util.Arrays.fill(mask, base, base + r.length, 1L);
-            if (types != null && typeIds != null) System.arraycopy(typeIds.get(b), 0, types, base, r.length);
-            if (pos != null) for (int t = 0; t < seq; t++) pos[base + t] = t;
-        }
-        OrtEnvironment env = OrtSessions.environment();
         List<OnnxTensor> tensors = new ArrayList<>(4);
         try {
-            Map<String, OnnxTensor> feed = new HashMap<>();
-            feed.put("input_ids", tensor(env, "input_ids", idBuf, shape, tensors));
-            if (inputs.containsKey("attention_mask")) feed.put("attention_mask", tensor(env, "attention_mask", mask, shape, tensors));
-            if (types != null) feed.put("token_type_ids", tensor(env, "token_type_ids", types, shape, tensors));
-            if (pos != null) feed.put("position_ids", tensor(env, "position_ids", pos, shape, tensors));
+            Map<String, OnnxTensor> feed = feed(ids, typeIds, padId, tensors);
+            int seq = (int) feed.get("input_ids").getInfo().getShape()[1];
             try (OrtSession.Result result = session.run(feed, Set.of(output))) {
                 OnnxValue v = result.get(0);
                 if (!(v instanceof OnnxTensor t)) throw new MlException("output " + output + " is not a tensor");
@@ -169,6 +180,69 @@ public final class OnnxEncoder implements AutoCloseable {
         } finally {
             for (OnnxTensor t : tensors) t.close();
         }
+    }
+
+    /**
+     * Runs one batch of an encoder opened {@link #withHeads}: the head outputs by name, each with the
+     * batch as its first dimension and the padded sequence length as its second where it is per token.
+     */
+    public Map<String, Tensor> runOutputs(List<long[]> ids, List<long[]> typeIds, long padId) {
+        if (headOutputs.isEmpty()) throw new IllegalStateException("encoder was not opened with head outputs");
+        List<OnnxTensor> tensors = new ArrayList<>(4);
+        try {
+            Map<String, OnnxTensor> feed = feed(ids, typeIds, padId, tensors);
+            try (OrtSession.Result result = session.run(feed, new java.util.LinkedHashSet<>(headOutputs))) {
+                Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+                for (String name : headOutputs) {
+                    OnnxValue v = result.get(name).orElseThrow(() -> new MlException("output " + name + " missing"));
+                    if (!(v instanceof OnnxTensor t)) throw new MlException("output " + name + " is not a tensor");
+                    FloatBuffer fb = t.getFloatBuffer();
+                    if (fb == null) throw new MlException("output " + name + " has type " + t.getInfo().type + ", expected float");
+                    float[] data = new float[fb.remaining()];
+                    fb.get(data);
+                    long[] shape = t.getInfo().getShape();
+                    if (shape.length == 0 || shape[0] != ids.size()) {
+                        throw new MlException("output " + name + " has shape " + java.util.Arrays.toString(shape)
+                                + ", expected the batch (" + ids.size() + ") first");
+                    }
+                    out.put(name, new Tensor(data, shape));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new MlException("ONNX Runtime inference failed: " + e.getMessage(), e);
+        } finally {
+            for (OnnxTensor t : tensors) t.close();
+        }
+    }
+
+    /** The graph's inputs for a right-padded batch; created tensors are added to {@code track} for closing. */
+    private Map<String, OnnxTensor> feed(List<long[]> ids, List<long[]> typeIds, long padId, List<OnnxTensor> track)
+            throws OrtException {
+        int batch = ids.size();
+        int seq = 1;
+        for (long[] r : ids) seq = Math.max(seq, r.length);
+        long[] shape = {batch, seq};
+        long[] idBuf = new long[batch * seq];
+        long[] mask = new long[batch * seq];
+        long[] types = inputs.containsKey("token_type_ids") ? new long[batch * seq] : null;
+        long[] pos = inputs.containsKey("position_ids") ? new long[batch * seq] : null;
+        for (int b = 0; b < batch; b++) {
+            long[] r = ids.get(b);
+            int base = b * seq;
+            java.util.Arrays.fill(idBuf, base, base + seq, padId);
+            System.arraycopy(r, 0, idBuf, base, r.length);
+            java.util.Arrays.fill(mask, base, base + r.length, 1L);
+            if (types != null && typeIds != null) System.arraycopy(typeIds.get(b), 0, types, base, r.length);
+            if (pos != null) for (int t = 0; t < seq; t++) pos[base + t] = t;
+        }
+        OrtEnvironment env = OrtSessions.environment();
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        feed.put("input_ids", tensor(env, "input_ids", idBuf, shape, track));
+        if (inputs.containsKey("attention_mask")) feed.put("attention_mask", tensor(env, "attention_mask", mask, shape, track));
+        if (types != null) feed.put("token_type_ids", tensor(env, "token_type_ids", types, shape, track));
+        if (pos != null) feed.put("position_ids", tensor(env, "position_ids", pos, shape, track));
+        return feed;
     }
 
     private OnnxTensor tensor(OrtEnvironment env, String name, long[] data, long[] shape, List<OnnxTensor> track)

@@ -31,9 +31,16 @@ public final class TextTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final int maxLength;
     private final long padId;
+    private final byte[] json;
+    /**
+     * The same tokenizer without truncation, for callers that cut or window inputs themselves (the
+     * transform pipelines); made on first use so that embedding models do not pay for it.
+     */
+    private volatile HuggingFaceTokenizer untruncated;
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer, int maxLength, long padId) {
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, byte[] json, int maxLength, long padId) {
         this.tokenizer = tokenizer;
+        this.json = json;
         this.maxLength = maxLength;
         this.padId = padId;
     }
@@ -59,7 +66,7 @@ public final class TextTokenizer implements AutoCloseable {
                 "modelMaxLength", Integer.toString(maxLength));
         try {
             HuggingFaceTokenizer t = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), options);
-            return new TextTokenizer(t, maxLength, padId);
+            return new TextTokenizer(t, json, maxLength, padId);
         } catch (RuntimeException e) {
             throw new ModelFormatException("cannot load tokenizer " + file.describe() + ": " + e.getMessage(), e);
         }
@@ -109,6 +116,63 @@ public final class TextTokenizer implements AutoCloseable {
         return out;
     }
 
+    private HuggingFaceTokenizer untruncated() {
+        HuggingFaceTokenizer t = untruncated;
+        if (t != null) return t;
+        synchronized (this) {
+            if (untruncated == null) {
+                Map<String, String> options = Map.of(
+                        "addSpecialTokens", "true",
+                        "truncation", "false",
+                        "padding", "false",
+                        "modelMaxLength", Integer.toString(Integer.MAX_VALUE));
+                try {
+                    untruncated = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), options);
+                } catch (IOException e) {
+                    throw new ModelFormatException("cannot load tokenizer: " + e.getMessage(), e);
+                }
+            }
+            return untruncated;
+        }
+    }
+
+    /**
+     * Encodes {@code text} (and {@code pair}, when not null, as the second sequence) with special
+     * tokens, char offsets, word and sequence ids, without truncation: callers cut with
+     * {@link TokenSpans#truncate} or split into windows.
+     */
+    public TokenSpans spans(String text, String pair) {
+        HuggingFaceTokenizer full = untruncated();
+        Encoding e = pair == null ? full.encode(text) : full.encode(text, pair);
+        long[] ids = e.getIds();
+        int n = ids.length;
+        ai.djl.huggingface.tokenizers.jni.CharSpan[] spans = e.getCharTokenSpans();
+        int[] starts = new int[n], ends = new int[n];
+        for (int i = 0; i < n && i < spans.length; i++) {
+            if (spans[i] != null) {
+                starts[i] = spans[i].getStart();
+                ends[i] = spans[i].getEnd();
+            }
+        }
+        long[] sequenceIds = e.getSequenceIds();
+        long[] special = e.getSpecialTokenMask();
+        if (sequenceIds == null || sequenceIds.length != n) {
+            sequenceIds = new long[n];
+            for (int i = 0; i < n; i++) sequenceIds[i] = special[i] != 0 ? -1 : e.getTypeIds()[i];
+        }
+        return new TokenSpans(ids, e.getTypeIds(), e.getTokens(), special, e.getWordIds(), sequenceIds, starts, ends, false);
+    }
+
+    /** Token ids of {@code text} without special tokens or truncation. */
+    public long[] idsWithoutSpecialTokens(String text) {
+        return untruncated().encode(text, false, false).getIds();
+    }
+
+    /** Text of {@code ids} as the tokenizer's decoder writes it (word pieces joined, spacing cleaned up). */
+    public String decode(long[] ids, boolean skipSpecialTokens) {
+        return untruncated().decode(ids, skipSpecialTokens);
+    }
+
     /** Token strings, for diagnostics and tests. */
     public List<String> tokens(String text) {
         return List.of(tokenizer.encode(text).getTokens());
@@ -121,5 +185,8 @@ public final class TextTokenizer implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
+        synchronized (this) {
+            if (untruncated != null) untruncated.close();
+        }
     }
 }

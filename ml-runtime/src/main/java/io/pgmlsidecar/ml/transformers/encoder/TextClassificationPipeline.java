@@ -1,0 +1,138 @@
+package io.pgmlsidecar.ml.transformers.encoder;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgmlsidecar.ml.tokenize.TokenSpans;
+import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
+import io.pgmlsidecar.ml.transformers.PipelineArgs;
+import io.pgmlsidecar.ml.transformers.PipelineContext;
+import io.pgmlsidecar.ml.transformers.TransformerModel;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * {@code text-classification} / {@code sentiment-analysis}: a sequence classification head's
+ * {@code logits [batch, labels]} turned into labelled scores as transformers'
+ * TextClassificationPipeline does, including its legacy output shape when {@code top_k} is not given.
+ */
+public final class TextClassificationPipeline extends EncoderTaskPipeline {
+    private static final Set<String> KEYS = keys();
+
+    private final List<String> labels;
+    private final String defaultFunction;
+
+    private TextClassificationPipeline(EncoderModel model, String task) {
+        super(model, task);
+        TransformerModel m = model.model();
+        int n = numLabels(m);
+        this.labels = m.labels(n);
+        String problem = m.config().path("problem_type").asText("");
+        // transformers: multi-label or single-output models get sigmoid, other classifiers softmax
+        this.defaultFunction = problem.equals("multi_label_classification") || n == 1 ? "sigmoid"
+                : problem.equals("regression") ? "none" : "softmax";
+    }
+
+    public static TextClassificationPipeline open(TransformerModel m, PipelineContext context, String task) {
+        return new TextClassificationPipeline(EncoderModel.open(m, context, List.of("logits")), task);
+    }
+
+    static int numLabels(TransformerModel m) {
+        if (m.config().path("id2label").isObject() && m.config().path("id2label").size() > 0) {
+            return m.config().path("id2label").size();
+        }
+        return m.config().path("num_labels").asInt(2);
+    }
+
+    private static Set<String> keys() {
+        Set<String> k = new HashSet<>(Inputs.TOKENIZER_KEYS);
+        k.addAll(List.of("top_k", "function_to_apply", "return_all_scores"));
+        return Set.copyOf(k);
+    }
+
+    @Override
+    public JsonNode run(List<JsonNode> inputs, PipelineArgs args) {
+        args.onlyKeys(KEYS);
+        Inputs.requireSome(inputs, task);
+        Inputs.checkTruncation(args);
+        String function = function(args);
+        // top_k absent: legacy shape (one object per input); an integer: the k best, sorted;
+        // JSON null: every label, sorted. return_all_scores=true: every label in label order.
+        JsonNode topKNode = args.raw("top_k");
+        boolean legacy = topKNode == null;
+        Integer topK = 1;
+        if (topKNode != null) {
+            topK = topKNode.isNull() ? null : args.integer("top_k", 1, 1, Integer.MAX_VALUE);
+        } else if (args.has("return_all_scores") && args.bool("return_all_scores", false)) {
+            topK = null;
+        }
+        int max = Inputs.maxLength(args, model.tokenizer().maxLength());
+        List<TokenSpans> encoded = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) encoded.add(encode(inputs.get(i), i).truncate(max, false));
+        List<EncoderModel.Row> rows = model.run(encoded, Inputs.batchSize(args));
+        ArrayNode out = JSON.arrayNode();
+        for (EncoderModel.Row row : rows) {
+            float[] scores = apply(function, row.vector("logits"));
+            if (legacy && topK != null) {
+                int best = Scores.argmax(scores);
+                out.add(entry(best, scores[best]));
+                continue;
+            }
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < scores.length; i++) order.add(i);
+            if (!legacy) order.sort((a, b) -> Float.compare(scores[b], scores[a]));
+            int k = topK == null ? order.size() : Math.min(topK, order.size());
+            ArrayNode list = out.addArray();
+            for (int i = 0; i < k; i++) list.add(entry(order.get(i), scores[order.get(i)]));
+        }
+        return out;
+    }
+
+    private ObjectNode entry(int label, float score) {
+        ObjectNode o = JSON.objectNode();
+        o.put("label", label < labels.size() ? labels.get(label) : "LABEL_" + label);
+        o.put("score", (double) score);
+        return o;
+    }
+
+    private String function(PipelineArgs args) {
+        String f = args.string("function_to_apply", defaultFunction).toLowerCase(Locale.ROOT);
+        if (!Set.of("softmax", "sigmoid", "none").contains(f)) {
+            throw new InvalidArgumentsException("argument 'function_to_apply' must be one of softmax, sigmoid, none; got '"
+                    + args.raw("function_to_apply").asText() + "'");
+        }
+        return f;
+    }
+
+    private static float[] apply(String function, float[] logits) {
+        return switch (function) {
+            case "softmax" -> Scores.softmax(logits);
+            case "sigmoid" -> Scores.sigmoid(logits);
+            default -> logits.clone();
+        };
+    }
+
+    /** A text, or {@code {"text", "text_pair"}} for sentence-pair classifiers. */
+    private TokenSpans encode(JsonNode input, int index) {
+        if (input != null && input.isObject()) {
+            JsonNode text = input.get("text");
+            JsonNode pair = input.get("text_pair");
+            if (text == null || !text.isTextual() || (pair != null && !pair.isNull() && !pair.isTextual())) {
+                throw new InvalidArgumentsException(task + ": input " + (index + 1) + " must be text or an object"
+                        + " {\"text\": ..., \"text_pair\": ...} with string values, got " + input);
+            }
+            for (var it = input.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!k.equals("text") && !k.equals("text_pair")) {
+                    throw new InvalidArgumentsException(task + ": input " + (index + 1) + " has key '" + k
+                            + "'; an input object takes only 'text' and 'text_pair'");
+                }
+            }
+            return model.tokenizer().spans(text.asText(), pair == null || pair.isNull() ? null : pair.asText());
+        }
+        return model.tokenizer().spans(Inputs.text(input, task, index), null);
+    }
+}
