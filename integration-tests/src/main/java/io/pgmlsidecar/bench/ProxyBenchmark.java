@@ -72,11 +72,13 @@ public final class ProxyBenchmark {
         }
     }
 
-    static Process startSidecar(Path jar, int port, int upstreamPort) throws IOException, InterruptedException {
+    static Process startSidecar(Path jar, int port, int upstreamPort, String... extraArgs) throws IOException, InterruptedException {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-jar", jar.toString(),
-                "--listen", "127.0.0.1:" + port, "--upstream", "postgresql://postgres@127.0.0.1:" + upstreamPort + "/postgres")
-                .redirectErrorStream(true).start();
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(javaBin, "--enable-native-access=ALL-UNNAMED",
+                "-jar", jar.toString(), "--listen", "127.0.0.1:" + port,
+                "--upstream", "postgresql://postgres@127.0.0.1:" + upstreamPort + "/postgres"));
+        command.addAll(java.util.List.of(extraArgs));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = reader.readLine()) != null) {

@@ -1,0 +1,59 @@
+package io.pgmlsidecar.it.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmlsidecar.it.support.TestCluster;
+import io.pgmlsidecar.it.support.TinyTaskModels;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** pgml.transform through psql (simple protocol), alone and over a table's rows, as a user would type it. */
+class PsqlTransformTest {
+
+    @BeforeAll
+    static void models() {
+        TinyTaskModels.install();
+    }
+
+    private static Cli.Result psql(String script) throws Exception {
+        int port = TestCluster.get().sidecarPort();
+        return Cli.run(List.of(Cli.require("psql"), "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p",
+                Integer.toString(port), "-U", "postgres", "-d", "postgres", "-c", script), "it_psql_transform", 120);
+    }
+
+    @Test
+    void classificationAloneAndOverRows() throws Exception {
+        String task = "'{\"task\": \"text-classification\", \"model\": \"" + TinyTaskModels.SENTIMENT + "\"}'";
+        Cli.Result s0 = psql("SELECT pgml.transform(" + task + ", inputs => ARRAY['a great film'])");
+        assertEquals(0, s0.exitCode(), s0.all());
+        assertTrue(s0.stdout().trim().matches("\\[\\{\"label\": \"POSITIVE\", \"score\": 0\\.9\\d+}]"), s0.stdout());
+
+        Cli.Result setup = psql("DROP TABLE IF EXISTS psql_reviews; CREATE TABLE psql_reviews (id int, body text); "
+                + "INSERT INTO psql_reviews VALUES (1, 'good'), (2, 'awful'), (3, 'bad movie')");
+        assertEquals(0, setup.exitCode(), setup.all());
+        Cli.Result s2 = psql("SELECT id, pgml.transform(" + task + ", inputs => ARRAY[body]) FROM psql_reviews ORDER BY id");
+        assertEquals(0, s2.exitCode(), s2.all());
+        String[] lines = s2.stdout().trim().split("\n");
+        assertEquals(3, lines.length, s2.all());
+        assertTrue(lines[0].startsWith("1|[{\"label\": \"POSITIVE\""), lines[0]);
+        assertTrue(lines[1].startsWith("2|[{\"label\": \"NEGATIVE\""), lines[1]);
+        assertTrue(lines[2].startsWith("3|[{\"label\": \"NEGATIVE\""), lines[2]);
+
+        assertEquals(0, psql("DROP TABLE IF EXISTS psql_labels").exitCode());
+        Cli.Result ctas = psql("CREATE TABLE psql_labels AS SELECT id, pgml.transform(" + task + ", inputs => ARRAY[body]) AS out FROM psql_reviews");
+        assertEquals(0, ctas.exitCode(), ctas.all());
+        Cli.Result negative = psql("SELECT count(*) FROM psql_labels WHERE out -> 0 ->> 'label' = 'NEGATIVE'");
+        assertEquals("2", negative.stdout().trim(), negative.all());
+
+        Cli.Result qa = psql("SELECT pgml.transform('{\"task\": \"question-answering\", \"model\": \"" + TinyTaskModels.QA
+                + "\"}'::jsonb, inputs => ARRAY['{\"question\": \"where does john live?\", \"context\": \"john lives in london.\"}'])");
+        assertEquals(0, qa.exitCode(), qa.all());
+        assertTrue(qa.stdout().contains("\"answer\": \"london\""), qa.stdout());
+
+        Cli.Result missing = psql("SELECT pgml.transform('text-classification', inputs => ARRAY['x'])");
+        assertEquals(1, missing.exitCode(), missing.all());
+        assertTrue(missing.stderr().contains("distilbert/distilbert-base-uncased-finetuned-sst-2-english"), missing.all());
+    }
+}
