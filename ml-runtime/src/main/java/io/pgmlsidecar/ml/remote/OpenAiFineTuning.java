@@ -42,7 +42,10 @@ public final class OpenAiFineTuning {
     static final CallOptions CANCEL = new CallOptions(Duration.ofSeconds(10), 2, Duration.ofMillis(500), Duration.ofSeconds(20));
 
     static final int EVENT_PAGE_SIZE = 100;
-    /** Most event pages read per poll (a poll that finds more stops there; the rest come with the next poll). */
+    /**
+     * Most event pages read per poll: should more than this many pages of events appear between two polls,
+     * the oldest of them are never handed over (the next poll stops at the newest seen event).
+     */
     static final int MAX_EVENT_PAGES = 20;
     /** Polls in a row that may fail transiently (after their own retries) before {@link #await} gives up. */
     static final int MAX_FAILED_POLLS = 5;
@@ -277,7 +280,7 @@ public final class OpenAiFineTuning {
                         return job;
                     }
                     case FAILED -> throw RemoteErrors.jobFailed(endpoint, jobId, job.errorCode(), job.errorMessage());
-                    default -> throw RemoteErrors.jobCancelledElsewhere(endpoint, jobId);
+                    default -> throw RemoteErrors.jobCancelledElsewhere(endpoint, jobId, job.errorMessage());
                 }
             }
             Duration nap = left == null || pollInterval.compareTo(left) < 0 ? pollInterval : left;

@@ -100,9 +100,10 @@ final class RemoteErrors {
     }
 
     /** The job was cancelled at the provider, not by this call. */
-    static RemoteCallException jobCancelledElsewhere(Endpoint ep, String jobId) {
+    static RemoteCallException jobCancelledElsewhere(Endpoint ep, String jobId, String providerMessage) {
         return new RemoteCallException(Kind.CLIENT_ERROR, "fine-tuning job " + jobId + " at remote endpoint '" + ep.name()
-                + "' was cancelled at the provider", "start the tuning again; see the provider's console for who cancelled it",
+                + "' was cancelled at the provider" + (providerMessage == null || providerMessage.isBlank() ? ""
+                : ": " + ep.quote(providerMessage, QUOTE_CHARS * 2)), "start the tuning again; see the provider's console for who cancelled it",
                 0, null, null);
     }
 

@@ -142,6 +142,19 @@ class OpenAiFineTuningTest {
     }
 
     @Test
+    void aJobCancelledAtTheProviderIsAnError() throws Exception {
+        standIn = new FineTuningStandIn(OpenAiFineTuningTest::bearer, List.of(
+                Stage.of("running"), new Stage("cancelled", List.of(), null, "Cancelled in the console")));
+        Endpoint ep = openAi();
+        remote.fineTuning().createJob(ep, null, "file-abc", null, null, null, null);
+        RemoteCallException e = assertThrows(RemoteCallException.class,
+                () -> remote.fineTuning().await(ep, "ftjob-1", POLL, null, null, null));
+        assertEquals(Kind.CLIENT_ERROR, e.kind());
+        assertTrue(e.getMessage().contains("was cancelled at the provider: Cancelled in the console"), e.getMessage());
+        assertTrue(standIn.requests("POST", "/cancel").isEmpty(), "nothing to cancel");
+    }
+
+    @Test
     void cancellingTheCallCancelsTheJob() throws Exception {
         standIn = new FineTuningStandIn(OpenAiFineTuningTest::bearer, List.of(
                 Stage.of("running", metrics(1, 0.9)), Stage.of("running", metrics(2, 0.8)), Stage.of("running")));
