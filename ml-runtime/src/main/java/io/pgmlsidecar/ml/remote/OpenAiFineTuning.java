@@ -105,6 +105,20 @@ public final class OpenAiFineTuning {
         }
     }
 
+    /**
+     * An uploaded file.
+     *
+     * @param status {@code processed} once usable; Azure OpenAI: {@code pending}, {@code running} before, {@code error}
+     *               if its content was refused (then {@code statusDetails} says why); OpenAI no longer maintains it
+     */
+    public record UploadedFile(String id, String fileName, long bytes, String status, String statusDetails) {
+        /** Whether a job may use it now (not while Azure still imports it). */
+        public boolean ready() {
+            return status == null || !(status.equals("pending") || status.equals("running") || status.equals("error")
+                    || status.equals("deleting") || status.equals("deleted"));
+        }
+    }
+
     /** One page of a job's events, as the provider lists them (OpenAI: newest first). */
     record EventPage(List<Event> events, boolean hasMore) {}
 
@@ -112,7 +126,8 @@ public final class OpenAiFineTuning {
 
     /**
      * Uploads training data ({@code POST <base>/files}, {@code multipart/form-data} with {@code purpose=fine-tune}
-     * and the {@code file} as {@code application/jsonl}); returns the file's id.
+     * and the {@code file} as {@code application/jsonl}); returns the file's id. Azure OpenAI imports the file
+     * afterwards and refuses jobs on it until then: {@link #awaitFile} waits for that (at OpenAI it returns at once).
      */
     public String upload(Endpoint endpoint, String fileName, byte[] jsonl, CallOptions call) {
         if (fileName == null || fileName.isBlank()) {
@@ -130,6 +145,56 @@ public final class OpenAiFineTuning {
         String id = text(reply.json(), "id");
         if (id == null) throw reply.malformed("an uploaded file without an id");
         return id;
+    }
+
+    /** The file's state ({@code GET <base>/files/{id}}). */
+    public UploadedFile file(Endpoint endpoint, String fileId) {
+        return file(endpoint, fileId, READS);
+    }
+
+    UploadedFile file(Endpoint endpoint, String fileId, CallOptions call) {
+        var uri = endpoint.uri(Endpoint.Operation.FILES, "/" + Endpoint.encode(requireId(fileId, "file")), null);
+        return schedulers.apply(endpoint).call(timeout -> readFile(http.get(endpoint, uri, timeout)), call);
+    }
+
+    /**
+     * Waits until the uploaded file may be used by a job ({@link UploadedFile#ready()}), polling every
+     * {@code pollInterval}. A file the provider refused ({@code error}, {@code deleted}) is a CLIENT_ERROR with the
+     * provider's reason; {@code deadline} (null: none) passing is a TIMEOUT; {@code cancelled} (null: never) or an
+     * interrupt a CANCELLED error. Nothing is cancelled at the provider: the file stays (delete it there if unwanted).
+     */
+    public UploadedFile awaitFile(Endpoint endpoint, String fileId, Duration pollInterval, Duration deadline,
+                                  BooleanSupplier cancelled) {
+        requireId(fileId, "file");
+        if (pollInterval == null || !pollInterval.isPositive()) {
+            throw RemoteCallException.configuration("the poll interval must be positive", "e.g. 1 second");
+        }
+        BooleanSupplier stop = cancelled == null ? () -> false : cancelled;
+        long start = System.nanoTime();
+        while (true) {
+            if (stop.getAsBoolean() || Thread.currentThread().isInterrupted()) throw RemoteErrors.cancelled(endpoint);
+            Duration left = remaining(start, deadline);
+            if (left != null && left.isZero()) throw RemoteErrors.fileNotReady(endpoint, fileId, deadline);
+            UploadedFile f;
+            try {
+                f = file(endpoint, fileId, left == null ? READS : READS.withDeadline(left));
+            } catch (RemoteCallException e) {
+                left = remaining(start, deadline);
+                if (left != null && left.isZero() && e.kind() == Kind.TIMEOUT) throw RemoteErrors.fileNotReady(endpoint, fileId, deadline);
+                throw e;
+            }
+            if (f.ready()) return f;
+            if (!"pending".equals(f.status()) && !"running".equals(f.status())) {
+                throw RemoteErrors.fileRefused(endpoint, fileId, f.status(), f.statusDetails());
+            }
+            Duration nap = left == null || pollInterval.compareTo(left) < 0 ? pollInterval : left;
+            try {
+                sleep(nap, stop);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw RemoteErrors.cancelled(endpoint);
+            }
+        }
     }
 
     // ---- jobs ----
@@ -375,6 +440,13 @@ public final class OpenAiFineTuning {
         return new Job(id, status, text(j, "model"), text(j, "fine_tuned_model"), text(j, "training_file"),
                 text(j, "validation_file"), tokens != null && tokens.canConvertToLong() ? tokens.longValue() : null,
                 code, message, j);
+    }
+
+    static UploadedFile readFile(JsonReply reply) {
+        JsonNode j = reply.json();
+        String id = text(j, "id");
+        if (id == null) throw reply.malformed("a file without an id");
+        return new UploadedFile(id, text(j, "filename"), j.path("bytes").asLong(0), text(j, "status"), text(j, "status_details"));
     }
 
     static EventPage readEvents(JsonReply reply) {

@@ -126,4 +126,16 @@ final class RemoteErrors {
                 + " (last status: " + status + "); " + outcome,
                 "allow the tuning more time, or train on fewer examples or epochs", 0, null, cancelFailure);
     }
+
+    static RemoteCallException fileRefused(Endpoint ep, String fileId, String status, String details) {
+        return new RemoteCallException(Kind.CLIENT_ERROR, "remote endpoint '" + ep.name() + "' did not accept training file "
+                + fileId + " (status " + status + ")" + (details == null || details.isBlank() ? "" : ": " + ep.quote(details, QUOTE_CHARS * 2)),
+                "check the training data: one JSON object per line in the chat format", 0, null, null);
+    }
+
+    static RemoteCallException fileNotReady(Endpoint ep, String fileId, Duration deadline) {
+        return new RemoteCallException(Kind.TIMEOUT, "training file " + fileId + " at remote endpoint '" + ep.name()
+                + "' was not ready within " + deadline.toMillis() + " ms", "allow more time for the upload to be processed",
+                0, null, null);
+    }
 }

@@ -54,6 +54,9 @@ final class FineTuningStandIn implements AutoCloseable {
     final List<ObjectNode> log = new CopyOnWriteArrayList<>();
     volatile JsonNode created;
     volatile boolean cancelRequested;
+    /** The file's status at upload, then at each GET of it (the last one stays). */
+    volatile List<String> fileStatuses = List.of("processed");
+    private int fileGets;
     private final List<Stage> script;
     private final Predicate<Request> authorized;
     private final HttpServer server;
@@ -141,7 +144,13 @@ final class FineTuningStandIn implements AutoCloseable {
             uploaded.addAll(parse(r.body(), m.group(1)));
             Part file = uploaded.stream().filter(p -> p.name().equals("file")).findFirst().orElseThrow();
             return JSON.createObjectNode().put("id", "file-abc").put("object", "file").put("bytes", file.content().length)
-                    .put("filename", file.fileName()).put("purpose", "fine-tune").put("status", "processed").toString();
+                    .put("filename", file.fileName()).put("purpose", "fine-tune").put("status", fileStatuses.get(0)).toString();
+        }
+        if (r.method().equals("GET") && path.equals("/files/file-abc")) {
+            String st = fileStatuses.get(Math.min(++fileGets, fileStatuses.size() - 1));
+            return JSON.createObjectNode().put("id", "file-abc").put("object", "file").put("bytes", 123)
+                    .put("filename", "train.jsonl").put("purpose", "fine-tune").put("status", st)
+                    .put("status_details", st.equals("error") ? "Line 2: expected a messages array" : null).toString();
         }
         if (r.method().equals("POST") && path.equals(jobs)) {
             created = JSON.readTree(r.body());

@@ -249,6 +249,29 @@ class OpenAiFineTuningTest {
     }
 
     @Test
+    void azureImportsTheFileBeforeItCanBeUsed() throws Exception {
+        standIn = new FineTuningStandIn(r -> KEY.equals(r.headers().get("api-key")), succeeding());
+        standIn.fileStatuses = List.of("pending", "running", "running", "processed");
+        Endpoint ep = Endpoint.builder(EndpointKind.AZURE_OPENAI, standIn.url("")).key(KEY).build();
+        String id = remote.fineTuning().upload(ep, "train.jsonl", "{}\n".getBytes(StandardCharsets.UTF_8), null);
+        assertFalse(remote.fineTuning().file(ep, id).ready(), "still importing");
+        OpenAiFineTuning.UploadedFile f = remote.fineTuning().awaitFile(ep, id, POLL, Duration.ofSeconds(20), null);
+        assertEquals("processed", f.status());
+        assertTrue(f.ready());
+        assertEquals(3, standIn.requests("GET", "/openai/files/file-abc").size(), "running, running, processed");
+
+        standIn.fileStatuses = List.of("pending", "error");
+        RemoteCallException e = assertThrows(RemoteCallException.class,
+                () -> remote.fineTuning().awaitFile(ep, "file-abc", POLL, null, null));
+        assertEquals(Kind.CLIENT_ERROR, e.kind());
+        assertTrue(e.getMessage().contains("Line 2: expected a messages array"), e.getMessage());
+
+        standIn.fileStatuses = List.of("pending");
+        assertEquals(Kind.TIMEOUT, assertThrows(RemoteCallException.class,
+                () -> remote.fineTuning().awaitFile(ep, "file-abc", POLL, Duration.ofMillis(100), null)).kind());
+    }
+
+    @Test
     void fineTuningPaths() {
         assertEquals("https://api.openai.com/v1/fine_tuning/jobs/ftjob-1/events?after=ev-9&limit=100",
                 Endpoint.builder(EndpointKind.OPENAI, "https://api.openai.com/v1").build()
