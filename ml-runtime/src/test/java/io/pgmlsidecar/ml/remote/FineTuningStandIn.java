@@ -57,6 +57,8 @@ final class FineTuningStandIn implements AutoCloseable {
     /** The file's status at upload, then at each GET of it (the last one stays). */
     volatile List<String> fileStatuses = List.of("processed");
     private int fileGets;
+    /** How many GETs of the job still answer 503 (asking for a 1 ms wait before the retry). */
+    final java.util.concurrent.atomic.AtomicInteger failingJobGets = new java.util.concurrent.atomic.AtomicInteger();
     private final List<Stage> script;
     private final Predicate<Request> authorized;
     private final HttpServer server;
@@ -111,7 +113,11 @@ final class FineTuningStandIn implements AutoCloseable {
             int status;
             String body;
             try {
-                if (!authorized.test(r)) {
+                if (r.method().equals("GET") && r.path().endsWith("/jobs/" + JOB) && failingJobGets.getAndDecrement() > 0) {
+                    status = 503;
+                    body = "{\"error\": {\"message\": \"overloaded\"}}";
+                    ex.getResponseHeaders().add("retry-after-ms", "1");
+                } else if (!authorized.test(r)) {
                     status = 401;
                     body = "{\"error\": {\"message\": \"Incorrect API key provided: " + r.headers().get("authorization")
                             + "\", \"type\": \"invalid_request_error\", \"code\": \"invalid_api_key\"}}";

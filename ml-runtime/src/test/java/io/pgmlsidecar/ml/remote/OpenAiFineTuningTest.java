@@ -198,6 +198,25 @@ class OpenAiFineTuningTest {
     }
 
     @Test
+    void transientPollFailuresAreRiddenOutUpToALimit() throws Exception {
+        standIn = new FineTuningStandIn(OpenAiFineTuningTest::bearer, succeeding());
+        Endpoint ep = openAi();
+        remote.fineTuning().createJob(ep, null, "file-abc", null, null, null, null);
+        // one poll fails after its 3 attempts, the next one's retry succeeds
+        standIn.failingJobGets.set(OpenAiFineTuning.READS.maxAttempts() + 1);
+        assertEquals(MODEL, remote.fineTuning().await(ep, "ftjob-1", POLL, Duration.ofSeconds(20), null, null).fineTunedModel());
+
+        standIn.failingJobGets.set(1000);
+        RemoteCallException e = assertThrows(RemoteCallException.class,
+                () -> remote.fineTuning().await(ep, "ftjob-1", POLL, Duration.ofSeconds(20), null, null));
+        assertEquals(Kind.SERVER_ERROR, e.kind());
+        assertEquals(OpenAiFineTuning.READS.maxAttempts(), e.attempts());
+        assertEquals(1000 - OpenAiFineTuning.READS.maxAttempts() * OpenAiFineTuning.MAX_FAILED_POLLS, standIn.failingJobGets.get(),
+                "gave up after " + OpenAiFineTuning.MAX_FAILED_POLLS + " failed polls");
+        assertFalse(standIn.cancelRequested, "the job is left alone");
+    }
+
+    @Test
     void aRefusedKeyIsAClearAuthenticationError() throws Exception {
         standIn = new FineTuningStandIn(OpenAiFineTuningTest::bearer, succeeding());
         Endpoint wrong = Endpoint.builder(EndpointKind.OPENAI, standIn.url("/v1")).key("sk-wrong-1234").model("base").build();
