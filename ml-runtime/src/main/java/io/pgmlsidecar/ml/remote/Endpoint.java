@@ -33,8 +33,12 @@ public record Endpoint(String name, EndpointKind kind, URI url, ApiKey key, Stri
 
     public static final String DEFAULT_AZURE_OPENAI_API_VERSION = "2024-10-21";
 
-    /** What a request asks of the endpoint; decides its path. */
-    enum Operation { INVOKE, EMBEDDINGS, CHAT, INFER }
+    /**
+     * What a request asks of the endpoint; decides its path. FILES and FINE_TUNING_JOBS (OPENAI, AZURE_OPENAI)
+     * are the fine-tuning API: {@code <base>/files}, {@code <base>/fine_tuning/jobs}; on Azure OpenAI they sit
+     * under the resource ({@code /openai/files}), not under a deployment.
+     */
+    enum Operation { INVOKE, EMBEDDINGS, CHAT, INFER, FILES, FINE_TUNING_JOBS }
 
     public Endpoint {
         Objects.requireNonNull(kind, "kind");
@@ -74,20 +78,43 @@ public record Endpoint(String name, EndpointKind kind, URI url, ApiKey key, Stri
 
     /** Where a request for {@code op} goes; a query in the configured URL is kept. */
     URI uri(Operation op) {
+        return uri(op, "", null);
+    }
+
+    /**
+     * Where a request for {@code op} goes, {@code subPath} (already encoded, e.g. {@code "/ftjob-1/events"})
+     * appended to the operation's path (FILES, FINE_TUNING_JOBS only) and {@code extraQuery} (already encoded,
+     * null for none) added to the query.
+     */
+    URI uri(Operation op, String subPath, String extraQuery) {
+        boolean fineTuning = op == Operation.FILES || op == Operation.FINE_TUNING_JOBS;
+        if (subPath == null) subPath = "";
+        if (!subPath.isEmpty() && !fineTuning) throw new IllegalArgumentException("no sub-path for " + op);
         String path = url.getRawPath() == null ? "" : url.getRawPath().replaceAll("/+$", "");
         String base = url.getScheme() + "://" + url.getRawAuthority() + path;
         String query = url.getRawQuery();
+        if (extraQuery != null && !extraQuery.isEmpty()) query = query == null ? extraQuery : query + "&" + extraQuery;
         return switch (kind) {
             case AZURE_ML -> {
                 require(op == Operation.INVOKE, op);
                 yield url;
             }
             case OPENAI -> {
-                require(op == Operation.EMBEDDINGS || op == Operation.CHAT, op);
-                yield withQuery((path.isEmpty() ? base + "/v1" : base) + openAiPath(op), query);
+                require(op == Operation.EMBEDDINGS || op == Operation.CHAT || fineTuning, op);
+                yield withQuery((path.isEmpty() ? base + "/v1" : base) + openAiPath(op) + subPath, query);
             }
             case AZURE_OPENAI -> {
-                require(op == Operation.EMBEDDINGS || op == Operation.CHAT, op);
+                require(op == Operation.EMBEDDINGS || op == Operation.CHAT || fineTuning, op);
+                String version = "api-version=" + encode(apiVersion);
+                String withVersion = query == null ? version : query + "&" + version;
+                if (fineTuning) {
+                    // files and fine-tuning jobs belong to the resource: https://res.openai.azure.com/openai/files
+                    String resource = base;
+                    int at = resource.indexOf("/openai/deployments/");
+                    if (at >= 0) resource = resource.substring(0, at);
+                    else if (resource.endsWith("/openai")) resource = resource.substring(0, resource.length() - "/openai".length());
+                    yield withQuery(resource + "/openai" + openAiPath(op) + subPath, withVersion);
+                }
                 String root = base;
                 if (!path.contains("/openai/deployments/")) {
                     if (deployment == null) {
@@ -96,8 +123,7 @@ public record Endpoint(String name, EndpointKind kind, URI url, ApiKey key, Stri
                     }
                     root = base + "/openai/deployments/" + encode(deployment);
                 }
-                String version = "api-version=" + encode(apiVersion);
-                yield withQuery(root + openAiPath(op), query == null ? version : query + "&" + version);
+                yield withQuery(root + openAiPath(op), withVersion);
             }
             case KSERVE_V2 -> {
                 require(op == Operation.INFER || op == Operation.EMBEDDINGS, op);
@@ -133,18 +159,23 @@ public record Endpoint(String name, EndpointKind kind, URI url, ApiKey key, Stri
     }
 
     private static String openAiPath(Operation op) {
-        return op == Operation.CHAT ? "/chat/completions" : "/embeddings";
+        return switch (op) {
+            case CHAT -> "/chat/completions";
+            case FILES -> "/files";
+            case FINE_TUNING_JOBS -> "/fine_tuning/jobs";
+            default -> "/embeddings";
+        };
     }
 
     private void require(boolean supported, Operation op) {
         if (!supported) {
             throw RemoteCallException.configuration("remote endpoint '" + name + "' is a " + kind
                     + " endpoint, which does not serve " + op.name().toLowerCase() + " requests",
-                    "use an endpoint of a kind that serves them (AZURE_ML: invoke; OPENAI, AZURE_OPENAI: embeddings, chat; KSERVE_V2: infer, embeddings)");
+                    "use an endpoint of a kind that serves them (AZURE_ML: invoke; OPENAI, AZURE_OPENAI: embeddings, chat, files, fine-tuning jobs; KSERVE_V2: infer, embeddings)");
         }
     }
 
-    private static String encode(String s) {
+    static String encode(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 

@@ -3,6 +3,7 @@ package io.pgmlsidecar.ml.remote;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,7 +11,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -18,7 +21,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** One JSON POST to an endpoint: one attempt, no retry; every failure becomes a {@link RemoteCallException}. */
+/** One JSON POST (or GET, or multipart upload) to an endpoint: one attempt, no retry; every failure becomes a {@link RemoteCallException}. */
 final class JsonHttp {
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,10 +51,60 @@ final class JsonHttp {
      * bounds the whole exchange, body included. A 2xx answer must be JSON.
      */
     JsonReply post(Endpoint ep, URI uri, Map<String, String> headers, byte[] body, Duration timeout) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json");
+        return send(ep, uri, HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+                "application/json", headers, timeout);
+    }
+
+    /** A GET with the endpoint's authentication (see {@link #post(Endpoint, URI, Map, byte[], Duration)}). */
+    JsonReply get(Endpoint ep, URI uri, Duration timeout) {
+        return send(ep, uri, HttpRequest.newBuilder(uri).GET(), null, Map.of(), timeout);
+    }
+
+    /** One part of a {@code multipart/form-data} body: a field, or a file when {@code fileName} is set. */
+    record Part(String name, String fileName, String contentType, byte[] content) {
+        static Part field(String name, String value) {
+            return new Part(name, null, null, value.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static Part file(String name, String fileName, String contentType, byte[] content) {
+            return new Part(name, fileName, contentType, content);
+        }
+    }
+
+    /** Posts {@code parts} as {@code multipart/form-data} (a file upload); the answer must be JSON. */
+    JsonReply postMultipart(Endpoint ep, URI uri, List<Part> parts, Duration timeout) {
+        String boundary = "pgml-sidecar-" + UUID.randomUUID().toString().replace("-", "");
+        byte[] body = multipart(boundary, parts);
+        return send(ep, uri, HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+                "multipart/form-data; boundary=" + boundary, Map.of(), timeout);
+    }
+
+    static byte[] multipart(String boundary, List<Part> parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (Part p : parts) {
+            StringBuilder head = new StringBuilder("--").append(boundary).append("\r\n")
+                    .append("Content-Disposition: form-data; name=\"").append(dispositionValue(p.name())).append('"');
+            if (p.fileName() != null) head.append("; filename=\"").append(dispositionValue(p.fileName())).append('"');
+            head.append("\r\n");
+            if (p.contentType() != null) head.append("Content-Type: ").append(p.contentType()).append("\r\n");
+            head.append("\r\n");
+            out.writeBytes(head.toString().getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(p.content());
+            out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+
+    /** A quoted name in Content-Disposition, escaped as browsers do (HTML's multipart/form-data encoding). */
+    private static String dispositionValue(String s) {
+        return s.replace("\r", "%0D").replace("\n", "%0A").replace("\"", "%22");
+    }
+
+    private JsonReply send(Endpoint ep, URI uri, HttpRequest.Builder request, String contentType,
+                           Map<String, String> headers, Duration timeout) {
+        if (contentType != null) request.header("Content-Type", contentType);
+        request.header("Accept", "application/json");
         // plain-text HTTP/2 means an h2c upgrade, which some model servers (uvicorn, TGI) mishandle
         if ("http".equals(uri.getScheme())) request.version(HttpClient.Version.HTTP_1_1);
         if (timeout != null) request.timeout(timeout);

@@ -87,4 +87,55 @@ final class RemoteErrors {
                 + deadline.toMillis() + " ms (queueing and retries included)",
                 "the endpoint is slow or rate limited; allow more time or send less at once", 0, null, null);
     }
+
+    // ---- fine-tuning jobs ----
+
+    /** The provider reports the job failed; {@code providerMessage} (may be null) is its {@code error.message}. */
+    static RemoteCallException jobFailed(Endpoint ep, String jobId, String code, String providerMessage) {
+        String why = providerMessage == null || providerMessage.isBlank() ? "no reason given" : ep.quote(providerMessage, QUOTE_CHARS * 2);
+        return new RemoteCallException(Kind.CLIENT_ERROR, "fine-tuning job " + jobId + " at remote endpoint '" + ep.name()
+                + "' failed: " + why + (code == null || code.isBlank() ? "" : " (" + code + ")"),
+                "check the training data (chat JSONL, enough examples, within the model's token limits), the base model and the hyperparameters",
+                0, null, null);
+    }
+
+    /** The job was cancelled at the provider, not by this call. */
+    static RemoteCallException jobCancelledElsewhere(Endpoint ep, String jobId, String providerMessage) {
+        return new RemoteCallException(Kind.CLIENT_ERROR, "fine-tuning job " + jobId + " at remote endpoint '" + ep.name()
+                + "' was cancelled at the provider" + (providerMessage == null || providerMessage.isBlank() ? ""
+                : ": " + ep.quote(providerMessage, QUOTE_CHARS * 2)), "start the tuning again; see the provider's console for who cancelled it",
+                0, null, null);
+    }
+
+    /** The caller cancelled the wait; {@code cancelFailure} (null when the provider took the cancel) says why the job may still run. */
+    static RemoteCallException jobCancelledByCaller(Endpoint ep, String jobId, RemoteCallException cancelFailure) {
+        String outcome = cancelFailure == null ? "the job was cancelled at the provider"
+                : "cancelling the job at the provider failed (" + cancelFailure.getMessage() + "); it may still be running";
+        return new RemoteCallException(Kind.CANCELLED, "fine-tuning job " + jobId + " at remote endpoint '" + ep.name()
+                + "' was abandoned: the statement was cancelled; " + outcome,
+                "the statement was cancelled or the sidecar is shutting down", 0, null, cancelFailure);
+    }
+
+    /** The job did not finish in time; {@code cancelFailure} as for {@link #jobCancelledByCaller}. */
+    static RemoteCallException jobDeadline(Endpoint ep, String jobId, String status, Duration deadline,
+                                           RemoteCallException cancelFailure) {
+        String outcome = cancelFailure == null ? "it was cancelled at the provider"
+                : "cancelling it at the provider failed (" + cancelFailure.getMessage() + "); it may still be running";
+        return new RemoteCallException(Kind.TIMEOUT, "fine-tuning job " + jobId + " at remote endpoint '" + ep.name()
+                + "' did not finish within " + (deadline.toMillis() < 10_000 ? deadline.toMillis() + " ms" : deadline.toSeconds() + " s")
+                + " (last status: " + status + "); " + outcome,
+                "allow the tuning more time, or train on fewer examples or epochs", 0, null, cancelFailure);
+    }
+
+    static RemoteCallException fileRefused(Endpoint ep, String fileId, String status, String details) {
+        return new RemoteCallException(Kind.CLIENT_ERROR, "remote endpoint '" + ep.name() + "' did not accept training file "
+                + fileId + " (status " + status + ")" + (details == null || details.isBlank() ? "" : ": " + ep.quote(details, QUOTE_CHARS * 2)),
+                "check the training data: one JSON object per line in the chat format", 0, null, null);
+    }
+
+    static RemoteCallException fileNotReady(Endpoint ep, String fileId, Duration deadline) {
+        return new RemoteCallException(Kind.TIMEOUT, "training file " + fileId + " at remote endpoint '" + ep.name()
+                + "' was not ready within " + deadline.toMillis() + " ms", "allow more time for the upload to be processed",
+                0, null, null);
+    }
 }

@@ -24,6 +24,7 @@ public final class RemoteModels implements AutoCloseable {
     private final AzureMlClient azureMl;
     private final OpenAiClient openAi;
     private final KServeClient kserve;
+    private final OpenAiFineTuning fineTuning;
     private volatile boolean closed;
 
     /** Meters go to Micrometer's global registry (where the server adds its Prometheus registry). */
@@ -46,6 +47,7 @@ public final class RemoteModels implements AutoCloseable {
         this.azureMl = new AzureMlClient(this::scheduler, http);
         this.openAi = new OpenAiClient(this::scheduler, http);
         this.kserve = new KServeClient(this::scheduler, http);
+        this.fineTuning = new OpenAiFineTuning(this::scheduler, http);
     }
 
     /** {@code azure_ml.invoke}. */
@@ -56,6 +58,11 @@ public final class RemoteModels implements AutoCloseable {
     /** OpenAI-compatible embeddings and chat completions. */
     public OpenAiClient openAi() {
         return openAi;
+    }
+
+    /** The OpenAI fine-tuning API (OPENAI, AZURE_OPENAI endpoints): upload, jobs, events, cancel. */
+    public OpenAiFineTuning fineTuning() {
+        return fineTuning;
     }
 
     /** KServe v2 inference. */
