@@ -29,6 +29,11 @@ public final class FunctionRegistry {
             p("test_size", PgTypes.FLOAT4, "0.25"), p("test_sampling", PgTypes.TEXT, "'stratified'"),
             p("automatic_deploy", PgTypes.BOOL, "true"), p("materialize_snapshot", PgTypes.BOOL, "false")), PgTypes.UNKNOWN, true);
 
+    /** generate(project_name, inputs text | text[], config) → text | text[]. */
+    public static final ApiFunction GENERATE = new ApiFunction("pgml.generate", List.of(
+            p("project_name", PgTypes.TEXT, null), p("inputs", PgTypes.TEXT, null), p("config", PgTypes.JSONB, "'{}'")),
+            PgTypes.TEXT, false);
+
     /** train_joint: the same arguments, with y_column_name text[]. */
     public static final ApiFunction TRAIN_JOINT = train("pgml.train_joint", PgTypes.TEXT_ARRAY);
 
@@ -109,7 +114,7 @@ public final class FunctionRegistry {
     public static final ApiFunction SKLEARN_CLASSIFICATION_METRICS = metric("pgml.sklearn_classification_metrics", true);
 
     private static final Map<String, ApiFunction> FUNCTIONS = byName(EMBED, VERSION, LOAD_DATASET, TRAIN, TRAIN_JOINT, SNAPSHOT, DEPLOY,
-            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, CHUNK, AZURE_ML_INVOKE, AZURE_AI_SET_SETTING, AZURE_AI_GET_SETTING, DUMP_ALL, LOAD_ALL, TRANSFORM, TRANSFORM_STREAM, TUNE, RANK, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
+            PREDICT, PREDICT_PROBA, PREDICT_JOINT, PREDICT_BATCH, DECOMPOSE, CHUNK, AZURE_ML_INVOKE, AZURE_AI_SET_SETTING, AZURE_AI_GET_SETTING, DUMP_ALL, LOAD_ALL, TRANSFORM, TRANSFORM_STREAM, TUNE, GENERATE, RANK, PYTHON_VERSION, PYTHON_PACKAGE_VERSION, PYTHON_PIP_FREEZE, XGBOOST_VERSION, ACTIVATE_VENV,
             VALIDATE_PYTHON_DEPENDENCIES, VALIDATE_SHARED_LIBRARY, CLEAR_GPU_CACHE, SKLEARN_F1_SCORE, SKLEARN_R2_SCORE,
             SKLEARN_REGRESSION_METRICS, SKLEARN_CLASSIFICATION_METRICS);
 

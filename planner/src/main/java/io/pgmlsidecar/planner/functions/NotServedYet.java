@@ -13,8 +13,7 @@ import java.util.Map;
 public final class NotServedYet {
     private NotServedYet() {}
 
-    private static final Map<String, String> WHY = Map.of(
-            "pgml.generate", "pgml.generate serves generative projects fine-tuned with pgml.tune through a remote provider, which is not built yet");
+    private static final Map<String, String> WHY = Map.of();
 
     /** Throws the 0A000 error when {@code site} calls a function that is planned but not served. */
     public static void refuse(CallSite site) {

@@ -5,10 +5,10 @@ import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.PgException;
 
 /** A failed remote call as a PostgreSQL error: SQLSTATE by kind, the attempts in DETAIL; never the key. */
-final class RemoteFailures {
+public final class RemoteFailures {
     private RemoteFailures() {}
 
-    static PgException error(RemoteCallException e) {
+    public static PgException error(RemoteCallException e) {
         String state = switch (e.kind()) {
             case TIMEOUT, CANCELLED -> "57014";
             case CONNECT -> "08001";

@@ -93,7 +93,7 @@ public final class RemoteTransforms {
     }
 
     /** Hugging Face generate() arguments in the chat API's terms; unknown ones are passed on as they are. */
-    private static Map<String, Object> options(Endpoint endpoint, JsonNode args) {
+    public static Map<String, Object> options(Endpoint endpoint, JsonNode args) {
         Map<String, Object> o = new LinkedHashMap<>();
         args.fields().forEachRemaining(e -> {
             String k = e.getKey();

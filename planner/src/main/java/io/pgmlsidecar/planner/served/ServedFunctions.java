@@ -10,6 +10,7 @@ import io.pgmlsidecar.planner.remote.RemoteEmbeddings;
 import io.pgmlsidecar.planner.remote.RemoteTransforms;
 import io.pgmlsidecar.planner.transform.LocalTransforms;
 import io.pgmlsidecar.planner.transform.TransformCalls;
+import io.pgmlsidecar.planner.tune.Generations;
 import io.pgmlsidecar.planner.tune.TuneActions;
 import io.pgmlsidecar.planner.tune.TunedPredictions;
 import io.pgmlsidecar.planner.tabular.DeploymentCache;
@@ -36,8 +37,9 @@ public final class ServedFunctions {
         EmbedFunctions.register(embed, alone, rowWise);
         RankFunctions.register(embed, alone, sets);
         AzureFunctions.register(settings, new AzureMlInvocations(settings, services.remote()), alone, rowWise);
-        TuneFunctions.register(new TuneActions(services.tuning(),
-                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pgml-sidecar-tune")), alone);
+        TuneFunctions.register(new TuneActions(services.tuning(), remoteModels, services.remote(),
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pgml-sidecar-tune")),
+                new Generations(remoteModels, services.remote()), alone, rowWise);
         TransformFunctions.register(new TransformCalls(new LocalTransforms(services.transforms()),
                 new RemoteTransforms(remoteModels, services.remote())), alone, rowWise, sets);
     }

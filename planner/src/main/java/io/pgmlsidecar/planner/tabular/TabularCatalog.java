@@ -80,6 +80,15 @@ public final class TabularCatalog {
         return rows.get(0)[0];
     }
 
+    /** A model row of pgml.tune: no search, the given runtime ('rust' for models served here, 'openai' for remote ones). */
+    public long createModel(long projectId, long snapshotId, int numFeatures, String algorithm, String runtime, String hyperparams,
+                            String metrics) {
+        return Long.parseLong(BackendSteps.query(backend, "INSERT INTO pgml.models (project_id, snapshot_id, num_features, "
+                + "algorithm, runtime, hyperparams, status, metrics, search_params, search_args) VALUES ($1::bigint, $2::bigint, "
+                + "$3::int, $4, $5::pgml.runtime, $6::jsonb, 'successful', $7::jsonb, '{}', '{}') RETURNING id",
+                projectId, snapshotId, numFeatures, algorithm, runtime, hyperparams, metrics).get(0)[0]);
+    }
+
     public void deploy(long projectId, long modelId, String strategy) {
         BackendSteps.query(backend, "INSERT INTO pgml.deployments (project_id, model_id, strategy) VALUES ($1::bigint, $2::bigint, "
                 + "$3::pgml.strategy) RETURNING id", projectId, modelId, strategy);

@@ -60,7 +60,7 @@ public record TransformArguments(JsonNode task, JsonNode args, List<String> inpu
         return o;
     }
 
-    static JsonNode args(String text) {
+    public static JsonNode args(String text) {
         JsonNode args = text == null ? JSON.createObjectNode() : parse(text, "args must be a JSON object");
         if (!args.isObject()) {
             throw new PgException(PgError.error("22023", "args must be a JSON object, got " + text,

@@ -3,6 +3,9 @@ package io.pgmlsidecar.planner.tune;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgmlsidecar.ml.MlException;
+import io.pgmlsidecar.ml.remote.Endpoint;
+import io.pgmlsidecar.ml.remote.RemoteModels;
+import io.pgmlsidecar.planner.remote.RemoteEmbeddings;
 import io.pgmlsidecar.planner.strategy.BackendSteps;
 import io.pgmlsidecar.planner.tabular.RelationReader;
 import io.pgmlsidecar.planner.tabular.TabularCatalog;
@@ -35,14 +38,17 @@ public final class TuneActions {
     private static final Set<String> TEXT_TYPES = Set.of("text", "character varying", "character", "name", "citext");
 
     private final ClassifierTuning tuning;
+    private final RemoteTuning remoteTuning;
     private final Path scratch;
 
     /**
      * @param tuning  the runtime's tuner; null when the sidecar has no model runtime
+     * @param remote  remote endpoints, for generative tasks tuned by a fine-tuning API
      * @param scratch where tuned models are written before they go to pgml.files
      */
-    public TuneActions(ClassifierTuning tuning, Path scratch) {
+    public TuneActions(ClassifierTuning tuning, RemoteEmbeddings endpoints, RemoteModels remote, Path scratch) {
         this.tuning = tuning;
+        this.remoteTuning = new RemoteTuning(endpoints, remote);
         this.scratch = scratch;
     }
 
@@ -58,18 +64,16 @@ public final class TuneActions {
             throw new PgException("22023", "project \"" + projectName + "\" has task " + project.task() + ", not " + a.get(1),
                     "Tune under a new project name for another task.");
         }
-        if (!TuneTasks.isClassification(task)) {
-            throw new PgException(PgError.error("0A000", "pgml.tune for " + task + " needs a remote fine-tuning provider",
-                    "Generative models cannot be trained in the sidecar; remote fine-tuning providers are not configured yet."));
-        }
-        if (tuning == null) {
+        boolean local = TuneTasks.isClassification(task);
+        if (local && tuning == null) {
             throw new PgException("58000", "no model runtime is configured in this sidecar", "Start the sidecar with its ml-runtime.");
         }
         if (a.get(2) == null) {
             throw new PgException("22023", "relation_name is required for pgml.tune", "Name the table or view with the labelled texts.");
         }
         TuneArguments args = TuneArguments.parse(task, a.get(5), a.get(3));
-        String baseModel = a.get(4) != null ? a.get(4) : DEFAULT_BASE_MODEL;
+        String baseModel = a.get(4) != null ? a.get(4) : local ? DEFAULT_BASE_MODEL : null;
+        Endpoint provider = local ? null : remoteTuning.provider(session, task, baseModel);
         double testSize = Double.parseDouble(a.get(6));
         String sampling = a.get(7);
         boolean autoDeploy = isTrue(a.get(8));
@@ -80,6 +84,9 @@ public final class TuneActions {
         List<ClassifierTuning.Example> examples = readExamples(session, relation, args.columns());
         if (examples.isEmpty()) {
             throw new PgException("22023", "relation \"" + a.get(2) + "\" has no rows with text and a class to tune on", null);
+        }
+        if (!local) {
+            return tuneRemotely(session, a, project, task, args, provider, examples, testSize, sampling, autoDeploy, materialize);
         }
         Set<String> classes = new LinkedHashSet<>();
         examples.forEach(e -> classes.add(e.label()));
@@ -112,33 +119,73 @@ public final class TuneActions {
                 notice(session, "training_args without effect on this engine (the encoder is frozen): " + tuned.ignoredArgs());
             }
             notice(session, "Metrics: " + json(tuned.metrics()));
-
-            // all writes from here on, in the statement's transaction
-            TabularSnapshots.Snapshot snapshot = new TabularSnapshots(session).create(a.get(2), List.of(args.columns().get("class")),
-                    testSize, sampling, materialize);
-            BackendSteps.query(session.backend(), "UPDATE pgml.snapshots SET status = 'successful', analysis = $2::jsonb "
-                    + "WHERE id = $1::bigint RETURNING id", snapshot.id(), json(Map.of("samples", examples.size(),
-                    "train_samples", train.size(), "test_samples", test.size())));
-            TabularCatalog.Project p = project != null ? project : catalog.createProject(projectName, task);
-            Map<String, Object> hyperparams = new LinkedHashMap<>();
-            args.hyperparams().fields().forEachRemaining(e -> hyperparams.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class)));
-            hyperparams.put("model_name", baseModel);
-            hyperparams.put("project_name", projectName);
-            long modelId = catalog.createModel(p.id(), snapshot.id(), args.columns().size() - 1, "transformers",
-                    json(hyperparams), json(tuned.metrics()), null, "{}", "{}");
-            TunedModelFiles.store(session.backend(), modelId, out);
-            for (Map<String, Object> entry : logs) {
-                BackendSteps.query(session.backend(), "INSERT INTO pgml.logs (model_id, project_id, logs) VALUES ($1::bigint, "
-                        + "$2::bigint, $3::jsonb) RETURNING id", modelId, p.id(), json(entry));
-            }
-            boolean deploy = autoDeploy && TuneTasks.better(catalog.deployedMetrics(p.id()), tuned.metrics());
+            Registered r = register(session, a, project, task, args, baseModel, "rust", tuned.metrics(), logs,
+                    examples.size(), train.size(), test.size(), testSize, sampling, materialize);
+            TunedModelFiles.store(session.backend(), r.modelId(), out);
+            boolean deploy = autoDeploy && TuneTasks.better(r.deployedMetrics(), tuned.metrics());
             if (deploy) {
-                catalog.deploy(p.id(), modelId, "new_score");
+                new TabularCatalog(session.backend()).deploy(r.projectId(), r.modelId(), "new_score");
             }
-            return List.<String[]>of(new String[] {projectName, task, "transformers", deploy ? "t" : "f"});
+            return List.<String[]>of(new String[] {a.get(0), task, "transformers", deploy ? "t" : "f"});
         } finally {
             deleteQuietly(out);
         }
+    }
+
+    private List<String[]> tuneRemotely(SessionContext session, List<String> a, TabularCatalog.Project project, String task,
+                                        TuneArguments args, Endpoint provider, List<ClassifierTuning.Example> examples,
+                                        double testSize, String sampling, boolean autoDeploy, boolean materialize) {
+        long seed = args.trainingArgs().path("seed").asLong(42);
+        TextSplit.Split split = TextSplit.of(examples.stream().map(e -> "").toList(), testSize,
+                "last".equals(sampling) ? "last" : "random", seed);
+        List<ClassifierTuning.Example> train = split.train().stream().map(examples::get).toList();
+        List<ClassifierTuning.Example> test = split.test().stream().map(examples::get).toList();
+        notice(session, "Fine-tuning " + provider.model() + " at " + provider.name() + " for " + task + " on " + train.size()
+                + " rows (" + test.size() + " for validation)");
+        List<Map<String, Object>> logs = new ArrayList<>();
+        RemoteTuning.Result result = remoteTuning.tune(session, provider, a.get(0), train, test, args.trainingArgs(), args.remoteArgs(),
+                entry -> {
+                    logs.add(entry);
+                    notice(session, json(entry));
+                });
+        notice(session, "fine-tuned model: " + result.fineTunedModel());
+        Registered r = register(session, a, project, task, args, a.get(4), "openai", result.metrics(), logs,
+                examples.size(), train.size(), test.size(), testSize, sampling, materialize);
+        RemoteTunedModel.store(session.backend(), r.modelId(), new RemoteTunedModel(result.endpointName(), provider.model(),
+                result.fineTunedModel(), result.jobId()));
+        if (autoDeploy) {
+            new TabularCatalog(session.backend()).deploy(r.projectId(), r.modelId(), "most_recent");
+        }
+        return List.<String[]>of(new String[] {a.get(0), task, "transformers", autoDeploy ? "t" : "f"});
+    }
+
+    private record Registered(long projectId, long modelId, String deployedMetrics) {}
+
+    /** The snapshot, project (if new), model and log rows, all in the statement's transaction. */
+    private static Registered register(SessionContext session, List<String> a, TabularCatalog.Project project, String task,
+                                       TuneArguments args, String baseModel, String runtime, Map<String, Object> metrics,
+                                       List<Map<String, Object>> logs, int samples, int trainSamples, int testSamples,
+                                       double testSize, String sampling, boolean materialize) {
+        TabularCatalog catalog = new TabularCatalog(session.backend());
+        String yColumn = args.columns().containsKey("class") ? args.columns().get("class")
+                : args.columns().containsKey("target") ? args.columns().get("target") : args.columns().get("assistant");
+        TabularSnapshots.Snapshot snapshot = new TabularSnapshots(session).create(a.get(2), List.of(yColumn), testSize, sampling, materialize);
+        BackendSteps.query(session.backend(), "UPDATE pgml.snapshots SET status = 'successful', analysis = $2::jsonb "
+                + "WHERE id = $1::bigint RETURNING id", snapshot.id(), json(Map.of("samples", samples,
+                "train_samples", trainSamples, "test_samples", testSamples)));
+        TabularCatalog.Project p = project != null ? project : catalog.createProject(a.get(0), task);
+        String deployedMetrics = catalog.deployedMetrics(p.id());
+        Map<String, Object> hyperparams = new LinkedHashMap<>();
+        args.hyperparams().fields().forEachRemaining(e -> hyperparams.put(e.getKey(), JSON.convertValue(e.getValue(), Object.class)));
+        hyperparams.put("model_name", baseModel);
+        hyperparams.put("project_name", a.get(0));
+        long modelId = catalog.createModel(p.id(), snapshot.id(), args.columns().size() - 1, "transformers", runtime,
+                json(hyperparams), json(metrics));
+        for (Map<String, Object> entry : logs) {
+            BackendSteps.query(session.backend(), "INSERT INTO pgml.logs (model_id, project_id, logs) VALUES ($1::bigint, "
+                    + "$2::bigint, $3::jsonb) RETURNING id", modelId, p.id(), json(entry));
+        }
+        return new Registered(p.id(), modelId, deployedMetrics);
     }
 
     private static void checkColumns(SessionContext session, String relation, Map<String, String> columns) {

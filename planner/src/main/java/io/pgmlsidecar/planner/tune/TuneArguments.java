@@ -19,9 +19,16 @@ import java.util.Set;
  * @param columns      the dataset columns by role: text / text1 / text2 / class, or system / user / assistant
  */
 record TuneArguments(ObjectNode trainingArgs, Map<String, String> columns, ObjectNode hyperparams) {
+
+    /** Settings of a remote fine-tuning job: poll_interval_ms, deadline_minutes, system_prompt. */
+    ObjectNode remoteArgs() {
+        JsonNode r = hyperparams.get("remote_args");
+        return r != null && r.isObject() ? (ObjectNode) r : JSON.createObjectNode();
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> STRUCTURED = Set.of("training_args", "dataset_args", "lora_config", "token",
-            "load_in_8bit", "tokenizer_args", "model_name", "project_name");
+            "load_in_8bit", "tokenizer_args", "model_name", "project_name", "remote_args");
 
     static TuneArguments parse(String task, String hyperparamsText, String yColumn) {
         JsonNode h;

@@ -46,6 +46,7 @@ public final class ResultValues {
             case PgTypes.INT8 -> ByteBuffer.allocate(8).putLong(((Number) value).longValue()).array();
             case PgTypes.BOOL -> new byte[] {(byte) (Boolean.TRUE.equals(value) ? 1 : 0)};
             case PgTypes.FLOAT4_ARRAY -> Float4Arrays.toBinary((float[]) value);
+            case PgTypes.TEXT_ARRAY -> textArrayBinary(TextArrays.parse(text(value)));
             case PgTypes.JSONB -> jsonbBinary(text(value));
             case VOID -> new byte[0];
             default -> text(value).getBytes(StandardCharsets.UTF_8);
@@ -89,5 +90,33 @@ public final class ResultValues {
         out[0] = 1; // jsonb binary format version
         System.arraycopy(body, 0, out, 1, body.length);
         return out;
+    }
+
+    /** text[] in binary: one dimension, lower bound 1, element type text. */
+    private static byte[] textArrayBinary(java.util.List<String> values) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream d = new java.io.DataOutputStream(out);
+        try {
+            boolean nulls = values.contains(null);
+            d.writeInt(values.isEmpty() ? 0 : 1);
+            d.writeInt(nulls ? 1 : 0);
+            d.writeInt(PgTypes.TEXT);
+            if (!values.isEmpty()) {
+                d.writeInt(values.size());
+                d.writeInt(1);
+            }
+            for (String v : values) {
+                if (v == null) {
+                    d.writeInt(-1);
+                } else {
+                    byte[] b = v.getBytes(StandardCharsets.UTF_8);
+                    d.writeInt(b.length);
+                    d.write(b);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
     }
 }
