@@ -140,6 +140,11 @@ class RemoteTuneTest {
                 assertTrue(rs.next());
                 assertEquals("ft:base-model:acme::abc123 says: THE CAT 1", rs.getString(2));
             }
+            // a remote chat model generates directly, without a project
+            try (ResultSet rs = s.executeQuery("SELECT pgml.generate('it-ft', 'hello', '{\"max_new_tokens\": 5}')")) {
+                assertTrue(rs.next());
+                assertEquals("base-model says: HELLO", rs.getString(1));
+            }
         }
     }
 

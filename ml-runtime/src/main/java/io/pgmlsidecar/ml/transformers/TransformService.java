@@ -46,9 +46,11 @@ public final class TransformService implements AutoCloseable {
         });
     }
 
-    /** Unloads every pipeline (pgml.clear_gpu_cache). */
-    public void clearCache() {
+    /** Unloads every pipeline (pgml.clear_gpu_cache); sessions close once in-flight calls finish. Returns how many were loaded. */
+    public int clearCache() {
+        int loaded = cache.loaded().size();
         cache.invalidateAll();
+        return loaded;
     }
 
     /** task|model|languages|directory: one cached pipeline per distinct combination. */

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 final class AdminFunctions {
     private AdminFunctions() {}
 
-    static void register(EmbeddingModels embeddings, ModelStore trained, AloneForms alone, CallFunctions rowWise) {
+    static void register(EmbeddingModels embeddings, io.pgmlsidecar.ml.transformers.TransformService transforms, ModelStore trained, AloneForms alone, CallFunctions rowWise) {
         Registrar r = new Registrar(alone, rowWise);
         r.scalar(FunctionRegistry.VERSION, PgTypes.TEXT, false, (s, a) -> SidecarVersion.get());
         r.scalar(FunctionRegistry.PYTHON_VERSION, PgTypes.TEXT, false,
@@ -50,6 +50,9 @@ final class AdminFunctions {
         r.scalar(FunctionRegistry.VALIDATE_SHARED_LIBRARY, ResultValues.VOID, false, (s, a) -> "");
         r.scalar(FunctionRegistry.CLEAR_GPU_CACHE, PgTypes.BOOL, false, (s, a) -> {
             int released = embeddings.releaseAll();
+            if (transforms != null) {
+                released += transforms.clearCache();
+            }
             trained.clear();
             notice(s, "released " + released + " loaded transformer model(s) and the cached tabular models");
             return true;

@@ -28,7 +28,7 @@ public final class ServedFunctions {
         ModelStore trained = new ModelStore();
         TabularFunctions.register(new TabularActions(trained), new Predictions(trained, new DeploymentCache(services.deployments()),
                 new TunedPredictions(services.transforms())), alone, rowWise);
-        AdminFunctions.register(embeddings, trained, alone, rowWise);
+        AdminFunctions.register(embeddings, services.transforms(), trained, alone, rowWise);
         MetricFunctions.register(alone, rowWise);
         ChunkFunctions.register(alone, sets);
         AzureSettings settings = new AzureSettings(services.settingsCipher());

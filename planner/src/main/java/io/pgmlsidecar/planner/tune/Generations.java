@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.pgmlsidecar.ml.remote.CallOptions;
 import io.pgmlsidecar.ml.remote.Endpoint;
+import io.pgmlsidecar.ml.remote.EndpointKind;
 import io.pgmlsidecar.ml.remote.RemoteCallException;
 import io.pgmlsidecar.ml.remote.RemoteModels;
 import io.pgmlsidecar.planner.remote.RemoteEmbeddings;
@@ -21,7 +22,7 @@ import java.util.Map;
 
 /**
  * pgml.generate(project_name, inputs, config): the project's deployed tuned model continues each
- * input. Models tuned by a remote provider are called on their endpoint with the provider's name of
+ * input; a name that is no project but a remote chat model generates with that model. Models tuned by a remote provider are called on their endpoint with the provider's name of
  * the tuned model; {@code config} holds Hugging Face generate() arguments, mapped as for transform.
  */
 public final class Generations {
@@ -37,8 +38,13 @@ public final class Generations {
     public List<String> generate(SessionContext session, String project, List<String> inputs, JsonNode config) {
         TabularCatalog.DeployedModel deployed = new TabularCatalog(session.backend()).deployed(project);
         if (deployed == null) {
+            // not a project: a remote chat model (pgml.remote_models, openai:<model>) generates directly
+            Endpoint direct = endpoints.endpoint(session, project);
+            if (direct != null && (direct.kind() == EndpointKind.OPENAI || direct.kind() == EndpointKind.AZURE_OPENAI)) {
+                return chat(direct, inputs, RemoteTransforms.options(direct, config));
+            }
             throw new PgException(PgError.error("42704", "no deployed model for project \"" + project + "\"",
-                    "Tune the project with pgml.tune first."));
+                    "Tune the project with pgml.tune first, or name a remote chat model (pgml.remote_models, 'openai:<model>')."));
         }
         RemoteTunedModel tuned = RemoteTunedModel.load(session.backend(), deployed.modelId());
         if (tuned == null) {
@@ -53,6 +59,10 @@ public final class Generations {
         }
         Map<String, Object> options = new LinkedHashMap<>(RemoteTransforms.options(endpoint, config));
         options.put("model", tuned.fineTunedModel());
+        return chat(endpoint, inputs, options);
+    }
+
+    private List<String> chat(Endpoint endpoint, List<String> inputs, Map<String, Object> options) {
         List<String> out = new ArrayList<>(inputs.size());
         try {
             for (String input : inputs) {
