@@ -68,6 +68,11 @@ public final class Main implements Callable<Integer> {
                     + "every replica (env PGML_SIDECAR_SECRETS_KEY). With the embedded PostgreSQL and no key, one is kept in the data directory.")
     String secretsKey;
 
+    @Option(names = "--metrics-listen", defaultValue = "${env:PGML_SIDECAR_METRICS_LISTEN}",
+            description = "HOST:PORT serving GET /metrics in Prometheus format (remote endpoint requests, errors, retries, "
+                    + "latency; JVM); off when not set (env PGML_SIDECAR_METRICS_LISTEN).")
+    String metricsListen;
+
     @Option(names = "--event-loop-threads", defaultValue = "${env:PGML_SIDECAR_EVENT_LOOP_THREADS:-0}",
             description = "Network threads (0 = one per core).")
     int eventLoopThreads;
@@ -103,17 +108,28 @@ public final class Main implements Callable<Integer> {
         }
         MlConfig ml = MlConfig.builder().modelsDir(modelsDir).build();
         EmbeddingService embeddings = new EmbeddingService(ml);
+        TransformService transforms = new TransformService(ml);
         DeploymentNotifications deployments = new DeploymentNotifications(target.host(), target.port(), target.user(), target.password());
         SidecarServices services = SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(embeddings))
-                .transforms(new TransformService(ml))
+                .transforms(transforms).tuning(new RuntimeClassifierTuning(ml))
                 .deployments(deployments::watching).settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null))).build();
+        MetricsEndpoint metrics = null;
+        if (metricsListen != null && !metricsListen.isBlank()) {
+            HostPort at = HostPort.parse(metricsListen, 9187);
+            metrics = MetricsEndpoint.start(at.host(), at.port());
+            System.out.println("metrics on http://" + at.host() + ":" + metrics.port() + "/metrics");
+        }
         ProxyServer server = new ProxyServer(config, new PgmlInterceptor(services)).start();
         CountDownLatch stopped = new CountDownLatch(1);
+        MetricsEndpoint metricsEndpoint = metrics;
         EmbeddedPostgresServer embeddedServer = embedded;
         Runnable stop = () -> {
             try {
                 server.shutdownGracefully();
                 deployments.close();
+                if (metricsEndpoint != null) {
+                    metricsEndpoint.close();
+                }
                 if (embeddedServer != null) {
                     embeddedServer.close();
                 }
