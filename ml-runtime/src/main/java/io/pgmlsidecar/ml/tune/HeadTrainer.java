@@ -58,10 +58,11 @@ final class HeadTrainer {
                 int end = Math.min(n, start + batch);
                 double loss = gradients(head, x, y, order, start, end, gW, gB);
                 clip(gW, gB);
-                lr = schedule.at(step);
-                weightOpt.step(head.weight, gW, lr);
-                biasOpt.step(head.bias, gB, lr);
+                weightOpt.step(head.weight, gW, schedule.at(step));
+                biasOpt.step(head.bias, gB, schedule.at(step));
                 step++;
+                // HF logs the scheduler's rate after its step: the rate of the next step (0 at the end)
+                lr = schedule.at(step);
                 logLoss += loss;
                 logBatches++;
                 epochLoss += loss;

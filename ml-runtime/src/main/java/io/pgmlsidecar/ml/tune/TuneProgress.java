@@ -7,7 +7,7 @@ package io.pgmlsidecar.ml.tune;
  * @param step         optimizer steps done so far (1-based, as HF's {@code global_step})
  * @param epoch        fractional epoch, e.g. 1.5 halfway through the second epoch
  * @param loss         mean training cross-entropy over the mini-batches since the previous entry of this kind
- * @param learningRate the learning rate used by the last step
+ * @param learningRate the scheduler's rate after this step (the next step's rate; 0 after the last), as HF logs it
  */
 public record TuneProgress(Kind kind, long step, double epoch, double loss, double learningRate) {
     public enum Kind { LOG, EPOCH }
