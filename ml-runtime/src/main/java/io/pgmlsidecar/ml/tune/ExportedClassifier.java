@@ -107,7 +107,10 @@ public final class ExportedClassifier implements AutoCloseable {
             System.arraycopy(t.typeIds(), 0, types, b * seq, t.length());
             java.util.Arrays.fill(mask, b * seq, b * seq + t.length(), 1L);
         }
-        Map<String, long[]> data = Map.of("input_ids", ids, "attention_mask", mask, "token_type_ids", types);
+        long[] positions = new long[n * seq];
+        for (int i = 0; i < positions.length; i++) positions[i] = i % seq;
+        Map<String, long[]> data = Map.of("input_ids", ids, "attention_mask", mask, "token_type_ids", types,
+                "position_ids", positions);
         long[] shape = {n, seq};
         List<OnnxTensor> tensors = new ArrayList<>();
         try {

@@ -17,13 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** Fine-tuning on the real bundled all-MiniLM-L6-v2: generated product reviews and question/answer pairs. */
 class MiniLmTuneTest {
     static TextClassificationTuning tuning;
+    static io.pgmlsidecar.ml.store.ModelLocator locator;
 
     @TempDir
     Path tmp;
 
     @BeforeAll
     static void setUp() throws Exception {
-        tuning = new TextClassificationTuning(BundledModelsOnDisk.miniLmLocator(), TuneFixtures.SESSIONS);
+        locator = BundledModelsOnDisk.locator();
+        tuning = new TextClassificationTuning(locator, TuneFixtures.SESSIONS);
     }
 
     static final List<String> PRODUCTS = List.of("headphones", "blender", "phone case", "laptop stand", "coffee maker",
@@ -85,6 +87,28 @@ class MiniLmTuneTest {
         assertEquals("positive", config.path("id2label").path("1").asText());
         System.out.printf("MiniLM tune: %d train / %d test reviews, tune+export %d ms, exported-graph scoring %d ms, accuracy %.3f f1 %.3f%n",
                 train.size(), test.size(), tuneMs, (System.nanoTime() - t1) / 1_000_000, accuracy, out.metrics().get("f1"));
+    }
+
+    /** A real CLS-pooling graph: the exported logits equal the head on the Java-pooled vectors. */
+    @Test
+    void bgeClsPoolingExportMatchesHead() {
+        io.pgmlsidecar.ml.store.ModelSource base = locator.locate(BundledModelsOnDisk.BGE);
+        assertEquals(List.of(io.pgmlsidecar.ml.pipelines.Pooling.CLS), base.profile().pooling());
+        List<LabeledText> probe = reviews(40, 8);
+        TunedClassifier model = new ClassificationTuner(TuneFixtures.SESSIONS).tune(base, reviews(96, 7), List.of(),
+                TrainingArguments.parse("{\"learning_rate\": 0.01, \"num_train_epochs\": 2}"), null);
+        Path dir = OnnxClassifierExport.write(model, tmp.resolve("bge"));
+        float[][] java;
+        try (FrozenEncoder enc = FrozenEncoder.open(base, TuneFixtures.SESSIONS)) {
+            java = enc.encode(probe);
+        }
+        try (ExportedClassifier exported = ExportedClassifier.open(dir, TuneFixtures.SESSIONS)) {
+            float[][] logits = exported.logits(probe);
+            for (int i = 0; i < probe.size(); i++) {
+                double[] expected = model.head().logits(java[i]);
+                for (int c = 0; c < 2; c++) assertEquals(expected[c], logits[i][c], 1e-4, "row " + i);
+            }
+        }
     }
 
     record Topic(List<String> questions, List<String> answers) {}
