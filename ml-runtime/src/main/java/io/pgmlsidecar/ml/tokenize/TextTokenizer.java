@@ -107,6 +107,14 @@ public final class TextTokenizer implements AutoCloseable {
         return of(tokenizer.encode(text));
     }
 
+    /**
+     * Encodes a text pair as one input ({@code [CLS] a [SEP] b [SEP]} for BERT; token type ids 0 then 1),
+     * truncated longest-first to the max length, as transformers' {@code tokenizer(a, b)} does.
+     */
+    public TokenizedText encodePair(String text, String textPair) {
+        return of(tokenizer.encode(text, textPair));
+    }
+
     public List<TokenizedText> encodeAll(List<String> texts) {
         if (texts.isEmpty()) return List.of();
         if (texts.size() == 1) return List.of(encode(texts.get(0)));
