@@ -10,6 +10,7 @@ import io.pgmlsidecar.ml.transformers.TransformService;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.planner.SidecarServices;
+import io.pgmlsidecar.planner.tune.RuntimeClassifierTuning;
 import io.pgmlsidecar.planner.SidecarVersion;
 import io.pgmlsidecar.planner.remote.SettingsCipher;
 import io.pgmlsidecar.proxy.ProxyConfig;

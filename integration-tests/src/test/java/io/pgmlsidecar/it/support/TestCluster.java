@@ -35,6 +35,8 @@ public final class TestCluster {
     private static final MlConfig ML_CONFIG = MlConfig.builder().modelsDir(MODELS_DIR).hubDownload(false).build();
     private static final EmbeddingService EMBEDDINGS = new EmbeddingService(ML_CONFIG);
     private static final TransformService TRANSFORMS = new TransformService(ML_CONFIG);
+    private static final io.pgmlsidecar.planner.tune.RuntimeClassifierTuning TUNING =
+            new io.pgmlsidecar.planner.tune.RuntimeClassifierTuning(ML_CONFIG);
     /** One secrets key for every sidecar of the test run, as replicas share theirs. */
     private static final io.pgmlsidecar.planner.remote.SettingsCipher SETTINGS_CIPHER =
             io.pgmlsidecar.planner.remote.SettingsCipher.fromBase64(io.pgmlsidecar.planner.remote.SettingsCipher.newKeyBase64());
@@ -85,7 +87,7 @@ public final class TestCluster {
         io.pgmlsidecar.catalog.DeploymentNotifications deployments = NOTIFICATIONS.computeIfAbsent(upstreamPort,
                 port -> new io.pgmlsidecar.catalog.DeploymentNotifications("127.0.0.1", port, "postgres", null));
         return new ProxyServer(config, new PgmlInterceptor(io.pgmlsidecar.planner.SidecarServices.builder()
-                .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).transforms(TRANSFORMS).deployments(deployments::watching)
+                .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).transforms(TRANSFORMS).tuning(TUNING).deployments(deployments::watching)
                 .settingsCipher(SETTINGS_CIPHER).build())).start();
     }
 
