@@ -19,14 +19,21 @@ import java.util.Map;
  * <p>Every layer's key and value for a token are its one-hot vector (layer 0 scaled by 2 and 3, so
  * that mixing up layers shows). The logits at a position are
  * <pre>
- *   bigram[current token] + positionBias[position_id] - penalty ⊙ Σ_t mask[t] · layer1.value[t]
+ *   bigram[current token] + positionBias[position_id] - (Σ_t mask[t] · layer1.value[t]) · penalty
  * </pre>
  * where the sum runs over the whole attended sequence (past cache plus current tokens): a count of
- * each token seen so far. Only {@code ▁la} has a penalty (0.6), so "la" continues "la di" when the
- * cache is fed back ("la": la=3-0.6 beats di=2; "la la": la=3-1.2 loses to di=2; di ends), and would
- * loop "la la la …" if the past were dropped. The position bias adds 20 to the end token from
+ * each token seen so far (multiplied by a penalty matrix), taken with a MatMul so that a cache whose length disagrees with the mask
+ * fails. Only {@code ▁la} has a penalty (0.3 per occurrence against la=3, di=2), so "la" continues
+ * "la la la di" when the cache is fed back (la wins while it has been seen at most 3 times; di ends),
+ * and differently when the cache holds anything else (layer 0's values count 3 each). The position bias adds 20 to the end token from
  * position 16 on: no sequence is longer than 17 tokens, and position ids that count padding would end
  * padded rows early. Rows not listed in {@link #BIGRAM} only give the end token a logit of 1.
+ *
+ * <p>The history also weighs on other tokens: a "red" anywhere in the cache lowers the end token by 10.
+ * After "sky", red (2.0) beats blue (1.6) but "red ok" (0.6) is weak where "blue ok" (5.0) is strong, and
+ * "ok" ends (4.0) unless red was seen, then "stop" (1.0) follows and ends (12.0): greedy gives
+ * "sky red ok stop", two beams give "sky blue ok", with the beams swapping rows on the way, so a cache
+ * that is not reordered with its beam makes the wrong beam end.
  *
  * <p>Greedy versus beam search: after "go", left (2.0) beats right (1.6), but after "left" the best
  * next token is weak (down 0.6) while after "right" "up" is strong (5.0): greedy gives
@@ -39,10 +46,11 @@ public final class TinyCausalLm {
             List.of("<pad>", "</s>", "<s>", "<unk>"),
             List.of("▁one", "▁two", "▁three", "▁four", "▁five", "▁six", "▁seven", "▁eight", "▁nine", "▁ten",
                     "▁la", "▁di", "▁go", "▁left", "▁right", "▁up", "▁down", "▁hel", "lo", "▁world",
-                    "▁user", "▁assistant", "▁system", ":", "▁hi", "▁there", "▁stop"),
+                    "▁user", "▁assistant", "▁system", ":", "▁hi", "▁there", "▁stop",
+                    "▁sky", "▁red", "▁blue", "▁ok"),
             null, null);
     public static final int PAD = 0, EOS = 1, BOS = 2, LAYERS = 2, MAX_POSITIONS = 64, EOS_FROM_POSITION = 16;
-    public static final float LA_PENALTY = 0.6f;
+    public static final float LA_PENALTY = 0.3f, RED_BANS_END = 10f;
 
     /** current token → (next token → logit); everything else 0. */
     public static final Map<String, Map<String, Float>> BIGRAM = bigram();
@@ -74,6 +82,11 @@ public final class TinyCausalLm {
         b.put("hel", Map.of("lo", 4f));
         b.put("lo", Map.of("world", 4f));
         b.put("world", Map.of("</s>", 5f));
+        b.put("sky", Map.of("red", 2f, "blue", 1.6f));
+        b.put("red", Map.of("ok", 0.6f));
+        b.put("blue", Map.of("ok", 5f));
+        b.put("ok", Map.of("</s>", 4f, "stop", 1f));
+        b.put("stop", Map.of("</s>", 12f));
         b.put("hi", Map.of("there", 4f));
         b.put("there", Map.of("</s>", 4f));
         return b;
@@ -162,12 +175,13 @@ public final class TinyCausalLm {
             }
         }
         String mask = g.op("Cast", Map.of("to", (long) OnnxGraph.FLOAT), "attention_mask");
-        String mask4 = g.op("Unsqueeze", mask, g.longs("axes13", 1, 3));
-        String seen = g.op("Mul", "present.1.value", mask4);
-        String counts = g.op("ReduceSum", Map.of("keepdims", 0L), seen, g.longs("axis2", 2)); // [B,1,V]
-        float[] penaltyVec = new float[v];
-        penaltyVec[TOKENIZER.id("la")] = LA_PENALTY;
-        String penalty = g.op("Mul", counts, g.floats("penalty", penaltyVec, v));
+        // [B,1,1,T] x [B,1,T,V]: fails outright when the cache length and the mask disagree
+        String mask4 = g.op("Unsqueeze", mask, g.longs("axes12", 1, 2));
+        String counts = g.op("Squeeze", g.op("MatMul", mask4, "present.1.value"), g.longs("axis1s", 1)); // [B,1,V]
+        float[][] penaltyMatrix = new float[v][v];
+        penaltyMatrix[TOKENIZER.id("la")][TOKENIZER.id("la")] = LA_PENALTY;
+        penaltyMatrix[TOKENIZER.id("red")][EOS] = RED_BANS_END;
+        String penalty = g.op("MatMul", counts, g.floats("penalty", penaltyMatrix));
         String big = g.op("Gather", g.floats("bigram", table()), "input_ids");
         float[][] posBias = new float[MAX_POSITIONS][v];
         for (int p = EOS_FROM_POSITION; p < MAX_POSITIONS; p++) posBias[p][EOS] = 20f;

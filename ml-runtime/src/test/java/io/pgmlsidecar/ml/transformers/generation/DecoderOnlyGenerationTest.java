@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * text-generation on {@code TinyCausalLm}, whose continuations are known by construction: counting
- * words continue "… ten" and end, "la" continues "la di" only when the cache is fed back, "go" is
+ * words continue "… ten" and end, "la" continues "la la la di" only when the cache is fed back, "go" is
  * "go left down" greedily and "go right up" with two beams.
  */
 class DecoderOnlyGenerationTest {
@@ -77,7 +77,7 @@ class DecoderOnlyGenerationTest {
     @Test
     void cacheIsFedBackAndThePrefixIsNotRecomputed() {
         // the model penalises "la" by how often it is in the cache: only a fed-back cache ends the loop
-        assertEquals("la la di", generated(models.transform("text-generation", LM, null, "la"), 0, 0));
+        assertEquals("la la la la di", generated(models.transform("text-generation", LM, null, "la"), 0, 0));
         try (GenerativePipeline p = models.open("text-generation", LM)) {
             p.acquire();
             JsonNode out = p.run(texts("one two"), PipelineArgs.empty("text-generation"));
@@ -94,7 +94,7 @@ class DecoderOnlyGenerationTest {
     @Test
     void everyOnnxLayoutGivesTheSameText() {
         for (String model : List.of(LM, LM_SINGLE, LM_SPLIT)) {
-            assertEquals("la la di", generated(models.transform("text-generation", model, null, "la"), 0, 0), model);
+            assertEquals("la la la la di", generated(models.transform("text-generation", model, null, "la"), 0, 0), model);
             assertEquals("go left down", generated(models.transform("text-generation", model, null, "go"), 0, 0), model);
             assertEquals("go right up", generated(models.transform("text-generation", model, "{\"num_beams\": 2}", "go"), 0, 0), model);
         }
@@ -104,6 +104,9 @@ class DecoderOnlyGenerationTest {
     void beamSearchFindsTheBetterSequenceGreedyMisses() {
         assertEquals("go left down", generated(models.transform("text-generation", LM, null, "go"), 0, 0));
         assertEquals("go right up", generated(models.transform("text-generation", LM, "{\"num_beams\": 2, \"early_stopping\": true}", "go"), 0, 0));
+        // beams swap rows here ("sky blue" comes from row 1, "sky red" from row 0): the cache must follow them
+        assertEquals("sky red ok stop", generated(models.transform("text-generation", LM, null, "sky"), 0, 0));
+        assertEquals("sky blue ok", generated(models.transform("text-generation", LM, "{\"num_beams\": 2}", "sky"), 0, 0));
         JsonNode two = models.transform("text-generation", LM, "{\"num_beams\": 3, \"num_return_sequences\": 2}", "go");
         assertEquals(1, two.size());
         assertEquals(2, two.get(0).size());
@@ -148,7 +151,7 @@ class DecoderOnlyGenerationTest {
 
     @Test
     void repetitionPenaltyBreaksTheRepeat() {
-        assertEquals("la la di", generated(models.transform("text-generation", LM, null, "la"), 0, 0));
+        assertEquals("la la la la di", generated(models.transform("text-generation", LM, null, "la"), 0, 0));
         assertEquals("la di", generated(models.transform("text-generation", LM, "{\"repetition_penalty\": 2.0}", "la"), 0, 0));
     }
 
