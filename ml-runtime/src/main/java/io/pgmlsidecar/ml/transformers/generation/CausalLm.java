@@ -30,12 +30,19 @@ final class CausalLm implements StepModel {
     private final OrtSession next;
     private final List<String> pastNames;
     private final int[] headFallback;
+    private final int maxPositions;
 
-    private CausalLm(OrtSession first, OrtSession next, List<String> pastNames, int[] headFallback) {
+    private CausalLm(OrtSession first, OrtSession next, List<String> pastNames, int[] headFallback, int maxPositions) {
         this.first = first;
         this.next = next;
         this.pastNames = pastNames;
         this.headFallback = headFallback;
+        this.maxPositions = maxPositions;
+    }
+
+    @Override
+    public int maxPositions() {
+        return maxPositions;
     }
 
     static boolean isLayoutOf(TransformerModel model) {
@@ -67,7 +74,7 @@ final class CausalLm implements StepModel {
                 throw new ModelFormatException("model '" + model.name() + "': the decoder graph needs an input_ids input"
                         + " and a logits output");
             }
-            return new CausalLm(first, next, past, ModelShapes.heads(model.config()));
+            return new CausalLm(first, next, past, ModelShapes.heads(model.config()), ModelShapes.maxPositions(model.config()));
         } catch (OrtException e) {
             OrtRuns.closeAll(opened);
             throw new ModelFormatException("cannot inspect the decoder of '" + model.name() + "': " + e.getMessage(), e);

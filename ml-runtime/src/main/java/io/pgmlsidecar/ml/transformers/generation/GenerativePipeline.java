@@ -1,8 +1,6 @@
 package io.pgmlsidecar.ml.transformers.generation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.pgmlsidecar.ml.ModelFormatException;
 import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
 import io.pgmlsidecar.ml.transformers.PipelineArgs;
@@ -179,10 +177,5 @@ public final class GenerativePipeline extends TaskPipeline {
     protected void doClose() {
         stepModel.close();
         tokenizer.close();
-    }
-
-    /** Accessor for the pipeline's shape helpers. */
-    static ArrayNode array() {
-        return JsonNodeFactory.instance.arrayNode();
     }
 }

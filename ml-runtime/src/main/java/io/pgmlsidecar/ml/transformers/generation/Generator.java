@@ -34,6 +34,16 @@ final class Generator {
         return sampleOrGreedy(model, prompts, cfg, observer);
     }
 
+    /** New tokens allowed after {@code initial} tokens: the config's limit, within the model's positions. */
+    private static int limit(StepModel model, GenerationConfig cfg, int initial) {
+        int positions = model.maxPositions();
+        if (initial >= positions) {
+            throw new InvalidArgumentsException("the input is " + initial + " tokens; the model handles at most "
+                    + positions + " positions, prompt and generated text together");
+        }
+        return Math.min(cfg.newTokenLimit(initial), positions - initial);
+    }
+
     private static void checkInterrupted(int step) {
         if (Thread.currentThread().isInterrupted()) throw new GenerationCancelledException(step);
     }
@@ -91,7 +101,7 @@ final class Generator {
         int[] limit = new int[rows];
         boolean[] finished = new boolean[rows];
         for (int r = 0; r < rows; r++) {
-            limit[r] = cfg.newTokenLimit(seqs.get(r).initial);
+            limit[r] = limit(model, cfg, seqs.get(r).initial);
             finished[r] = limit[r] == 0;
         }
         Random random = cfg.seed() == null ? new Random() : new Random(cfg.seed());
@@ -202,7 +212,7 @@ final class Generator {
         int[] limit = new int[batch];
         for (int b = 0; b < batch; b++) {
             hyps[b] = new Hypotheses(k, cfg.lengthPenalty());
-            limit[b] = cfg.newTokenLimit(seqs[b * k].initial);
+            limit[b] = limit(model, cfg, seqs[b * k].initial);
             done[b] = limit[b] == 0;
         }
         int step = 0;

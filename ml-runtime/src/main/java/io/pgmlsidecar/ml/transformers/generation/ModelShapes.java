@@ -18,6 +18,12 @@ final class ModelShapes {
         return new int[] {heads, headSize};
     }
 
+    /** Absolute position embeddings of a decoder-only model (max_position_embeddings, n_positions); unbounded when absent. */
+    static int maxPositions(JsonNode config) {
+        int n = first(config, "max_position_embeddings", "n_positions", "max_sequence_length", "seq_length");
+        return n > 0 ? n : Integer.MAX_VALUE;
+    }
+
     private static int first(JsonNode config, String... keys) {
         for (String k : keys) {
             if (config.path(k).isIntegralNumber()) return config.get(k).asInt();

@@ -12,6 +12,11 @@ interface StepModel extends AutoCloseable {
      */
     DecodingState start(List<long[]> rowPrompts);
 
+    /** The longest sequence the model's positions allow (prompt and new tokens of a decoder-only model). */
+    default int maxPositions() {
+        return Integer.MAX_VALUE;
+    }
+
     /** The token sequence that generation continues: the prompt, or the decoder start token. */
     long[] initialSequence(long[] prompt);
 

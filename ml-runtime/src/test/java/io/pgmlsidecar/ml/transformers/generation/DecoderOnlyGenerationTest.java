@@ -223,6 +223,33 @@ class DecoderOnlyGenerationTest {
         }
     }
 
+    @Test
+    void promptsLongerThanThePositionsAreRefused() {
+        // 64 positions: a 64-token prompt leaves no room
+        InvalidArgumentsException e = assertThrows(InvalidArgumentsException.class,
+                () -> models.transform("text-generation", LM, null, "one ".repeat(64).strip()));
+        assertTrue(e.getMessage().contains("64 positions"), e.getMessage());
+    }
+
+    @Test
+    void concurrentCallsShareThePipeline() throws Exception {
+        String[] prompts = {"one two", "go", "la", "sky", "hi", "eight"};
+        String[] expected = new String[prompts.length];
+        for (int i = 0; i < prompts.length; i++) expected[i] = generated(models.transform("text-generation", LM, null, prompts[i]), 0, 0);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<String>> futures = new ArrayList<>();
+            for (int round = 0; round < 4; round++) {
+                for (String p : prompts) {
+                    futures.add(pool.submit(() -> generated(models.transform("text-generation", LM, "{\"num_beams\": 1}", p), 0, 0)));
+                }
+            }
+            for (int i = 0; i < futures.size(); i++) assertEquals(expected[i % prompts.length], futures.get(i).get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     /** Token ids of the tiny LM's vocabulary. */
     static final class TinyCausalLmIds {
         static int id(String word) {
