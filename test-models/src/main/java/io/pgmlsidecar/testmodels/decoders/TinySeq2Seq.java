@@ -46,6 +46,16 @@ public final class TinySeq2Seq {
     }
 
     public static Path write(Path dir) throws IOException {
+        return write(dir, false);
+    }
+
+    /**
+     * @param merged write {@code decoder_model_merged.onnx} (with {@code use_cache_branch}) instead of the
+     *               decoder and decoder-with-past pair. Its encoder cache output is the first
+     *               encoder-length rows of [past encoder cache; encoder_hidden_states]: the hidden states on
+     *               the first step (empty past), the fed-back cache afterwards.
+     */
+    public static Path write(Path dir, boolean merged) throws IOException {
         Files.createDirectories(dir);
         int v = vocabSize();
         Map<String, Object> config = new LinkedHashMap<>();
@@ -80,8 +90,12 @@ public final class TinySeq2Seq {
         UnigramTokenizer.writeTokenizerConfig(dir, tc);
         Path onnx = dir.resolve("onnx");
         encoder().write(onnx.resolve("encoder_model.onnx"));
-        decoder(false).write(onnx.resolve("decoder_model.onnx"));
-        decoder(true).write(onnx.resolve("decoder_with_past_model.onnx"));
+        if (merged) {
+            mergedDecoder().write(onnx.resolve("decoder_model_merged.onnx"));
+        } else {
+            decoder(false).write(onnx.resolve("decoder_model.onnx"));
+            decoder(true).write(onnx.resolve("decoder_with_past_model.onnx"));
+        }
         return dir;
     }
 
@@ -107,6 +121,38 @@ public final class TinySeq2Seq {
         String index3 = g.op("Unsqueeze", index, g.longs("axis2", 2));
         g.op("Concat", List.of(trans, index3), List.of("last_hidden_state"), Map.of("axis", 2L));
         g.output("last_hidden_state", OnnxGraph.FLOAT, "batch_size", "encoder_sequence_length", v + 1);
+        return g;
+    }
+
+    static OnnxGraph mergedDecoder() {
+        int v = vocabSize();
+        OnnxGraph g = new OnnxGraph("tiny-seq2seq-decoder-merged");
+        g.input("input_ids", OnnxGraph.INT64, "batch_size", "decoder_sequence_length");
+        g.input("encoder_attention_mask", OnnxGraph.INT64, "batch_size", "encoder_sequence_length");
+        g.input("encoder_hidden_states", OnnxGraph.FLOAT, "batch_size", "encoder_sequence_length", v + 1);
+        for (String part : List.of("decoder", "encoder")) {
+            for (String kind : List.of("key", "value")) {
+                g.input("past_key_values.0." + part + "." + kind, OnnxGraph.FLOAT, "batch_size", 1,
+                        part + "_past_sequence_length", part.equals("decoder") ? v : v + 1);
+            }
+        }
+        g.input("use_cache_branch", OnnxGraph.BOOL, 1);
+        String encLen = g.op("Shape", Map.of("start", 1L, "end", 2L), "encoder_hidden_states");
+        String enc4 = g.op("Unsqueeze", "encoder_hidden_states", g.longs("axis1c", 1));
+        for (String kind : List.of("key", "value")) {
+            String both = "encoder_" + kind + "_both";
+            g.op("Concat", List.of("past_key_values.0.encoder." + kind, enc4), List.of(both), Map.of("axis", 2L));
+            g.op("Slice", List.of(both, g.longs("zero_" + kind, 0), encLen, g.longs("ax2_" + kind, 2)),
+                    List.of("present.0.encoder." + kind), Map.of());
+            g.output("present.0.encoder." + kind, OnnxGraph.FLOAT, "batch_size", 1, "encoder_sequence_length", v + 1);
+        }
+        String hidden = g.op("Squeeze", "present.0.encoder.key", g.longs("axis1", 1));
+        String seqLen = g.op("Cast", Map.of("to", (long) OnnxGraph.FLOAT),
+                g.op("Shape", Map.of("start", 1L, "end", 2L), "input_ids"));
+        String pastLen = g.op("Cast", Map.of("to", (long) OnnxGraph.FLOAT),
+                g.op("Shape", Map.of("start", 2L, "end", 3L), "past_key_values.0.decoder.key"));
+        String t = g.op("Add", pastLen, g.op("Sub", seqLen, g.scalar("one", 1f)));
+        decoderBody(g, hidden, t, true);
         return g;
     }
 
@@ -137,6 +183,20 @@ public final class TinySeq2Seq {
             hidden = "encoder_hidden_states";
             t = last;
         }
+        if (!past) {
+            String enc4 = g.op("Unsqueeze", "encoder_hidden_states", g.longs("axis1c", 1));
+            for (String kind : List.of("key", "value")) {
+                g.op("Identity", List.of(enc4), List.of("present.0.encoder." + kind), Map.of());
+                g.output("present.0.encoder." + kind, OnnxGraph.FLOAT, "batch_size", 1, "encoder_sequence_length", v + 1);
+            }
+        }
+        decoderBody(g, hidden, t, past);
+        return g;
+    }
+
+    /** Decoder cache outputs and logits: the translation of the source position whose content index is t. */
+    private static void decoderBody(OnnxGraph g, String hidden, String t, boolean past) {
+        int v = vocabSize();
         float[][] eye = new float[v][v];
         for (int i = 0; i < v; i++) eye[i][i] = 1;
         String fresh = g.op("Unsqueeze", g.op("Gather", g.floats("eye", eye), "input_ids"), g.longs("axis1b", 1));
@@ -149,13 +209,6 @@ public final class TinySeq2Seq {
             }
             g.output(out, OnnxGraph.FLOAT, "batch_size", 1, "total_decoder_sequence_length", v);
         }
-        if (!past) {
-            String enc4 = g.op("Unsqueeze", "encoder_hidden_states", g.longs("axis1c", 1));
-            for (String kind : List.of("key", "value")) {
-                g.op("Identity", List.of(enc4), List.of("present.0.encoder." + kind), Map.of());
-                g.output("present.0.encoder." + kind, OnnxGraph.FLOAT, "batch_size", 1, "encoder_sequence_length", v + 1);
-            }
-        }
         String trans = g.op("Slice", hidden, g.longs("s0", 0), g.longs("e0", v), g.longs("ax2", 2));
         String index = g.op("Squeeze", g.op("Slice", hidden, g.longs("s1", v), g.longs("e1", v + 1), g.longs("ax2b", 2)),
                 g.longs("ax2c", 2));
@@ -167,6 +220,5 @@ public final class TinySeq2Seq {
         bias[TOKENIZER.id("etc")] = 0.3f;
         g.op("Add", List.of(g.op("Mul", mixed, g.scalar("ten", 10f)), g.floats("bias", bias, v)), List.of("logits"), Map.of());
         g.output("logits", OnnxGraph.FLOAT, "batch_size", "decoder_sequence_length", v);
-        return g;
     }
 }

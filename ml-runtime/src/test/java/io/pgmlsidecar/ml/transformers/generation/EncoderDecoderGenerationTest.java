@@ -86,6 +86,15 @@ class EncoderDecoderGenerationTest {
     }
 
     @Test
+    void mergedDecoderLayoutGivesTheSameText() {
+        String merged = TinyGenerationModels.T5_MERGED;
+        assertEquals(models.transform("translation_en_to_fr", T5, null, "the cat", "the dog eats fish"),
+                models.transform("translation_en_to_fr", merged, null, "the cat", "the dog eats fish"));
+        assertEquals(json("[{\"summary_text\":\"le chat etc\"}]"),
+                models.transform("summarization", merged, "{\"min_length\": 4, \"num_beams\": 2}", "the cat"));
+    }
+
+    @Test
     void decoderCacheIsFedBack() {
         try (GenerativePipeline p = models.open("text2text-generation", T5)) {
             p.acquire();

@@ -24,7 +24,7 @@ import java.util.Map;
 /** The tiny generative models written into a models directory, and a TransformService over them. */
 final class TinyGenerationModels implements AutoCloseable {
     static final String LM = "test/tiny-lm", LM_SINGLE = "test/tiny-lm-single", LM_SPLIT = "test/tiny-lm-split",
-            T5 = "test/tiny-t5";
+            T5 = "test/tiny-t5", T5_MERGED = "test/tiny-t5-merged";
     static final ObjectMapper JSON = new ObjectMapper();
 
     final MlConfig config;
@@ -37,6 +37,7 @@ final class TinyGenerationModels implements AutoCloseable {
             TinyCausalLm.write(models.resolve(LM_SINGLE), TinyCausalLm.Layout.SINGLE);
             TinyCausalLm.write(models.resolve(LM_SPLIT), TinyCausalLm.Layout.SPLIT);
             TinySeq2Seq.write(models.resolve(T5));
+            TinySeq2Seq.write(models.resolve(T5_MERGED), true);
             config = MlConfig.builder(Map.of()).hfHome(tmp.resolve("hf")).workDir(tmp.resolve("work")).hubDownload(false)
                     .intraOpThreads(1).modelsDir(models).build();
             service = new TransformService(config);
