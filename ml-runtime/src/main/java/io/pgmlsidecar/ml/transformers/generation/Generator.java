@@ -278,7 +278,9 @@ final class Generator {
                         }
                         int generated = nextSeqs[b * k].generated();
                         boolean full = generated >= limit[b];
-                        if (hyps[b].done(scores[b * k], generated, limit[b], cfg.earlyStopping()) || full) {
+                        // as transformers: the best candidate score of the step, finished ones included
+                        double bestCandidate = top.length == 0 ? Double.NEGATIVE_INFINITY : candScore[top[0]];
+                        if (hyps[b].done(bestCandidate, generated, limit[b], cfg.earlyStopping()) || full) {
                             if (full || hyps[b].items.size() < k) {
                                 for (int j = 0; j < k; j++) {
                                     int r = b * k + j;
@@ -309,17 +311,21 @@ final class Generator {
         return new Result(out, fed);
     }
 
-    /** Indices of the {@code n} largest values, largest first (ties: lower index first). */
+    /** Indices of the {@code n} largest values, largest first (ties: lower index first); one pass, no sort of the vocabulary. */
     static int[] topIndices(double[] values, int n) {
-        Integer[] idx = new Integer[values.length];
-        for (int i = 0; i < idx.length; i++) idx[i] = i;
-        Arrays.sort(idx, (a, c) -> {
-            int cmp = Double.compare(values[c], values[a]);
-            return cmp != 0 ? cmp : Integer.compare(a, c);
-        });
-        int m = Math.min(n, idx.length);
-        int[] out = new int[m];
-        for (int i = 0; i < m; i++) out[i] = idx[i];
-        return out;
+        int m = Math.min(n, values.length);
+        int[] idx = new int[m];
+        int size = 0;
+        for (int i = 0; i < values.length; i++) {
+            double v = values[i];
+            if (size == m && !(v > values[idx[m - 1]])) continue;
+            int pos = size < m ? size++ : m - 1;
+            while (pos > 0 && v > values[idx[pos - 1]]) {
+                idx[pos] = idx[pos - 1];
+                pos--;
+            }
+            idx[pos] = i;
+        }
+        return idx;
     }
 }

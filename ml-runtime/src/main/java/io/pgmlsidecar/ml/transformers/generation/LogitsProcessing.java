@@ -55,7 +55,8 @@ final class LogitsProcessing {
     static void topP(float[] scores, double topP) {
         if (topP >= 1.0) return;
         double[] probs = softmax(scores);
-        Integer[] order = IntStream.range(0, scores.length).boxed().toArray(Integer[]::new);
+        // only tokens still possible take part (after top-k that is a handful, not the vocabulary)
+        Integer[] order = IntStream.range(0, scores.length).filter(i -> probs[i] > 0).boxed().toArray(Integer[]::new);
         Arrays.sort(order, Comparator.comparingDouble(i -> probs[i]));
         double cumulative = 0;
         for (int j = 0; j < order.length - 1; j++) {

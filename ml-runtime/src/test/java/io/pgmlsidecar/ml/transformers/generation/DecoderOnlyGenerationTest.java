@@ -205,6 +205,18 @@ class DecoderOnlyGenerationTest {
     }
 
     @Test
+    void anInterruptedCallerGetsNoBeamSearch() {
+        Thread.currentThread().interrupt();
+        try {
+            assertThrows(GenerationCancelledException.class,
+                    () -> models.transform("text-generation", LM, "{\"num_beams\": 2}", "go"));
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals("go right up", generated(models.transform("text-generation", LM, "{\"num_beams\": 2}", "go"), 0, 0));
+    }
+
+    @Test
     void badArgumentsNameTheKey() {
         for (String[] c : new String[][] {
                 {"{\"temperature\": \"hot\", \"do_sample\": true}", "temperature"},
