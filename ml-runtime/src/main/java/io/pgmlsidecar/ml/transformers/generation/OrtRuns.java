@@ -8,7 +8,6 @@ import io.pgmlsidecar.ml.MlException;
 import io.pgmlsidecar.ml.ModelFormatException;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,9 +74,5 @@ final class OrtRuns {
 
     static void closeAll(List<? extends AutoCloseable> items) {
         for (AutoCloseable c : items) PastCache.closeQuietly(c);
-    }
-
-    static List<OnnxTensor> list() {
-        return new ArrayList<>();
     }
 }

@@ -1,7 +1,6 @@
 package io.pgmlsidecar.ml.transformers.generation;
 
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -177,9 +176,5 @@ final class PastCache implements AutoCloseable {
         owners.forEach(PastCache::closeQuietly);
         values.clear();
         ownerOf.clear();
-    }
-
-    static OnnxJavaType typeOf(OnnxTensor t) {
-        return t.getInfo().type;
     }
 }
