@@ -1,10 +1,12 @@
 package io.pgmlsidecar.ml.transformers;
 
+import io.pgmlsidecar.ml.transformers.generation.GenerativePipeline;
+
 /** Opens the pipelines of generative tasks (decoder-only and encoder-decoder models). */
 final class GenerationPipelines {
     private GenerationPipelines() {}
 
     static TaskPipeline open(TransformTask.Parsed task, String modelName, PipelineContext context) {
-        throw new UnsupportedTaskException("task " + task.task().hfName() + " is not served yet");
+        return GenerativePipeline.open(task, modelName, context);
     }
 }
