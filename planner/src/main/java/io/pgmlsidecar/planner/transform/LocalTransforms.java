@@ -18,6 +18,7 @@ import io.pgmlsidecar.ml.transformers.UnsupportedTaskException;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -35,11 +36,23 @@ public final class LocalTransforms {
         this.service = service;
     }
 
-    /** The pipeline's JSON output for the call. */
+    /**
+     * The pipeline's JSON output for the call. A model name that no model place knows may be a
+     * project tuned with pgml.tune: its deployed model is then used.
+     */
     public JsonNode transform(SessionContext session, TransformArguments call) {
         TransformRequest request = request(call);
         try (CancelWatch ignored = CancelWatch.start(session)) {
-            return widenFloats(runtime().transform(request));
+            try {
+                return widenFloats(runtime().transform(request));
+            } catch (ModelNotFoundException e) {
+                Path tuned = call.model() == null ? null : TunedProjects.directory(session, call.model(), runtime());
+                if (tuned == null) {
+                    throw e;
+                }
+                return widenFloats(runtime().transform(new TransformRequest(request.task(), "pgml-tuned/" + tuned.getFileName(),
+                        request.args(), request.inputs(), tuned)));
+            }
         } catch (MlException e) {
             throw error(e, session);
         }
