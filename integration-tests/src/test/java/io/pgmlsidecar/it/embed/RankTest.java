@@ -45,4 +45,24 @@ class RankTest {
             }
         }
     }
+
+    @Test
+    void ranksWithACrossEncoder() throws Exception {
+        io.pgmlsidecar.testmodels.encoders.TinyCrossEncoder.write(TestCluster.modelsDir().resolve("tiny/cross-encoder"), 64);
+        try (Connection c = TestCluster.get().connect(null); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT corpus_id, score, text FROM pgml.rank('tiny/cross-encoder', 'capital of france', "
+                     + "ARRAY['the river in london', 'paris is the capital of france', 'france has a river'])")) {
+            // logit = 2 * shared content words - 1: 2 words → 3, 1 word → 1, none → -1; the score is its sigmoid
+            java.util.List<String> order = new java.util.ArrayList<>();
+            java.util.List<Double> scores = new java.util.ArrayList<>();
+            while (rs.next()) {
+                order.add(rs.getLong(1) + ":" + rs.getString(3));
+                scores.add(rs.getDouble(2));
+            }
+            assertEquals(java.util.List.of("1:paris is the capital of france", "2:france has a river", "0:the river in london"), order);
+            assertEquals(1 / (1 + Math.exp(-3)), scores.get(0), 1e-6);
+            assertEquals(1 / (1 + Math.exp(-1)), scores.get(1), 1e-6);
+            assertEquals(1 / (1 + Math.exp(1)), scores.get(2), 1e-6);
+        }
+    }
 }

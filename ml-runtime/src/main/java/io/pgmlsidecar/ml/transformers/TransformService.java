@@ -16,6 +16,7 @@ import java.util.Objects;
 public final class TransformService implements AutoCloseable {
     private final PipelineContext context;
     private final ModelCache<TaskPipeline> cache;
+    private final java.util.Map<String, Boolean> crossEncoders = new java.util.concurrent.ConcurrentHashMap<>();
 
     public TransformService(MlConfig config) {
         this(config, ModelLocator.standard(config));
@@ -29,6 +30,34 @@ public final class TransformService implements AutoCloseable {
 
     public MlConfig config() {
         return context.config();
+    }
+
+    /**
+     * True when {@code model} is a cross-encoder: a sequence classifier with one output (a relevance
+     * score per text pair), as sentence-transformers' CrossEncoder models are. Answered from
+     * config.json without loading the graph; models found nowhere are not.
+     */
+    public boolean isCrossEncoder(String model) {
+        String name = ModelLocator.validateName(model);
+        Boolean known = crossEncoders.get(name);
+        if (known != null) {
+            return known;
+        }
+        TransformerModel m;
+        try {
+            m = context.model(name);
+        } catch (io.pgmlsidecar.ml.MlException e) {
+            return false; // not cached: the model may be placed later
+        }
+        com.fasterxml.jackson.databind.JsonNode c = m.config();
+        boolean classifier = false;
+        for (com.fasterxml.jackson.databind.JsonNode a : c.path("architectures")) {
+            classifier |= a.asText().endsWith("ForSequenceClassification");
+        }
+        int labels = c.path("num_labels").asInt(c.path("id2label").size());
+        boolean cross = (classifier || c.has("id2label")) && labels == 1;
+        crossEncoders.put(name, cross);
+        return cross;
     }
 
     /** Runs {@code request}; the JSON is what the Hugging Face pipeline returns, as PostgresML serialises it. */
@@ -50,6 +79,7 @@ public final class TransformService implements AutoCloseable {
     public int clearCache() {
         int loaded = cache.loaded().size();
         cache.invalidateAll();
+        crossEncoders.clear();
         return loaded;
     }
 

@@ -35,12 +35,13 @@ public final class ServedFunctions {
         RemoteEmbeddings remoteModels = new RemoteEmbeddings(settings, services.remote());
         EmbedCalls embed = new EmbedCalls(embeddings, remoteModels);
         EmbedFunctions.register(embed, alone, rowWise);
-        RankFunctions.register(embed, alone, sets);
+        LocalTransforms localTransforms = new LocalTransforms(services.transforms());
+        RankFunctions.register(embed, localTransforms, alone, sets);
         AzureFunctions.register(settings, new AzureMlInvocations(settings, services.remote()), alone, rowWise);
         TuneFunctions.register(new TuneActions(services.tuning(), remoteModels, services.remote(),
                 java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "pgml-sidecar-tune")),
                 new Generations(remoteModels, services.remote()), alone, rowWise);
-        TransformFunctions.register(new TransformCalls(new LocalTransforms(services.transforms()),
+        TransformFunctions.register(new TransformCalls(localTransforms,
                 new RemoteTransforms(remoteModels, services.remote())), alone, rowWise, sets);
     }
 }

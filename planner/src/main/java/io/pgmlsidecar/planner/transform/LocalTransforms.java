@@ -104,6 +104,37 @@ public final class LocalTransforms {
         return out;
     }
 
+    /** True when {@code model} is a local cross-encoder (pgml.rank then scores text pairs with it). */
+    public boolean isCrossEncoder(String model) {
+        return service != null && service.isCrossEncoder(model);
+    }
+
+    /**
+     * Relevance of each document to the query by a cross-encoder: the sigmoid of its one logit per
+     * (query, document) pair, as sentence-transformers' CrossEncoder scores with one label.
+     */
+    public double[] pairScores(SessionContext session, String model, String query, List<String> documents) {
+        List<JsonNode> pairs = new ArrayList<>(documents.size());
+        for (String d : documents) {
+            ObjectNode pair = JsonNodeFactory.instance.objectNode();
+            pair.put("text", query);
+            pair.put("text_pair", d);
+            pairs.add(pair);
+        }
+        ObjectNode args = JsonNodeFactory.instance.objectNode().put("function_to_apply", "sigmoid");
+        try (CancelWatch ignored = CancelWatch.start(session)) {
+            JsonNode out = runtime().transform(new TransformRequest(new TransformTask.Parsed(TransformTask.TEXT_CLASSIFICATION, null, null),
+                    model, args, pairs));
+            double[] scores = new double[documents.size()];
+            for (int i = 0; i < scores.length; i++) {
+                scores[i] = out.get(i).get("score").asDouble();
+            }
+            return scores;
+        } catch (MlException e) {
+            throw error(e, session);
+        }
+    }
+
     /** Generates for one input, handing each step's text per sequence to {@code sink}. */
     public void stream(SessionContext session, TransformArguments call, TokenSink sink) {
         TransformRequest request = request(call);

@@ -20,12 +20,24 @@ public final class TinyNli {
     private TinyNli() {}
 
     public static Path write(Path dir, int maxLength) throws IOException {
+        OnnxGraph g = overlapGraph("tiny-nli");
+        String scaled = g.op("MatMul", "overlap", g.floats("w", new float[][] {{-2, 0, 2}}));
+        g.op("Add", List.of(scaled, g.floats("bias", new float[] {1, 0, -1}, 3)), List.of("logits"), Map.of());
+        g.output("logits", OnnxGraph.FLOAT, "batch", 3);
+        return HfEncoderDirectory.write(dir, g, LABELS, null, maxLength);
+    }
+
+    /**
+     * A BERT-like graph whose tensor {@code overlap} [batch, 1] counts the content words that occur in
+     * both segments of a text pair (token_type_ids 0 and 1).
+     */
+    static OnnxGraph overlapGraph(String name) {
         int v = TinyVocab.size();
         float[][] eye = new float[v][v];
         for (int i = 5; i < v; i++) { // ids 0..4 are special tokens
             if (!FUNCTION_WORDS.contains(TinyVocab.TOKENIZER.vocab().get(i))) eye[i][i] = 1;
         }
-        OnnxGraph g = new OnnxGraph("tiny-nli");
+        OnnxGraph g = new OnnxGraph(name);
         g.input("input_ids", OnnxGraph.INT64, "batch", "sequence");
         g.input("attention_mask", OnnxGraph.INT64, "batch", "sequence");
         g.input("token_type_ids", OnnxGraph.INT64, "batch", "sequence");
@@ -38,9 +50,6 @@ public final class TinyNli {
         String inHypothesis = g.op("ReduceMax", Map.of("axes", new long[] {1}, "keepdims", 0L), g.op("Mul", words, hypothesis));
         g.op("ReduceSum", List.of(g.op("Mul", inPremise, inHypothesis), g.longs("axes1", 1)),
                 List.of("overlap"), Map.of("keepdims", 1L));                                // [b, 1]
-        String scaled = g.op("MatMul", "overlap", g.floats("w", new float[][] {{-2, 0, 2}}));
-        g.op("Add", List.of(scaled, g.floats("bias", new float[] {1, 0, -1}, 3)), List.of("logits"), Map.of());
-        g.output("logits", OnnxGraph.FLOAT, "batch", 3);
-        return HfEncoderDirectory.write(dir, g, LABELS, null, maxLength);
+        return g;
     }
 }
