@@ -27,6 +27,7 @@ class ExampleScriptsTest {
             "vectors.sql, The cat sat on the mat.",
             "chunking.sql, Kittens are young cats",
             "admin.sql, xgboost4j==",
+            "fine_tuning.sql, \"label\": \"positive\"",
     })
     void runsWithoutErrors(String script, String expectedInOutput) throws Exception {
         Path file = Path.of("..", "examples", script).toAbsolutePath().normalize();

@@ -43,6 +43,12 @@ public final class LocalTransforms {
     public JsonNode transform(SessionContext session, TransformArguments call) {
         TransformRequest request = request(call);
         try (CancelWatch ignored = CancelWatch.start(session)) {
+            if (call.model() != null && !isModelName(call.model())) { // e.g. a project name with spaces
+                Path tuned = TunedProjects.directory(session, call.model(), runtime());
+                if (tuned != null) {
+                    return widenFloats(runtime().transform(atDirectory(request, tuned)));
+                }
+            }
             try {
                 return widenFloats(runtime().transform(request));
             } catch (ModelNotFoundException e) {
@@ -50,8 +56,7 @@ public final class LocalTransforms {
                 if (tuned == null) {
                     throw e;
                 }
-                return widenFloats(runtime().transform(new TransformRequest(request.task(), "pgml-tuned/" + tuned.getFileName(),
-                        request.args(), request.inputs(), tuned)));
+                return widenFloats(runtime().transform(atDirectory(request, tuned)));
             }
         } catch (MlException e) {
             throw error(e, session);
@@ -102,6 +107,19 @@ public final class LocalTransforms {
             at += n;
         }
         return out;
+    }
+
+    private static boolean isModelName(String name) {
+        try {
+            io.pgmlsidecar.ml.store.ModelLocator.validateName(name);
+            return true;
+        } catch (MlException e) {
+            return false;
+        }
+    }
+
+    private static TransformRequest atDirectory(TransformRequest request, Path tuned) {
+        return new TransformRequest(request.task(), "pgml-tuned/" + tuned.getFileName(), request.args(), request.inputs(), tuned);
     }
 
     /** True when {@code model} is a local cross-encoder (pgml.rank then scores text pairs with it). */
