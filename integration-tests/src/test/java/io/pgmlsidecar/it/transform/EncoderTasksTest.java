@@ -177,6 +177,13 @@ class EncoderTasksTest {
             JsonNode tokens = features.get(0).get(0);
             assertEquals(4, tokens.size(), "[CLS] good movie [SEP]");
             assertEquals(4, tokens.get(0).size(), "the tiny encoder's width");
+
+            // the embedding models bundled with the sidecar serve feature-extraction for real
+            JsonNode mini = one(s, "SELECT pgml.transform(" + task("feature-extraction", "sentence-transformers/all-MiniLM-L6-v2")
+                    + ", inputs => ARRAY['hello world'])");
+            JsonNode vectors = mini.get(0).get(0);
+            assertEquals(4, vectors.size(), "[CLS] hello world [SEP]");
+            assertEquals(384, vectors.get(0).size());
         }
     }
 
