@@ -20,6 +20,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** @param port 0 picks a free port */
     public static EmbeddedPostgresServer start(Path dataDirectory, int port) throws IOException {
+        return start(dataDirectory, port, java.util.Map.of());
+    }
+
+    /** As {@link #start(Path, int)}, with more server settings (e.g. logging for tests). */
+    public static EmbeddedPostgresServer start(Path dataDirectory, int port, java.util.Map<String, String> settings) throws IOException {
         Files.createDirectories(dataDirectory);
         boolean fresh = !Files.exists(dataDirectory.resolve("PG_VERSION"));
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -27,6 +32,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 .setCleanDataDirectory(false)
                 .setServerConfig("max_connections", "300")
                 .setServerConfig("listen_addresses", "127.0.0.1");
+        settings.forEach(builder::setServerConfig);
         if (port > 0) {
             builder.setPort(port);
         }
