@@ -192,7 +192,7 @@ class TransformStreamTest {
                     "SELECT pgml.transform(" + slow + ", " + longRun + ", ARRAY['one'])")) {
                 CompletableFuture<Void> cancel = CompletableFuture.runAsync(() -> {
                     try {
-                        Thread.sleep(300);
+                        Thread.sleep(200);
                         s.cancel();
                     } catch (Exception e) {
                         throw new IllegalStateException(e);
