@@ -56,4 +56,34 @@ class PsqlTransformTest {
         assertEquals(1, missing.exitCode(), missing.all());
         assertTrue(missing.stderr().contains("distilbert/distilbert-base-uncased-finetuned-sst-2-english"), missing.all());
     }
+
+    @Test
+    void generationAloneOverRowsAndStreamed() throws Exception {
+        String lm = "'{\"task\": \"text-generation\", \"model\": \"" + TinyTaskModels.CAUSAL_LM + "\"}'";
+        // the tiny decoder counts on: each number word continues with the next, "ten" ends
+        Cli.Result s0 = psql("SELECT pgml.transform(" + lm + ", inputs => ARRAY['one two'])");
+        assertEquals(0, s0.exitCode(), s0.all());
+        assertEquals("[[{\"generated_text\": \"one two three four five six seven eight nine ten\"}]]", s0.stdout().trim());
+
+        Cli.Result setup = psql("DROP TABLE IF EXISTS psql_prompts; CREATE TABLE psql_prompts (id int, prompt text); "
+                + "INSERT INTO psql_prompts VALUES (1, 'go'), (2, 'la'), (3, 'hi')");
+        assertEquals(0, setup.exitCode(), setup.all());
+        Cli.Result s2 = psql("SELECT id, pgml.transform(" + lm + ", '{\"return_full_text\": false}', ARRAY[prompt]) FROM psql_prompts ORDER BY id");
+        assertEquals(0, s2.exitCode(), s2.all());
+        assertEquals(List.of("1|[[{\"generated_text\": \" left down\"}]]", "2|[[{\"generated_text\": \" la la la di\"}]]",
+                "3|[[{\"generated_text\": \" there\"}]]"), List.of(s2.stdout().trim().split("\n")));
+
+        Cli.Result stream = psql("SELECT * FROM pgml.transform_stream(" + lm + ", '{}', 'six')");
+        assertEquals(0, stream.exitCode(), stream.all());
+        assertEquals(List.of("[\" seven\"]", "[\" eight\"]", "[\" nine\"]", "[\" ten\"]"), List.of(stream.stdout().trim().split("\n")));
+
+        Cli.Result translated = psql("SELECT pgml.transform('{\"task\": \"translation_en_to_fr\", \"model\": \"" + TinyTaskModels.SEQ2SEQ
+                + "\"}'::jsonb, inputs => ARRAY['the dog eats fish'])");
+        assertEquals(0, translated.exitCode(), translated.all());
+        assertEquals("[{\"translation_text\": \"le chien mange poisson\"}]", translated.stdout().trim());
+
+        Cli.Result bad = psql("SELECT pgml.transform(" + lm + ", '{\"colour\": 1}', ARRAY['one'])");
+        assertEquals(1, bad.exitCode(), bad.all());
+        assertTrue(bad.stderr().contains("colour"), bad.all());
+    }
 }

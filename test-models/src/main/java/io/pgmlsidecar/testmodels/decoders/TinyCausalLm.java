@@ -98,6 +98,17 @@ public final class TinyCausalLm {
 
     /** Writes a full Hugging Face directory (config, generation config, tokenizer files, ONNX graphs). */
     public static Path write(Path dir, Layout layout) throws IOException {
+        return write(dir, layout, 0);
+    }
+
+    /**
+     * @param work when positive, every run of the graph also multiplies a {@code work × work} matrix
+     *             with itself (about 2·work³ flops) and adds the product times zero to the logits: the
+     *             same answers, but each generation step takes real time, so that tests can watch a
+     *             stream arrive and cancel a generation in flight. The matrix is built from the
+     *             attention mask, so ONNX Runtime cannot fold the work away when it loads the graph.
+     */
+    public static Path write(Path dir, Layout layout, int work) throws IOException {
         Files.createDirectories(dir);
         int v = vocabSize();
         Map<String, Object> config = new LinkedHashMap<>();
@@ -132,17 +143,21 @@ public final class TinyCausalLm {
         UnigramTokenizer.writeTokenizerConfig(dir, tc);
         Path onnx = dir.resolve("onnx");
         switch (layout) {
-            case MERGED -> graph(true, true).write(onnx.resolve("decoder_model_merged.onnx"));
-            case SINGLE -> graph(true, false).write(dir.resolve("model.onnx"));
+            case MERGED -> graph(true, true, work).write(onnx.resolve("decoder_model_merged.onnx"));
+            case SINGLE -> graph(true, false, work).write(dir.resolve("model.onnx"));
             case SPLIT -> {
-                graph(false, false).write(onnx.resolve("decoder_model.onnx"));
-                graph(true, false).write(onnx.resolve("decoder_with_past_model.onnx"));
+                graph(false, false, work).write(onnx.resolve("decoder_model.onnx"));
+                graph(true, false, work).write(onnx.resolve("decoder_with_past_model.onnx"));
             }
         }
         return dir;
     }
 
     static OnnxGraph graph(boolean past, boolean useCacheBranch) {
+        return graph(past, useCacheBranch, 0);
+    }
+
+    static OnnxGraph graph(boolean past, boolean useCacheBranch, int work) {
         int v = vocabSize();
         OnnxGraph g = new OnnxGraph("tiny-causal-lm");
         g.input("input_ids", OnnxGraph.INT64, "batch_size", "sequence_length");
@@ -186,7 +201,14 @@ public final class TinyCausalLm {
         float[][] posBias = new float[MAX_POSITIONS][v];
         for (int p = EOS_FROM_POSITION; p < MAX_POSITIONS; p++) posBias[p][EOS] = 20f;
         String pos = g.op("Gather", g.floats("position_bias", posBias), "position_ids");
-        g.op("Sub", List.of(g.op("Add", big, pos), penalty), List.of("logits"), Map.of());
+        String logits = work > 0 ? "exact_logits" : "logits";
+        g.op("Sub", List.of(g.op("Add", big, pos), penalty), List.of(logits), Map.of());
+        if (work > 0) {
+            String total = g.op("ReduceSum", Map.of("keepdims", 0L), mask); // a scalar that depends on the input
+            String square = g.op("Expand", g.op("Mul", total, g.scalar("work_scale", 1e-3f)), g.longs("work_shape", work, work));
+            String sum = g.op("ReduceSum", Map.of("keepdims", 0L), g.op("MatMul", square, square)); // finite: ≤ work³·0.064²
+            g.op("Add", List.of(logits, g.op("Mul", sum, g.scalar("work_zero", 0f))), List.of("logits"), Map.of());
+        }
         g.output("logits", OnnxGraph.FLOAT, "batch_size", "sequence_length", v);
         return g;
     }
