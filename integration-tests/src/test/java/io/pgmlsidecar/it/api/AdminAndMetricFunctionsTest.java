@@ -101,15 +101,20 @@ class AdminAndMetricFunctionsTest {
     }
 
     @Test
-    void functionsNotServedYetAnswerWithAClearError() throws Exception {
+    void everyFunctionOfTheApiAnswersEvenWithoutItsModel() throws Exception {
         try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            // no "function does not exist": each answers with what is missing
             SQLException e = assertThrows(SQLException.class, () -> one(s, "SELECT pgml.generate('my-project', 'Once upon a time')"));
-            assertEquals("0A000", e.getSQLState());
-            assertTrue(e.getMessage().contains("pgml.generate() is not served by pgml-sidecar yet"), e.getMessage());
+            assertEquals("42704", e.getSQLState());
+            assertTrue(e.getMessage().contains("no deployed model for project \"my-project\""), e.getMessage());
             SQLException local = assertThrows(SQLException.class,
                     () -> one(s, "SELECT pgml.transform('text-classification', inputs => ARRAY['I love it'])"));
-            assertEquals("0A000", local.getSQLState());
-            assertTrue(local.getMessage().contains("only for remote chat models"), local.getMessage());
+            assertEquals("42704", local.getSQLState(), "the default model is not in the models directory");
+            SQLException tune = assertThrows(SQLException.class, () -> one(s, "SELECT * FROM pgml.tune('my-project', 'text-classification')"));
+            assertEquals("22023", tune.getSQLState(), "relation_name is required");
+            SQLException stream = assertThrows(SQLException.class,
+                    () -> one(s, "SELECT * FROM pgml.transform_stream('text-generation', '{}', 'Once')"));
+            assertEquals("42704", stream.getSQLState());
             assertEquals("1", one(s, "SELECT 1"));
         }
     }

@@ -17,6 +17,7 @@ public final class TransformService implements AutoCloseable {
     private final PipelineContext context;
     private final ModelCache<TaskPipeline> cache;
     private final java.util.Map<String, Boolean> crossEncoders = new java.util.concurrent.ConcurrentHashMap<>();
+    private final GenerationCoalescer coalescer = new GenerationCoalescer();
 
     public TransformService(MlConfig config) {
         this(config, ModelLocator.standard(config));
@@ -62,8 +63,19 @@ public final class TransformService implements AutoCloseable {
 
     /** Runs {@code request}; the JSON is what the Hugging Face pipeline returns, as PostgresML serialises it. */
     public JsonNode transform(TransformRequest request) {
-        PipelineArgs args = new PipelineArgs(request.args(), request.task().task().hfName());
-        return cache.use(key(request), p -> p.run(request.inputs(), args));
+        String task = request.task().task().hfName();
+        String key = key(request);
+        if (GenerationCoalescer.mergeable(request)) {
+            return coalescer.run(key + '|' + (request.args() == null ? "{}" : request.args().toString()), request,
+                    (inputs, args) -> cache.use(key, p -> p.run(inputs, new PipelineArgs(args, task))));
+        }
+        PipelineArgs args = new PipelineArgs(request.args(), task);
+        return cache.use(key, p -> p.run(request.inputs(), args));
+    }
+
+    /** {runs, requests} of the generation calls merged across sessions (tests, metrics). */
+    public long[] mergedGenerationCounts() {
+        return coalescer.counts();
     }
 
     /** Runs a generative {@code request}, handing text to {@code sink} as it is produced. */
@@ -104,6 +116,7 @@ public final class TransformService implements AutoCloseable {
 
     @Override
     public void close() {
+        coalescer.close();
         cache.close();
     }
 }

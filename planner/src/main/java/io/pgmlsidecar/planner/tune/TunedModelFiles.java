@@ -67,11 +67,18 @@ public final class TunedModelFiles {
     }
 
     /**
-     * The local copy of {@code modelId}'s files under {@code root/<database>/<modelId>/}, read from
-     * pgml.files through the session the first time. A copy is used only once complete.
+     * The local copy of {@code modelId}'s files under {@code root/<database>/<modelId>-<created>/},
+     * read from pgml.files through the session the first time. A copy is used only once complete.
+     * The model's creation time is part of the name: ids repeat across databases of the same name
+     * (a restored or recreated server), and an old copy must never answer for a new model.
      */
     public static Path materialize(BackendClient backend, Path root, String database, long modelId) {
-        Path dir = root.resolve(safe(database)).resolve(Long.toString(modelId));
+        List<String[]> created = BackendSteps.query(backend, "SELECT (extract(epoch FROM created_at) * 1000000)::bigint "
+                + "FROM pgml.models WHERE id = $1::bigint", modelId);
+        if (created.isEmpty()) {
+            throw new PgException(PgError.error("42704", "model " + modelId + " does not exist", null));
+        }
+        Path dir = root.resolve(safe(database)).resolve(modelId + "-" + created.get(0)[0]);
         if (Files.isRegularFile(dir.resolve(COMPLETE))) {
             return dir;
         }
