@@ -53,13 +53,13 @@ public final class EmbedBenchmark {
                     for (int i = 0; i < texts.size(); i += 64) {
                         service.embed(MODEL, texts.subList(i, Math.min(texts.size(), i + 64)), Map.of());
                     }
-                    batched[round] = texts.size() / seconds(t0);
+                    batched[round] = texts.size() / Measure.seconds(t0);
                     int single = Math.min(1000, rows);
                     t0 = System.nanoTime();
                     for (int i = 0; i < single; i++) {
                         service.embed(MODEL, List.of(texts.get(i)), Map.of());
                     }
-                    perRow[round] = single / seconds(t0);
+                    perRow[round] = single / Measure.seconds(t0);
                     try (Statement s = direct.createStatement()) {
                         s.execute("UPDATE docs SET e = NULL");
                         s.execute("VACUUM docs");
@@ -69,15 +69,15 @@ public final class EmbedBenchmark {
                     try (Statement s = viaSidecar.createStatement()) {
                         updated = s.executeUpdate("UPDATE docs SET e = pgml.embed('" + MODEL + "', body)");
                     }
-                    viaUpdate[round] = updated / seconds(t0);
+                    viaUpdate[round] = updated / Measure.seconds(t0);
                     System.out.printf("round %d: in-process batched %.0f rows/s, one per call %.0f rows/s, UPDATE via sidecar %.0f rows/s%n",
                             round + 1, batched[round], perRow[round], viaUpdate[round]);
                 }
-                double b = median(batched);
-                double u = median(viaUpdate);
+                double b = Measure.median(batched);
+                double u = Measure.median(viaUpdate);
                 System.out.printf("| rows | in-process batched rows/s | in-process one per call rows/s | UPDATE through sidecar rows/s | sidecar / in-process batched | single SELECT pgml.embed median ms |%n");
                 System.out.printf("|---|---|---|---|---|---|%n");
-                System.out.printf("| %d | %.0f | %.0f | %.0f | **%.2f** | %.1f |%n", rows, b, median(perRow), u, u / b, medianMs);
+                System.out.printf("| %d | %.0f | %.0f | %.0f | **%.2f** | %.1f |%n", rows, b, Measure.median(perRow), u, u / b, medianMs);
             } finally {
                 sidecar.destroy();
                 sidecar.waitFor();
@@ -114,18 +114,10 @@ public final class EmbedBenchmark {
                 latencies[i] = (System.nanoTime() - t0) / 1e6;
             }
         }
-        return median(Arrays.copyOfRange(latencies, 10, latencies.length));
+        return Measure.median(Arrays.copyOfRange(latencies, 10, latencies.length));
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
-    }
 
     /** Short, varied English sentences (deterministic). */
     static List<String> sentences(int n) {

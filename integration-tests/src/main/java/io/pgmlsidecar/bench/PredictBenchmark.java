@@ -77,7 +77,7 @@ public final class PredictBenchmark {
                     x[i % x.length] = i * 1e-5;
                     model.predict(x);
                 }
-                System.out.printf("in-process single-row predict (xgboost, 100 trees): %.0f predictions/s%n", n / seconds(t0));
+                System.out.printf("in-process single-row predict (xgboost, 100 trees): %.0f predictions/s%n", n / Measure.seconds(t0));
 
                 t0 = System.nanoTime();
                 long count = 0;
@@ -87,17 +87,17 @@ public final class PredictBenchmark {
                         count++;
                     }
                 }
-                System.out.printf("batch predict in the SELECT list (S2): %d rows in %.2f s = %.0f rows/s%n", count, seconds(t0), count / seconds(t0));
+                System.out.printf("batch predict in the SELECT list (S2): %d rows in %.2f s = %.0f rows/s%n", count, Measure.seconds(t0), count / Measure.seconds(t0));
 
                 s.executeQuery("SELECT * FROM pgml.load_dataset('digits')").close();
                 t0 = System.nanoTime();
                 s.executeQuery("SELECT * FROM pgml.train('bench_digits', 'classification', 'pgml.digits', 'target', 'xgboost')").close();
-                double viaSidecar = seconds(t0);
+                double viaSidecar = Measure.seconds(t0);
                 var digits = PgmlDatasets.toDataset(PgmlDatasets.load("digits", null), "target");
                 t0 = System.nanoTime();
                 TabularTrainer.train(digits, TrainRequest.builder(Task.CLASSIFICATION).algorithm("xgboost")
                         .testSampling(TestSampling.parse("stratified")).build());
-                double inProcess = seconds(t0);
+                double inProcess = Measure.seconds(t0);
                 double xgboostAlone = xgboostAlone(digits, TrainRequest.builder(Task.CLASSIFICATION).algorithm("xgboost")
                         .testSampling(TestSampling.parse("stratified")).build());
                 System.out.printf("train digits xgboost: through the sidecar %.2f s, engine in-process %.2f s, XGBoost4J alone on the "
@@ -129,7 +129,7 @@ public final class PredictBenchmark {
         ml.dmlc.xgboost4j.java.DMatrix m = new ml.dmlc.xgboost4j.java.DMatrix(x, rows.length, columns.size(), Float.NaN);
         m.setLabel(y);
         ml.dmlc.xgboost4j.java.XGBoost.train(m, params, 100, new java.util.HashMap<>(), null, null);
-        return seconds(t0);
+        return Measure.seconds(t0);
     }
 
     private static String randomFeatures(Random r) {
@@ -140,7 +140,4 @@ public final class PredictBenchmark {
         return sb.toString();
     }
 
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
-    }
 }

@@ -24,7 +24,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -68,7 +67,7 @@ public final class TransformBenchmark {
         MlConfig config = MlConfig.builder().modelsDir(models).hubDownload(false).build();
         long tuneStart = System.nanoTime();
         tuneMiniLm(config, models.resolve(MINILM_REVIEWS));
-        System.out.printf("tuned %s on %s in %.1f s%n", MINILM_REVIEWS, BASE_ENCODER, seconds(tuneStart));
+        System.out.printf("tuned %s on %s in %.1f s%n", MINILM_REVIEWS, BASE_ENCODER, Measure.seconds(tuneStart));
 
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(work.resolve("pg"), 0);
              TransformService service = new TransformService(config)) {
@@ -117,14 +116,14 @@ public final class TransformBenchmark {
             for (int round = 0; round < rounds; round++) {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < GENERATION_CALLS; i++) service.transform(request);
-                inProcess[round] = GENERATION_CALLS * newTokens / seconds(t0);
+                inProcess[round] = GENERATION_CALLS * newTokens / Measure.seconds(t0);
                 t0 = System.nanoTime();
                 for (int i = 0; i < GENERATION_CALLS; i++) {
                     try (ResultSet rs = call.executeQuery()) {
                         rs.next();
                     }
                 }
-                sidecar[round] = GENERATION_CALLS * newTokens / seconds(t0);
+                sidecar[round] = GENERATION_CALLS * newTokens / Measure.seconds(t0);
                 t0 = System.nanoTime();
                 int steps = 0;
                 for (int i = 0; i < GENERATION_CALLS; i++) {
@@ -132,13 +131,13 @@ public final class TransformBenchmark {
                         while (rs.next()) steps++;
                     }
                 }
-                streamed[round] = GENERATION_CALLS * newTokens / seconds(t0);
+                streamed[round] = GENERATION_CALLS * newTokens / Measure.seconds(t0);
                 // past "ten" the banned end token leaves special tokens that decode to no text: fewer rows than tokens
                 System.out.printf("round %d: generation in-process %.0f tokens/s, pgml.transform via sidecar %.0f tokens/s, "
                         + "transform_stream via sidecar %.0f tokens/s (%d rows)%n", round + 1, inProcess[round], sidecar[round], streamed[round], steps);
             }
         }
-        double in = median(inProcess), via = median(sidecar), st = median(streamed);
+        double in = Measure.median(inProcess), via = Measure.median(sidecar), st = Measure.median(streamed);
         return String.format("| text-generation, %d calls one at a time | %s | %d new tokens greedy | %.0f tokens/s | %.0f tokens/s | **%.2f** | %.0f tokens/s | %.2f |",
                 GENERATION_CALLS, LM, newTokens, in, via, via / in, st, st / in);
     }
@@ -158,7 +157,7 @@ public final class TransformBenchmark {
                 for (int i = 0; i < inputs.size(); i += 64) {
                     service.transform(new TransformRequest(task, model, JSON.createObjectNode(), inputs.subList(i, Math.min(inputs.size(), i + 64))));
                 }
-                inProcess[round] = inputs.size() / seconds(t0);
+                inProcess[round] = inputs.size() / Measure.seconds(t0);
             }
             t0 = System.nanoTime();
             int n = 0;
@@ -174,12 +173,12 @@ public final class TransformBenchmark {
             }
             if (n != texts.size()) throw new IllegalStateException(n + " rows for " + texts.size());
             if (round >= 0) {
-                sidecar[round] = n / seconds(t0);
+                sidecar[round] = n / Measure.seconds(t0);
                 System.out.printf("round %d: %s in-process batched %.0f rows/s, S2 via sidecar %.0f rows/s%n",
                         round + 1, model, inProcess[round], sidecar[round]);
             }
         }
-        double in = median(inProcess), via = median(sidecar);
+        double in = Measure.median(inProcess), via = Measure.median(sidecar);
         return String.format("| S2 text-classification | %s | %d rows | %.0f rows/s | %.0f rows/s | **%.2f** | | |",
                 model, texts.size(), in, via, via / in);
     }
@@ -227,13 +226,5 @@ public final class TransformBenchmark {
         }
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
 
-    private static double seconds(long startNanos) {
-        return (System.nanoTime() - startNanos) / 1e9;
-    }
 }

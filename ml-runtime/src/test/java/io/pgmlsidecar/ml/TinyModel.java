@@ -1,14 +1,10 @@
 package io.pgmlsidecar.ml;
 
-import java.io.ByteArrayOutputStream;
+import io.pgmlsidecar.testmodels.OnnxGraph;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -133,109 +129,18 @@ public final class TinyModel {
                 + "\"max_input_chars_per_word\":100,\"vocab\":{" + vocab + "}}}";
     }
 
-    // ---------------------------------------------------------------- ONNX protobuf
+    // ---------------------------------------------------------------- ONNX graph
 
     public byte[] onnx() {
-        ByteArrayOutputStream graph = new ByteArrayOutputStream();
-        node(graph, "Gather", List.of("word_emb", "input_ids"), List.of("we"), Map.of());
-        node(graph, "Gather", List.of("type_emb", "token_type_ids"), List.of("te"), Map.of());
-        node(graph, "Add", List.of("we", "te"), List.of("emb"), Map.of());
-        node(graph, "Cast", List.of("attention_mask"), List.of("maskf"), Map.of("to", 1L));
-        node(graph, "Unsqueeze", List.of("maskf", "axes"), List.of("mask3"), Map.of());
-        node(graph, "Mul", List.of("emb", "mask3"), List.of("last_hidden_state"), Map.of());
-        fBytes(graph, 2, "tiny-bert".getBytes(StandardCharsets.UTF_8));
-        fBytes(graph, 5, floatTensor("word_emb", words));
-        fBytes(graph, 5, floatTensor("type_emb", types));
-        fBytes(graph, 5, longTensor("axes", new long[] {-1}));
+        OnnxGraph g = new OnnxGraph("tiny-bert");
         for (String in : List.of("input_ids", "attention_mask", "token_type_ids")) {
-            fBytes(graph, 11, valueInfo(in, 7, new Object[] {"batch", "seq"}));
+            g.input(in, OnnxGraph.INT64, "batch", "seq");
         }
-        fBytes(graph, 12, valueInfo("last_hidden_state", 1, new Object[] {"batch", "seq", (long) DIM}));
-
-        ByteArrayOutputStream model = new ByteArrayOutputStream();
-        fInt(model, 1, 8); // ir_version
-        fBytes(model, 2, "pgml-sidecar-tests".getBytes(StandardCharsets.UTF_8));
-        fBytes(model, 7, graph.toByteArray());
-        ByteArrayOutputStream opset = new ByteArrayOutputStream();
-        fBytes(opset, 1, new byte[0]);
-        fInt(opset, 2, 13);
-        fBytes(model, 8, opset.toByteArray());
-        return model.toByteArray();
-    }
-
-    private static void node(ByteArrayOutputStream g, String op, List<String> in, List<String> out, Map<String, Long> intAttrs) {
-        ByteArrayOutputStream n = new ByteArrayOutputStream();
-        for (String s : in) fBytes(n, 1, s.getBytes(StandardCharsets.UTF_8));
-        for (String s : out) fBytes(n, 2, s.getBytes(StandardCharsets.UTF_8));
-        fBytes(n, 4, op.getBytes(StandardCharsets.UTF_8));
-        for (Map.Entry<String, Long> a : new LinkedHashMap<>(intAttrs).entrySet()) {
-            ByteArrayOutputStream attr = new ByteArrayOutputStream();
-            fBytes(attr, 1, a.getKey().getBytes(StandardCharsets.UTF_8));
-            fInt(attr, 3, a.getValue());
-            fInt(attr, 20, 2); // AttributeType INT
-            fBytes(n, 5, attr.toByteArray());
-        }
-        fBytes(g, 1, n.toByteArray());
-    }
-
-    private static byte[] floatTensor(String name, float[][] m) {
-        ByteArrayOutputStream t = new ByteArrayOutputStream();
-        fInt(t, 1, m.length);
-        fInt(t, 1, m[0].length);
-        fInt(t, 2, 1); // FLOAT
-        fBytes(t, 8, name.getBytes(StandardCharsets.UTF_8));
-        ByteBuffer raw = ByteBuffer.allocate(m.length * m[0].length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float[] row : m) for (float x : row) raw.putFloat(x);
-        fBytes(t, 9, raw.array());
-        return t.toByteArray();
-    }
-
-    private static byte[] longTensor(String name, long[] v) {
-        ByteArrayOutputStream t = new ByteArrayOutputStream();
-        fInt(t, 1, v.length);
-        fInt(t, 2, 7); // INT64
-        fBytes(t, 8, name.getBytes(StandardCharsets.UTF_8));
-        ByteBuffer raw = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        for (long x : v) raw.putLong(x);
-        fBytes(t, 9, raw.array());
-        return t.toByteArray();
-    }
-
-    private static byte[] valueInfo(String name, int elemType, Object[] dims) {
-        ByteArrayOutputStream shape = new ByteArrayOutputStream();
-        for (Object d : dims) {
-            ByteArrayOutputStream dim = new ByteArrayOutputStream();
-            if (d instanceof Long l) fInt(dim, 1, l);
-            else fBytes(dim, 2, ((String) d).getBytes(StandardCharsets.UTF_8));
-            fBytes(shape, 1, dim.toByteArray());
-        }
-        ByteArrayOutputStream tensor = new ByteArrayOutputStream();
-        fInt(tensor, 1, elemType);
-        fBytes(tensor, 2, shape.toByteArray());
-        ByteArrayOutputStream type = new ByteArrayOutputStream();
-        fBytes(type, 1, tensor.toByteArray());
-        ByteArrayOutputStream vi = new ByteArrayOutputStream();
-        fBytes(vi, 1, name.getBytes(StandardCharsets.UTF_8));
-        fBytes(vi, 2, type.toByteArray());
-        return vi.toByteArray();
-    }
-
-    private static void varint(ByteArrayOutputStream o, long v) {
-        while ((v & ~0x7FL) != 0) {
-            o.write((int) ((v & 0x7F) | 0x80));
-            v >>>= 7;
-        }
-        o.write((int) v);
-    }
-
-    private static void fInt(ByteArrayOutputStream o, int field, long v) {
-        varint(o, (long) field << 3);
-        varint(o, v);
-    }
-
-    private static void fBytes(ByteArrayOutputStream o, int field, byte[] b) {
-        varint(o, ((long) field << 3) | 2);
-        varint(o, b.length);
-        o.writeBytes(b);
+        String embeddings = g.op("Add", g.op("Gather", g.floats("word_emb", words), "input_ids"),
+                g.op("Gather", g.floats("type_emb", types), "token_type_ids"));
+        String mask = g.op("Unsqueeze", g.op("Cast", Map.of("to", 1L), "attention_mask"), g.longs("axes", -1));
+        g.op("Mul", List.of(embeddings, mask), List.of("last_hidden_state"), Map.of());
+        g.output("last_hidden_state", OnnxGraph.FLOAT, "batch", "seq", DIM);
+        return g.toBytes();
     }
 }

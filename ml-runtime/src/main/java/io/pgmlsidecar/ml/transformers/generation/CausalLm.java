@@ -6,10 +6,7 @@ import ai.onnxruntime.OrtSession;
 import io.pgmlsidecar.ml.MlException;
 import io.pgmlsidecar.ml.ModelFormatException;
 import io.pgmlsidecar.ml.onnx.OrtSessions;
-import io.pgmlsidecar.ml.store.ModelArtifact;
 import io.pgmlsidecar.ml.transformers.TransformerModel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -57,12 +54,12 @@ final class CausalLm implements StepModel {
             Optional<Path> merged = model.onnx("decoder_model_merged.onnx");
             Optional<Path> withPast = model.onnx("decoder_with_past_model.onnx");
             if (merged.isPresent()) {
-                first = next = session(sessions, merged.get(), opened);
+                first = next = OrtRuns.open(sessions, merged.get(), opened);
             } else if (withPast.isPresent()) {
-                next = session(sessions, withPast.get(), opened);
-                first = session(sessions, model.requireOnnx("decoder (no past)", "decoder_model.onnx"), opened);
+                next = OrtRuns.open(sessions, withPast.get(), opened);
+                first = OrtRuns.open(sessions, model.requireOnnx("decoder (no past)", "decoder_model.onnx"), opened);
             } else {
-                first = next = session(sessions, model.requireOnnx("decoder", "model.onnx", "decoder_model.onnx"), opened);
+                first = next = OrtRuns.open(sessions, model.requireOnnx("decoder", "model.onnx", "decoder_model.onnx"), opened);
             }
             List<String> past = PastCache.pastInputs(next);
             if (past.isEmpty()) {
@@ -81,16 +78,6 @@ final class CausalLm implements StepModel {
         } catch (RuntimeException e) {
             OrtRuns.closeAll(opened);
             throw e;
-        }
-    }
-
-    private static OrtSession session(OrtSessions sessions, Path file, List<OrtSession> opened) {
-        try {
-            OrtSession s = sessions.open(ModelArtifact.file(file)).session();
-            opened.add(s);
-            return s;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

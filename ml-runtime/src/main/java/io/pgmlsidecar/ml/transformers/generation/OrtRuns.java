@@ -72,6 +72,17 @@ final class OrtRuns {
         return out;
     }
 
+    /** Opens {@code file} on the configured device and records the session in {@code opened} (closed together on failure). */
+    static OrtSession open(io.pgmlsidecar.ml.onnx.OrtSessions sessions, java.nio.file.Path file, List<OrtSession> opened) {
+        try {
+            OrtSession s = sessions.open(io.pgmlsidecar.ml.store.ModelArtifact.file(file)).session();
+            opened.add(s);
+            return s;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static void closeAll(List<? extends AutoCloseable> items) {
         for (AutoCloseable c : items) PastCache.closeQuietly(c);
     }

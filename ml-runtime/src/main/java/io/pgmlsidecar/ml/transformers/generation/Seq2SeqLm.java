@@ -7,10 +7,7 @@ import ai.onnxruntime.OrtSession;
 import io.pgmlsidecar.ml.MlException;
 import io.pgmlsidecar.ml.ModelFormatException;
 import io.pgmlsidecar.ml.onnx.OrtSessions;
-import io.pgmlsidecar.ml.store.ModelArtifact;
 import io.pgmlsidecar.ml.transformers.TransformerModel;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,15 +49,15 @@ final class Seq2SeqLm implements StepModel {
     static Seq2SeqLm open(TransformerModel model, OrtSessions sessions, long decoderStart) {
         List<OrtSession> opened = new ArrayList<>();
         try {
-            OrtSession encoder = session(sessions, model.requireOnnx("encoder", "encoder_model.onnx"), opened);
+            OrtSession encoder = OrtRuns.open(sessions, model.requireOnnx("encoder", "encoder_model.onnx"), opened);
             Optional<Path> merged = model.onnx("decoder_model_merged.onnx");
             OrtSession first;
             OrtSession next;
             if (merged.isPresent()) {
-                first = next = session(sessions, merged.get(), opened);
+                first = next = OrtRuns.open(sessions, merged.get(), opened);
             } else {
-                first = session(sessions, model.requireOnnx("decoder", "decoder_model.onnx"), opened);
-                next = session(sessions, model.requireOnnx("decoder with past", "decoder_with_past_model.onnx"), opened);
+                first = OrtRuns.open(sessions, model.requireOnnx("decoder", "decoder_model.onnx"), opened);
+                next = OrtRuns.open(sessions, model.requireOnnx("decoder with past", "decoder_with_past_model.onnx"), opened);
             }
             List<String> past = PastCache.pastInputs(next);
             if (past.isEmpty()) {
@@ -75,16 +72,6 @@ final class Seq2SeqLm implements StepModel {
         } catch (RuntimeException e) {
             OrtRuns.closeAll(opened);
             throw e;
-        }
-    }
-
-    private static OrtSession session(OrtSessions sessions, Path file, List<OrtSession> opened) {
-        try {
-            OrtSession s = sessions.open(ModelArtifact.file(file)).session();
-            opened.add(s);
-            return s;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
