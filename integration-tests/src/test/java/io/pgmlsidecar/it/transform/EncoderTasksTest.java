@@ -187,6 +187,46 @@ class EncoderTasksTest {
         }
     }
 
+    /** Each encoder task over a table's rows (S2) gives every row what a call of its own (S0) gives. */
+    @Test
+    void everyEncoderTaskOverRowsEqualsItsCallsAlone() throws Exception {
+        String[][] cases = {
+            {"ner", TinyTaskModels.NER, "{\"aggregation_strategy\": \"simple\"}", "john lives in paris", "smith was in new york"},
+            {"question-answering", TinyTaskModels.QA, "{}", "{\"question\": \"where?\", \"context\": \"john lives in paris.\"}",
+                "{\"question\": \"what river?\", \"context\": \"the river in london.\"}"},
+            {"fill-mask", TinyTaskModels.FILL_MASK, "{\"top_k\": 3}", "the [MASK] of france", "capital of [MASK]"},
+            {"zero-shot-classification", TinyTaskModels.NLI, "{\"candidate_labels\": [\"sport\", \"politics\"]}",
+                "the team won the game", "the election vote"},
+            {"feature-extraction", TinyTaskModels.FEATURES, "{}", "good movie", "bad film"},
+            {"text-classification", TinyTaskModels.SENTIMENT, "{\"top_k\": null}", "great", "awful movie"},
+        };
+        try (Connection c = TestCluster.get().connect(null); Statement s = c.createStatement()) {
+            for (String[] k : cases) {
+                s.execute("DROP TABLE IF EXISTS it_task_inputs; CREATE TABLE it_task_inputs (id int, input text)");
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO it_task_inputs VALUES (?, ?)")) {
+                    for (int i = 3; i < k.length; i++) {
+                        ps.setInt(1, i);
+                        ps.setString(2, k[i]);
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+                String call = "pgml.transform(" + task(k[0], k[1]) + ", '" + k[2] + "'::jsonb, ARRAY[input])";
+                try (ResultSet rs = s.executeQuery("SELECT id, " + call + " FROM it_task_inputs ORDER BY id")) {
+                    int rows = 0;
+                    while (rs.next()) {
+                        String input = k[rs.getInt(1)].replace("'", "''");
+                        JsonNode alone = one(c.createStatement(), "SELECT pgml.transform(" + task(k[0], k[1]) + ", '" + k[2]
+                                + "'::jsonb, ARRAY['" + input + "'])");
+                        assertEquals(alone, JSON.readTree(rs.getString(2)), k[0] + " row " + rs.getInt(1));
+                        rows++;
+                    }
+                    assertEquals(k.length - 3, rows, k[0]);
+                }
+            }
+        }
+    }
+
     @Test
     void badArgumentsAreClearErrorsAndTheSessionGoesOn() throws Exception {
         try (Connection c = TestCluster.get().connect(null); Statement s = c.createStatement()) {

@@ -170,6 +170,36 @@ class GenerationTasksTest {
         }
     }
 
+    /** Every generative task over a table's rows (S2) gives each row what a call of its own gives. */
+    @Test
+    void generativeTasksOverRowsEqualTheirCallsAlone() throws Exception {
+        try (Connection c = TestCluster.get().connect(null); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS it_gen_inputs; CREATE TABLE it_gen_inputs (id int, input text, chat jsonb[])");
+            s.execute("INSERT INTO it_gen_inputs VALUES (1, 'the cat eats fish', ARRAY['{\"role\": \"user\", \"content\": \"hi\"}'::jsonb]), "
+                    + "(2, 'the dog', ARRAY['{\"role\": \"user\", \"content\": \"la\"}'::jsonb, "
+                    + "'{\"role\": \"assistant\", \"content\": \"di\"}'::jsonb, '{\"role\": \"user\", \"content\": \"go\"}'::jsonb])");
+            for (String t : List.of("summarization", "text2text-generation", "translation_en_to_fr")) {
+                try (ResultSet rs = s.executeQuery("SELECT id, input, pgml.transform(" + task(t, TinyTaskModels.SEQ2SEQ)
+                        + ", inputs => ARRAY[input]) FROM it_gen_inputs ORDER BY id")) {
+                    int rows = 0;
+                    while (rs.next()) {
+                        assertEquals(inProcess(t, TinyTaskModels.SEQ2SEQ, "{}", rs.getString(2)), JSON.readTree(rs.getString(3)), t);
+                        rows++;
+                    }
+                    assertEquals(2, rows);
+                }
+            }
+            // one conversation per row (a jsonb[] column)
+            try (ResultSet rs = s.executeQuery("SELECT id, pgml.transform(" + task("conversational", TinyTaskModels.CAUSAL_LM)
+                    + ", inputs => chat) FROM it_gen_inputs ORDER BY id")) {
+                assertTrue(rs.next());
+                assertEquals(json("[\"hello world\"]"), JSON.readTree(rs.getString(2)));
+                assertTrue(rs.next());
+                assertEquals(json("[\"hello world\"]"), JSON.readTree(rs.getString(2)));
+            }
+        }
+    }
+
     private static PSQLException fails(Statement s, String sql) {
         return (PSQLException) assertThrows(SQLException.class, () -> one(s, sql));
     }
