@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.pgmlsidecar.it.support.EndpointStandIn;
 import io.pgmlsidecar.it.support.EndpointStandIn.Reply;
 import io.pgmlsidecar.it.support.TestCluster;
@@ -159,6 +160,57 @@ class AzureMlInvokeTest {
             assertEquals("3:{\"input_data\": [0]}", out.get(2));
             assertEquals(3, endpoint.requests().size(), "three distinct inputs, three requests");
         }
+    }
+
+    @Test
+    void mlflowInputsShareRequestsWhenTheEndpointTakesBatches() throws Exception {
+        // an MLflow scoring endpoint: one prediction (the row's sum) per data row, in order
+        endpoint.answer(r -> {
+            try {
+                JsonNode rows = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("input_data").path("data");
+                StringBuilder out = new StringBuilder("[");
+                for (JsonNode row : rows) {
+                    double sum = 0;
+                    for (JsonNode v : row) {
+                        sum += v.asDouble();
+                    }
+                    out.append(out.length() > 1 ? ", " : "").append(sum);
+                }
+                return Reply.json(out.append(']').toString());
+            } catch (Exception e) {
+                return new Reply(400, "{}", 0, java.util.Map.of());
+            }
+        });
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS invoke_mlflow; CREATE TABLE invoke_mlflow AS SELECT g AS id, g AS a, 10 * g AS b FROM generate_series(1, 7) g");
+            String query = "SELECT id, azure_ml.invoke(jsonb_build_object('input_data', jsonb_build_object('columns', "
+                    + "'[\"a\", \"b\"]'::jsonb, 'index', jsonb_build_array(id), 'data', jsonb_build_array(jsonb_build_array(a, b))))) AS r "
+                    + "FROM invoke_mlflow ORDER BY id";
+            List<String> alone = rows(s, query);
+            assertEquals(7, endpoint.requests().size(), "without the setting, a request per row");
+            assertEquals("1:[11.0]", alone.get(0));
+            s.executeQuery("SELECT azure_ai.set_setting('azure_ml.max_batch_rows', '3')").close();
+            try {
+                endpoint.requests().clear();
+                assertEquals(alone, rows(s, query), "each row gets its own prediction from the merged requests");
+                assertEquals(3, endpoint.requests().size(), "7 rows in requests of at most 3");
+                JsonNode first = new com.fasterxml.jackson.databind.ObjectMapper().readTree(endpoint.requests().get(0).body());
+                assertEquals(3, first.path("input_data").path("data").size());
+                assertEquals(first.path("input_data").path("data").size(), first.path("input_data").path("index").size());
+            } finally {
+                s.executeQuery("SELECT azure_ai.set_setting('azure_ml.max_batch_rows', '1')").close();
+            }
+        }
+    }
+
+    private static List<String> rows(Statement s, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getInt(1) + ":" + rs.getString(2));
+            }
+        }
+        return out;
     }
 
     @Test

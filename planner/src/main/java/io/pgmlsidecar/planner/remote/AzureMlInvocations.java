@@ -24,7 +24,8 @@ import java.util.concurrent.Future;
  * azure_ml.invoke(input_data jsonb, timeout_ms, throw_on_error, deployment_name, max_attempts,
  * retry_delay_ms) → jsonb: the input is POSTed to the online endpoint of the
  * azure_ml.scoring_endpoint setting with the azure_ml.endpoint_key as bearer token. Over many rows
- * the calls run concurrently (within the endpoint's limits) and identical inputs are sent once.
+ * the calls run concurrently (within the endpoint's limits), identical inputs are sent once, and with
+ * azure_ml.max_batch_rows set, MLflow-style inputs share requests ({@link AzureMlBatches}).
  */
 public final class AzureMlInvocations {
 
@@ -54,15 +55,8 @@ public final class AzureMlInvocations {
         RemoteCallException[] failures = new RemoteCallException[calls.size()];
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> running = new ArrayList<>();
-            for (int k = 0; k < calls.size(); k++) {
-                int call = k;
-                running.add(pool.submit(() -> {
-                    try {
-                        results[call] = call(endpoint, calls.get(call));
-                    } catch (RemoteCallException e) {
-                        failures[call] = e;
-                    }
-                }));
+            for (AzureMlBatches.Batch batch : AzureMlBatches.plan(calls, maxBatchRows(session))) {
+                running.add(pool.submit(() -> run(endpoint, calls, batch, results, failures)));
             }
             for (Future<?> f : running) {
                 f.get();
@@ -90,10 +84,52 @@ public final class AzureMlInvocations {
         return out;
     }
 
+    /** One request; a merged reply that is not one element per data row sends each call alone instead. */
+    private void run(Endpoint endpoint, List<List<String>> calls, AzureMlBatches.Batch batch, Object[] results,
+                     RemoteCallException[] failures) {
+        if (batch.merged()) {
+            try {
+                List<JsonNode> parts = AzureMlBatches.split(batch, remote.azureMl().invoke(endpoint, batch.input(),
+                        calls.get(batch.calls().get(0)).get(3), options(calls.get(batch.calls().get(0)))));
+                if (parts != null) {
+                    for (int i = 0; i < parts.size(); i++) {
+                        results[batch.calls().get(i)] = JsonbText.of(parts.get(i));
+                    }
+                    return;
+                }
+            } catch (RemoteCallException e) {
+                for (int k : batch.calls()) {
+                    failures[k] = e;
+                }
+                return;
+            }
+        }
+        for (int k : batch.calls()) {
+            try {
+                results[k] = call(endpoint, calls.get(k));
+            } catch (RemoteCallException e) {
+                failures[k] = e;
+            }
+        }
+    }
+
+    /** azure_ml.max_batch_rows: how many MLflow data rows one request may carry (1 = no merging). */
+    private int maxBatchRows(SessionContext session) {
+        String v = settings.forCall(session, AzureMlBatches.MAX_ROWS_SETTING);
+        try {
+            return v == null || v.isBlank() ? 1 : Math.max(1, Integer.parseInt(v.strip()));
+        } catch (NumberFormatException e) {
+            throw new PgException(PgError.error("22023", AzureMlBatches.MAX_ROWS_SETTING + " must be a whole number, got " + v,
+                    "e.g. SELECT azure_ai.set_setting('" + AzureMlBatches.MAX_ROWS_SETTING + "', '32');"));
+        }
+    }
+
+    private static CallOptions options(List<String> a) {
+        return CallOptions.of(integer(a.get(1)), a.get(4) == null ? 1 : integer(a.get(4)), a.get(5) == null ? 1000 : integer(a.get(5)));
+    }
+
     private String call(Endpoint endpoint, List<String> a) {
-        CallOptions options = CallOptions.of(integer(a.get(1)), a.get(4) == null ? 1 : integer(a.get(4)),
-                a.get(5) == null ? 1000 : integer(a.get(5)));
-        JsonNode reply = remote.azureMl().invoke(endpoint, a.get(0), a.get(3), options);
+        JsonNode reply = remote.azureMl().invoke(endpoint, a.get(0), a.get(3), options(a));
         return JsonbText.of(reply);
     }
 

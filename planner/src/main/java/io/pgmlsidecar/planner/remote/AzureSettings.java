@@ -20,7 +20,7 @@ public final class AzureSettings {
     /** The keys of Azure's azure_ai family; remote models may name their own under "remote.". */
     static final Set<String> AZURE_KEYS = Set.of("azure_ml.scoring_endpoint", "azure_ml.endpoint_key",
             "azure_openai.endpoint", "azure_openai.subscription_key", "azure_cognitive.endpoint",
-            "azure_cognitive.subscription_key", "azure_cognitive.region");
+            "azure_cognitive.subscription_key", "azure_cognitive.region", AzureMlBatches.MAX_ROWS_SETTING);
     static final String REMOTE_PREFIX = "remote.";
     static final String MANAGER_ROLE = "azure_ai_settings_manager";
 
