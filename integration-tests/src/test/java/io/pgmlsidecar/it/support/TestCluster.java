@@ -80,6 +80,15 @@ public final class TestCluster {
     /** Starts another sidecar in front of the shared PostgreSQL (e.g. with TLS or short timeouts). */
     public static ProxyServer startSidecar(int upstreamPort, java.util.function.UnaryOperator<ProxyConfig> customize)
             throws InterruptedException {
+        return startSidecar(upstreamPort, customize, TRANSFORMS);
+    }
+
+    /**
+     * As {@link #startSidecar(int, java.util.function.UnaryOperator)}, with transformer pipelines of its
+     * own (a replica with its own models directory and work directory).
+     */
+    public static ProxyServer startSidecar(int upstreamPort, java.util.function.UnaryOperator<ProxyConfig> customize,
+                                           TransformService transforms) throws InterruptedException {
         ProxyConfig config = ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", upstreamPort).withEventLoopThreads(2);
         if (customize != null) {
             config = customize.apply(config);
@@ -87,7 +96,7 @@ public final class TestCluster {
         io.pgmlsidecar.catalog.DeploymentNotifications deployments = NOTIFICATIONS.computeIfAbsent(upstreamPort,
                 port -> new io.pgmlsidecar.catalog.DeploymentNotifications("127.0.0.1", port, "postgres", null));
         return new ProxyServer(config, new PgmlInterceptor(io.pgmlsidecar.planner.SidecarServices.builder()
-                .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).transforms(TRANSFORMS).tuning(TUNING).deployments(deployments::watching)
+                .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).transforms(transforms).tuning(TUNING).deployments(deployments::watching)
                 .settingsCipher(SETTINGS_CIPHER).build())).start();
     }
 

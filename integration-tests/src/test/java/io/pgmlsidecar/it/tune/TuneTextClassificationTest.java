@@ -139,6 +139,7 @@ class TuneTextClassificationTest {
             }
             JsonNode t = JSON.readTree(one(s, "SELECT pgml.transform('{\"task\": \"text-classification\", \"model\": \"it_review_sentiment\"}'::jsonb, "
                     + "inputs => ARRAY['The keyboard broke after two days.'])"));
+            replicaServesTheTunedModel(cluster);
             assertEquals("negative", t.get(0).get("label").asText());
             assertTrue(t.get(0).get("score").asDouble() > 0.5);
 
@@ -155,6 +156,25 @@ class TuneTextClassificationTest {
                 assertEquals("transformers", rs.getString("algorithm"));
             }
             assertEquals(firstModel, deployedModel(s, "it_review_sentiment"));
+        }
+    }
+
+    /** A second sidecar with its own runtime and work directory serves the model from pgml.files alone. */
+    private static void replicaServesTheTunedModel(TestCluster cluster) throws Exception {
+        java.nio.file.Path work = java.nio.file.Files.createTempDirectory("pgml-sidecar-it-replica-");
+        io.pgmlsidecar.ml.MlConfig config = io.pgmlsidecar.ml.MlConfig.builder().modelsDir(work.resolve("models"))
+                .workDir(work.resolve("work")).hubDownload(false).build();
+        try (io.pgmlsidecar.ml.transformers.TransformService own = new io.pgmlsidecar.ml.transformers.TransformService(config)) {
+            io.pgmlsidecar.proxy.ProxyServer replica = TestCluster.startSidecar(cluster.postgresPort(), null, own);
+            try (Connection a = cluster.connect(null); Statement sa = a.createStatement();
+                 Connection b = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + replica.port() + "/postgres", "postgres", "");
+                 Statement sb = b.createStatement()) {
+                String sql = "SELECT pgml.predict_proba('it_review_sentiment', 'My new backpack is wonderful, great quality.')";
+                assertEquals(one(sa, sql), one(sb, sql), "the replica gives the same probabilities");
+                assertTrue(java.nio.file.Files.isDirectory(work.resolve("work").resolve("tuned")), "copied out of pgml.files");
+            } finally {
+                replica.close();
+            }
         }
     }
 
