@@ -67,6 +67,27 @@ public final class PgmlInterceptor implements Interceptor {
     @Override
     public InterceptedStatement plan(String sql, SessionContext session) {
         List<Token> tokens = SqlLexer.tokenize(sql);
+        if (StatementShape.statementCount(tokens) > 1) {
+            // planned whole before anything runs, as PostgreSQL parses the whole string first
+            List<String> statements = StatementShape.split(sql, tokens);
+            List<InterceptedStatement> plans = new ArrayList<>(statements.size());
+            boolean any = false;
+            for (String statement : statements) {
+                List<Token> statementTokens = SqlLexer.tokenize(statement);
+                InterceptedStatement p = planStatement(statement, statementTokens);
+                if (p == null && isCopyFromClient(statementTokens)) {
+                    throw new PgException(PgError.error("0A000", "pgml-sidecar does not serve COPY … FROM STDIN in a query string "
+                            + "with pgml calls yet", "Send the COPY on its own."));
+                }
+                plans.add(p);
+                any |= p != null;
+            }
+            return any ? new MultiStatementQuery(statements, plans) : null;
+        }
+        return planStatement(sql, tokens);
+    }
+
+    private InterceptedStatement planStatement(String sql, List<Token> tokens) {
         List<ResolvedCall> calls = resolveCalls(sql, tokens);
         if (calls.isEmpty()) {
             return null;
@@ -83,11 +104,6 @@ public final class PgmlInterceptor implements Interceptor {
             // the calls would be evaluated once at PREPARE, not per EXECUTE with its parameters
             throw unsupported(calls.get(0).site(), "SQL-level PREPARE of a statement that calls the pgml API",
                     "Use your driver's prepared statements (protocol-level), which the sidecar serves, or run the statement directly.");
-        }
-        if (StatementShape.statementCount(tokens) > 1) {
-            throw new PgException(PgError.error("0A000",
-                    "a query string with several statements cannot call the pgml API in pgml-sidecar yet",
-                    "Send the statement that calls pgml.* on its own."));
         }
         boolean allConstant = calls.stream().allMatch(ResolvedCall::isConstant);
         if (allConstant && calls.size() == 1) {
@@ -151,6 +167,18 @@ public final class PgmlInterceptor implements Interceptor {
         throw unsupported(firstRowDependent(calls).site(), "a call whose arguments depend on table rows in this kind of statement",
                 "Row-dependent calls are served as whole SELECT-list items (of the statement, or of a subquery or CTE) and in "
                         + "UPDATE … SET col = call(…); move the call there, e.g. WITH e AS (SELECT id, pgml.embed(…) AS v FROM t) SELECT … FROM e.");
+    }
+
+    private static boolean isCopyFromClient(List<Token> tokens) {
+        if (tokens.isEmpty() || !tokens.get(0).isKeyword("copy")) {
+            return false;
+        }
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            if (tokens.get(i).isKeyword("from") && tokens.get(i + 1).isKeyword("stdin")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The calls of served functions in a statement, matched to their signatures. */

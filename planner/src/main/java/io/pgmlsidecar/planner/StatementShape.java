@@ -3,6 +3,7 @@ package io.pgmlsidecar.planner;
 import io.pgmlsidecar.planner.scan.CallSite;
 import io.pgmlsidecar.planner.scan.SelectList;
 import io.pgmlsidecar.planner.scan.Token;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -93,5 +94,27 @@ final class StatementShape {
             }
         }
         return count + (content ? 1 : 0);
+    }
+
+    /** The statements of a query string, split at top-level semicolons (empty ones dropped). */
+    static List<String> split(String sql, List<Token> tokens) {
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        boolean content = false;
+        for (Token t : tokens) {
+            if (t.isPunct(';')) {
+                if (content) {
+                    out.add(sql.substring(from, t.start()).strip());
+                }
+                from = t.end();
+                content = false;
+            } else {
+                content = true;
+            }
+        }
+        if (content) {
+            out.add(sql.substring(from).strip());
+        }
+        return out;
     }
 }
