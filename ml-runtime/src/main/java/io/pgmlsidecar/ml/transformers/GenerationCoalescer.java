@@ -24,11 +24,45 @@ final class GenerationCoalescer implements AutoCloseable {
     /** Inputs per merged run: bounds the padded batch's memory. */
     static final int MAX_INPUTS = 16;
 
-    private final Cache<String, MicroBatcher<JsonNode, JsonNode>> batchers = Caffeine.newBuilder()
+    /**
+     * One batcher per pipeline and arguments, with the batch it runs now (its inputs, by identity), the
+     * thread running it and the inputs whose callers gave up; all guarded by the object's lock.
+     */
+    private static final class Batched {
+        MicroBatcher<Item, JsonNode> batcher;
+        private List<Item> current;
+        private Thread running;
+        private final java.util.Set<Item> abandoned = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
+        synchronized void started(List<Item> items) {
+            current = items;
+            running = Thread.currentThread();
+        }
+
+        synchronized void finished() {
+            current.forEach(abandoned::remove);
+            current = null;
+            running = null;
+            Thread.interrupted(); // an interrupt meant for this batch must not reach the next
+        }
+
+        /** A caller gave up on {@code inputs}: when nobody waits for the running batch any more, stop it. */
+        synchronized void abandon(List<Item> inputs) {
+            abandoned.addAll(inputs);
+            if (current != null && abandoned.containsAll(current)) {
+                running.interrupt();
+            }
+        }
+    }
+
+    /** One caller's input; a new object per call, so that callers are told apart by identity. */
+    private record Item(JsonNode input) {}
+
+    private final Cache<String, Batched> batchers = Caffeine.newBuilder()
             .maximumSize(64)
             .executor(Runnable::run)
-            .removalListener((String k, MicroBatcher<JsonNode, JsonNode> b, com.github.benmanes.caffeine.cache.RemovalCause c) -> {
-                if (b != null) b.close();
+            .removalListener((String k, Batched b, com.github.benmanes.caffeine.cache.RemovalCause c) -> {
+                if (b != null) b.batcher.close();
             })
             .build();
 
@@ -45,32 +79,18 @@ final class GenerationCoalescer implements AutoCloseable {
      * (pipeline and arguments), through {@code run} (inputs → the pipeline's per-input outputs).
      */
     JsonNode run(String key, TransformRequest request, BiFunction<List<JsonNode>, JsonNode, JsonNode> run) {
-        MicroBatcher<JsonNode, JsonNode> batcher = batchers.get(key, k -> new MicroBatcher<>("generate", MAX_INPUTS, Duration.ZERO,
-                items -> {
-                    List<JsonNode> perInput = new ArrayList<>(items.size());
-                    try {
-                        JsonNode out = run.apply(items, request.args());
-                        for (int i = 0; i < items.size(); i++) {
-                            perInput.add(out.get(i));
-                        }
-                    } catch (MlException e) {
-                        if (items.size() == 1) {
-                            throw e;
-                        }
-                        // one caller's bad input must not fail the others: run each alone, keep each failure for its caller
-                        perInput.clear();
-                        for (JsonNode item : items) {
-                            try {
-                                perInput.add(run.apply(List.of(item), request.args()).get(0));
-                            } catch (MlException one) {
-                                perInput.add(JsonNodeFactory.instance.pojoNode(one));
-                            }
-                        }
-                    }
-                    return perInput;
-                }));
+        if (Thread.currentThread().isInterrupted()) {
+            // the generation would run on the batcher's thread, which never sees this caller's interrupt
+            throw new io.pgmlsidecar.ml.transformers.generation.GenerationCancelledException(0);
+        }
+        Batched state = batchers.get(key, k -> {
+            Batched b = new Batched();
+            b.batcher = new MicroBatcher<>("generate", MAX_INPUTS, Duration.ZERO, items -> generate(b, items, request.args(), run));
+            return b;
+        });
+        List<Item> items = request.inputs().stream().map(Item::new).toList();
         try {
-            List<JsonNode> mine = batcher.submit(request.inputs()).get();
+            List<JsonNode> mine = state.batcher.submit(items).get();
             ArrayNode out = JsonNodeFactory.instance.arrayNode(mine.size());
             for (JsonNode n : mine) {
                 if (n.isPojo() && ((com.fasterxml.jackson.databind.node.POJONode) n).getPojo() instanceof MlException failed) {
@@ -80,6 +100,7 @@ final class GenerationCoalescer implements AutoCloseable {
             }
             return out;
         } catch (InterruptedException e) {
+            state.abandon(items);
             Thread.currentThread().interrupt();
             throw new io.pgmlsidecar.ml.transformers.generation.GenerationCancelledException(0);
         } catch (ExecutionException e) {
@@ -90,13 +111,52 @@ final class GenerationCoalescer implements AutoCloseable {
         }
     }
 
+    /** Runs a merged batch on the batcher's thread; per-input results, a caller's failure kept for that caller. */
+    private static List<JsonNode> generate(Batched state, List<Item> items, JsonNode args,
+                                           BiFunction<List<JsonNode>, JsonNode, JsonNode> run) {
+        state.started(items);
+        try {
+            return perInput(items.stream().map(Item::input).toList(), args, run);
+        } finally {
+            state.finished();
+        }
+    }
+
+    private static List<JsonNode> perInput(List<JsonNode> items, JsonNode args, BiFunction<List<JsonNode>, JsonNode, JsonNode> run) {
+        List<JsonNode> perInput = new ArrayList<>(items.size());
+        try {
+            JsonNode out = run.apply(items, args);
+            for (int i = 0; i < items.size(); i++) {
+                perInput.add(out.get(i));
+            }
+        } catch (io.pgmlsidecar.ml.transformers.generation.GenerationCancelledException e) {
+            throw e;
+        } catch (MlException e) {
+            if (items.size() == 1) {
+                throw e;
+            }
+            // one caller's bad input must not fail the others: run each alone, keep each failure for its caller
+            perInput.clear();
+            for (JsonNode item : items) {
+                try {
+                    perInput.add(run.apply(List.of(item), args).get(0));
+                } catch (io.pgmlsidecar.ml.transformers.generation.GenerationCancelledException c) {
+                    throw c;
+                } catch (MlException one) {
+                    perInput.add(JsonNodeFactory.instance.pojoNode(one));
+                }
+            }
+        }
+        return perInput;
+    }
+
     /** (runs, requests) of every batcher now alive, for tests and metrics. */
     long[] counts() {
         long runs = 0;
         long requests = 0;
-        for (MicroBatcher<JsonNode, JsonNode> b : batchers.asMap().values()) {
-            runs += b.runs();
-            requests += b.requests();
+        for (Batched b : batchers.asMap().values()) {
+            runs += b.batcher.runs();
+            requests += b.batcher.requests();
         }
         return new long[] {runs, requests};
     }

@@ -98,4 +98,32 @@ class ConcurrentGenerationTest {
             pool.shutdown();
         }
     }
+
+    /** A caller that gives up (interrupt) stops the shared generation when nobody else waits for it. */
+    @Test
+    void anAbandonedGenerationStops(@TempDir Path tmp) throws Exception {
+        Path models = tmp.resolve("models");
+        TinyCausalLm.write(models.resolve(SLOW), TinyCausalLm.Layout.MERGED, 1024);
+        MlConfig config = MlConfig.builder(Map.of()).hfHome(tmp.resolve("hf")).workDir(tmp.resolve("work")).hubDownload(false)
+                .intraOpThreads(1).modelsDir(models).build();
+        try (TransformService service = new TransformService(config)) {
+            // the end token is banned: every call makes all its steps
+            String args = "{\"min_new_tokens\": 40, \"max_new_tokens\": 40}";
+            var request = TinyGenerationModels.request("text-generation", SLOW, args, TinyGenerationModels.texts("one"));
+            JsonNode expected = service.transform(request);
+            long t0 = System.nanoTime();
+            service.transform(request);
+            long full = System.nanoTime() - t0;
+
+            Thread abandoned = Thread.ofVirtual().start(() -> assertThrows(GenerationCancelledException.class, () -> service.transform(request)));
+            Thread.sleep(Math.max(1, full / 5_000_000)); // a fifth of the way in
+            abandoned.interrupt();
+            abandoned.join();
+            long t1 = System.nanoTime();
+            assertEquals(expected, service.transform(request));
+            long next = System.nanoTime() - t1;
+            // had the abandoned generation run on, the next call would wait for its remaining 4/5 first
+            assertTrue(next < full * 3 / 2, "the next call took " + next / 1_000_000 + " ms, a full generation " + full / 1_000_000 + " ms");
+        }
+    }
 }
