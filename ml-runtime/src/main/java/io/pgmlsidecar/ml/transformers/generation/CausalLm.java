@@ -168,16 +168,7 @@ final class CausalLm implements StepModel {
                 if (session.getInputNames().contains("use_cache_branch")) in.put("use_cache_branch", keep(made, OrtRuns.bool(cacheBranch)));
                 OrtSession.Result result = OrtRuns.run(session, in);
                 fed += (long) ids.length * ids[0].length;
-                try {
-                    logits = OrtRuns.lastLogits(result);
-                } catch (RuntimeException e) {
-                    PastCache.closeQuietly(result);
-                    throw e;
-                }
-                cache.update(result, wanted);
-                if (cache.tensors().size() != pastNames.size()) {
-                    throw new ModelFormatException("the decoder graph does not output present.* for every past input " + pastNames);
-                }
+                logits = cache.absorb(result, wanted, "the decoder graph does not output present.* for every past input " + pastNames);
             } finally {
                 OrtRuns.closeAll(made);
             }

@@ -76,6 +76,26 @@ final class PastCache implements AutoCloseable {
     }
 
     /** Takes the {@code present.*} outputs of a step; past inputs it does not output keep their value. */
+    /**
+     * Takes a decoder step's result: its last-position logits, and its present.* tensors as the next
+     * past (the result is closed when they are). Fails when the graph does not give a present for
+     * every past input.
+     */
+    float[][] absorb(OrtSession.Result result, Set<String> wanted, String missingPresent) {
+        float[][] logits;
+        try {
+            logits = OrtRuns.lastLogits(result);
+        } catch (RuntimeException e) {
+            closeQuietly(result);
+            throw e;
+        }
+        update(result, wanted);
+        if (tensors().size() != wanted.size()) {
+            throw new io.pgmlsidecar.ml.ModelFormatException(missingPresent);
+        }
+        return logits;
+    }
+
     void update(OrtSession.Result result, Set<String> wanted) {
         Map<String, OnnxTensor> fresh = new LinkedHashMap<>();
         for (Map.Entry<String, OnnxValue> e : result) {

@@ -162,17 +162,8 @@ final class Seq2SeqLm implements StepModel {
                 }
                 OrtSession.Result result = OrtRuns.run(session, in);
                 fed += tokens.length;
-                try {
-                    logits = OrtRuns.lastLogits(result);
-                } catch (RuntimeException e) {
-                    PastCache.closeQuietly(result);
-                    throw e;
-                }
-                cache.update(result, wanted);
-                if (cache.tensors().size() != pastNames.size()) {
-                    throw new ModelFormatException("the first decoder step does not output present.* for every past input "
+                logits = cache.absorb(result, wanted, "the first decoder step does not output present.* for every past input "
                             + pastNames + " of the decoder with past");
-                }
             } finally {
                 OrtRuns.closeAll(made);
             }
