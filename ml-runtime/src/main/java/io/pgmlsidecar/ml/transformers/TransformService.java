@@ -18,6 +18,8 @@ public final class TransformService implements AutoCloseable {
     private final ModelCache<TaskPipeline> cache;
     private final java.util.Map<String, Boolean> crossEncoders = new java.util.concurrent.ConcurrentHashMap<>();
     private final GenerationCoalescer coalescer = new GenerationCoalescer();
+    /** Names of the models a pipeline was loaded for: found locally, so callers need not look elsewhere. */
+    private final java.util.Set<String> localModels = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public TransformService(MlConfig config) {
         this(config, ModelLocator.standard(config));
@@ -73,6 +75,11 @@ public final class TransformService implements AutoCloseable {
         return cache.use(key, p -> p.run(request.inputs(), args));
     }
 
+    /** True once a pipeline of {@code model} was loaded from a local place (no remote lookup needed). */
+    public boolean servesLocally(String model) {
+        return model != null && localModels.contains(model.strip());
+    }
+
     /** {runs, requests} of the generation calls merged across sessions (tests, metrics). */
     public long[] mergedGenerationCounts() {
         return coalescer.counts();
@@ -109,9 +116,13 @@ public final class TransformService implements AutoCloseable {
         String[] langs = parts[2].isEmpty() ? new String[] {null, null} : parts[2].split(">", 2);
         TransformTask.Parsed parsed = new TransformTask.Parsed(task, langs[0], langs[1]);
         PipelineContext at = parts[3].isEmpty() ? context : context.at(parts[1], Path.of(parts[3]));
-        return task.generates()
+        TaskPipeline pipeline = task.generates()
                 ? GenerationPipelines.open(parsed, parts[1], at)
                 : EncoderPipelines.open(parsed, parts[1], at);
+        if (parts[3].isEmpty()) {
+            localModels.add(parts[1]);
+        }
+        return pipeline;
     }
 
     @Override

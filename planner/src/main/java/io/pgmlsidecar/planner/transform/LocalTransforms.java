@@ -122,6 +122,11 @@ public final class LocalTransforms {
         return new TransformRequest(request.task(), "pgml-tuned/" + tuned.getFileName(), request.args(), request.inputs(), tuned);
     }
 
+    /** True when {@code model} has been served by the local runtime already: local models come before remote ones. */
+    public boolean servesLocally(String model) {
+        return service != null && service.servesLocally(model);
+    }
+
     /** True when {@code model} is a local cross-encoder (pgml.rank then scores text pairs with it). */
     public boolean isCrossEncoder(String model) {
         return service != null && service.isCrossEncoder(model);

@@ -97,10 +97,11 @@ public final class TransformCalls {
         });
     }
 
+    /** The remote endpoint to call, or null for the local runtime (which comes first for models it has loaded). */
     private Endpoint route(SessionContext session, TransformArguments call) {
         String model = call.model();
         HuggingFaceWhitelist.check(session, model != null ? model : defaultModel(call.taskName()));
-        return remote.chatEndpoint(session, model);
+        return local.servesLocally(model) ? null : remote.chatEndpoint(session, model);
     }
 
     private static String defaultModel(String task) {
