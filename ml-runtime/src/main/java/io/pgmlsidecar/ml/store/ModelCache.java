@@ -50,8 +50,8 @@ public final class ModelCache<M extends CachedModel> implements AutoCloseable {
                 try {
                     m = loader.apply(key);
                 } catch (RuntimeException | Error e) {
-                    mine.completeExceptionally(e);
                     cache.asMap().remove(key, mine);
+                    mine.completeExceptionally(new LoadFailed(e));
                     throw e;
                 }
                 acquired = m.acquire(); // before publishing: an over-weight model evicted at once stays usable here
@@ -76,9 +76,27 @@ public final class ModelCache<M extends CachedModel> implements AutoCloseable {
         }
     }
 
+    /**
+     * A failed load as concurrent waiters receive it. A CancellationException, because Caffeine logs
+     * any other exceptional load as a warning with a stack trace, and an unknown model is the
+     * caller's error, already reported to them.
+     */
+    private static final class LoadFailed extends java.util.concurrent.CancellationException {
+        final Throwable failure;
+
+        LoadFailed(Throwable failure) {
+            super(failure.getMessage());
+            this.failure = failure;
+        }
+    }
+
     private static <M> M join(CompletableFuture<M> f) {
         try {
             return f.join();
+        } catch (LoadFailed e) {
+            if (e.failure instanceof RuntimeException r) throw r;
+            if (e.failure instanceof Error err) throw err;
+            throw new MlException(String.valueOf(e.failure), e.failure);
         } catch (CompletionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) throw r;
