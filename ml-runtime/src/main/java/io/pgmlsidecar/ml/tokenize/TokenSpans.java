@@ -1,5 +1,8 @@
 package io.pgmlsidecar.ml.tokenize;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * One input encoded with everything the task pipelines need to map tokens back to text, special
  * tokens included. Arrays are parallel, one entry per token.
@@ -71,5 +74,35 @@ public record TokenSpans(long[] ids, long[] typeIds, String[] tokens, long[] spe
             en[j] = ends[p];
         }
         return new TokenSpans(i2, t2, k2, s2, w2, q2, st, en, truncated || truncatedNow);
+    }
+
+    /**
+     * Overlapping windows of at most {@code max} tokens over a single text, each with the template's
+     * special tokens around its part of the text, consecutive parts sharing {@code stride} tokens
+     * (what a fast tokenizer's {@code return_overflowing_tokens} with {@code stride} gives).
+     */
+    public List<TokenSpans> windows(int max, int stride) {
+        List<Integer> lead = new ArrayList<>(), text = new ArrayList<>(), trail = new ArrayList<>();
+        for (int i = 0; i < length(); i++) {
+            if (!special(i)) text.add(i);
+            else if (text.isEmpty()) lead.add(i);
+            else trail.add(i);
+        }
+        int room = max - lead.size() - trail.size();
+        if (length() <= max || room <= stride) {
+            return List.of(truncate(max, false));
+        }
+        List<TokenSpans> out = new ArrayList<>();
+        for (int from = 0; ; from += room - stride) {
+            int to = Math.min(text.size(), from + room);
+            int[] positions = new int[lead.size() + (to - from) + trail.size()];
+            int k = 0;
+            for (int p : lead) positions[k++] = p;
+            for (int t = from; t < to; t++) positions[k++] = text.get(t);
+            for (int p : trail) positions[k++] = p;
+            out.add(select(positions, true));
+            if (to == text.size()) break;
+        }
+        return out;
     }
 }

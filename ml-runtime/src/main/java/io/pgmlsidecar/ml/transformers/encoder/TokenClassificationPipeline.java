@@ -37,7 +37,7 @@ public final class TokenClassificationPipeline extends EncoderTaskPipeline {
 
     private static Set<String> keys() {
         Set<String> k = new HashSet<>(Inputs.TOKENIZER_KEYS);
-        k.addAll(List.of("aggregation_strategy", "ignore_labels", "grouped_entities", "ignore_subwords"));
+        k.addAll(List.of("aggregation_strategy", "ignore_labels", "grouped_entities", "ignore_subwords", "stride"));
         return Set.copyOf(k);
     }
 
@@ -49,45 +49,107 @@ public final class TokenClassificationPipeline extends EncoderTaskPipeline {
         EntityAggregation strategy = strategy(args);
         Set<String> ignore = args.has("ignore_labels") ? new HashSet<>(args.strings("ignore_labels")) : Set.of("O");
         int max = Inputs.maxLength(args, model.tokenizer().maxLength());
+        Integer stride = stride(args, strategy, max);
         List<String> texts = new ArrayList<>();
-        List<TokenSpans> encoded = new ArrayList<>();
+        List<TokenSpans> windows = new ArrayList<>();
+        List<Integer> inputOf = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
             texts.add(Inputs.text(inputs.get(i), task, i));
-            encoded.add(model.tokenizer().spans(texts.get(i), null).truncate(max, false));
+            TokenSpans all = model.tokenizer().spans(texts.get(i), null);
+            // without stride, long texts are cut to the model's length; with it, read whole in overlapping windows
+            for (TokenSpans w : stride == null ? List.of(all.truncate(max, false)) : all.windows(max, stride)) {
+                windows.add(w);
+                inputOf.add(i);
+            }
         }
-        List<EncoderModel.Row> rows = model.run(encoded, Inputs.batchSize(args));
+        List<EncoderModel.Row> rows = model.run(windows, Inputs.batchSize(args));
         Function<long[], String> decode = ids -> model.tokenizer().decode(ids, false);
-        ArrayNode out = JSON.arrayNode();
+        List<List<Found>> found = new ArrayList<>();
+        List<Integer> chunks = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            found.add(new ArrayList<>());
+            chunks.add(0);
+        }
         for (int r = 0; r < rows.size(); r++) {
+            int input = inputOf.get(r);
+            chunks.set(input, chunks.get(input) + 1);
             float[][] logits = rows.get(r).perTokenVectors("logits");
             List<String> labels = model.model().labels(logits.length == 0 ? 0 : logits[0].length);
-            List<EntityAggregation.Piece> pieces = pieces(texts.get(r), encoded.get(r), logits);
-            List<EntityAggregation.Labelled> labelled = strategy.label(pieces, labels, decode);
-            ArrayNode list = out.addArray();
+            List<EntityAggregation.Labelled> labelled = strategy.label(pieces(texts.get(input), windows.get(r), logits), labels, decode);
+            List<Found> list = found.get(input);
             if (strategy == EntityAggregation.NONE) {
                 for (EntityAggregation.Labelled e : labelled) {
                     if (ignore.contains(e.entity())) continue;
-                    ObjectNode o = list.addObject();
+                    ObjectNode o = JSON.objectNode();
                     o.put("entity", e.entity());
                     o.put("score", (double) e.score());
                     o.put("index", e.index());
                     o.put("word", e.word());
                     o.put("start", e.start());
                     o.put("end", e.end());
+                    list.add(new Found(e.start(), e.end(), e.score(), o));
                 }
             } else {
                 for (EntityAggregation.Group g : EntityAggregation.group(labelled, decode)) {
                     if (ignore.contains(g.entityGroup())) continue;
-                    ObjectNode o = list.addObject();
+                    ObjectNode o = JSON.objectNode();
                     o.put("entity_group", g.entityGroup());
                     o.put("score", (double) g.score());
                     o.put("word", g.word());
                     o.put("start", g.start());
                     o.put("end", g.end());
+                    list.add(new Found(g.start(), g.end(), g.score(), o));
                 }
             }
         }
+        ArrayNode out = JSON.arrayNode();
+        for (int i = 0; i < inputs.size(); i++) {
+            ArrayNode list = out.addArray();
+            (chunks.get(i) > 1 ? withoutOverlaps(found.get(i)) : found.get(i)).forEach(f -> list.add(f.json()));
+        }
         return out;
+    }
+
+    /** An entity (or a token, without aggregation) found in a window: its span, score and output. */
+    private record Found(int start, int end, float score, ObjectNode json) {}
+
+    /**
+     * Entities of overlapping windows merged as transformers does: in order of start, of two that
+     * overlap the longer one stays (on a tie, the higher score).
+     */
+    private static List<Found> withoutOverlaps(List<Found> found) {
+        if (found.isEmpty()) return found;
+        List<Found> sorted = new ArrayList<>(found);
+        sorted.sort(java.util.Comparator.comparingInt(Found::start));
+        List<Found> out = new ArrayList<>();
+        Found previous = sorted.get(0);
+        for (Found f : sorted) {
+            if (previous.start() <= f.start() && f.start() < previous.end()) {
+                int length = f.end() - f.start(), previousLength = previous.end() - previous.start();
+                if (length > previousLength || (length == previousLength && f.score() > previous.score())) previous = f;
+            } else {
+                out.add(previous);
+                previous = f;
+            }
+        }
+        out.add(previous);
+        return out;
+    }
+
+    /** The stride, as transformers checks it: below the window's room, and only with an aggregation. */
+    private Integer stride(PipelineArgs args, EntityAggregation strategy, int max) {
+        if (!args.has("stride")) return null;
+        int stride = args.integer("stride", 0, 0, Integer.MAX_VALUE);
+        if (strategy == EntityAggregation.NONE) {
+            throw new InvalidArgumentsException("argument 'stride' reads long texts in overlapping windows, whose tokens would be"
+                    + " reported twice with aggregation_strategy none: pick simple, first, average or max");
+        }
+        int specials = model.tokenizer().spans("", null).length();
+        if (stride >= max - specials) {
+            throw new InvalidArgumentsException("argument 'stride' must be less than the tokens a window holds (" + (max - specials)
+                    + " of max length " + max + "), got " + stride);
+        }
+        return stride;
     }
 
     /** The text tokens with softmaxed scores; special tokens are left out, as transformers does. */

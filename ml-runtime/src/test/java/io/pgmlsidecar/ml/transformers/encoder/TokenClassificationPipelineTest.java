@@ -164,4 +164,34 @@ class TokenClassificationPipelineTest {
         for (int i = 1; i < v.length; i++) if (v[i] > v[b]) b = i;
         return b;
     }
+
+    /** A text longer than the model reads: cut without stride, read whole in overlapping windows with it. */
+    @Test
+    void strideReadsTextsLongerThanTheModel() {
+        // 10 words, then "john", "paris": 12 text tokens, more than a window of max_length 8 holds (6 + [CLS] [SEP])
+        String text = "a a a a a a a a a a john paris";
+        String args = "{\"aggregation_strategy\": \"simple\", \"max_length\": 8}";
+        JsonNode cut = fx.run("ner", MODEL, args, text).get(0);
+        assertEquals(0, cut.size(), "the entities after the first 6 words are cut off: " + cut);
+
+        JsonNode whole = fx.run("ner", MODEL, "{\"aggregation_strategy\": \"simple\", \"max_length\": 8, \"stride\": 2}", text).get(0);
+        assertEquals(2, whole.size(), whole.toString());
+        assertGroup(whole.get(0), "PER", p("john")[1], "john", 20, 24);
+        assertGroup(whole.get(1), "LOC", p("paris")[3], "paris", 25, 30);
+        // windows overlap by 2 tokens: an entity in the overlap is reported once
+        JsonNode overlap = fx.run("ner", MODEL, "{\"aggregation_strategy\": \"first\", \"max_length\": 8, \"stride\": 3}",
+                "a a a a john a a a a a paris").get(0);
+        assertEquals(List.of("john", "paris"), List.of(overlap.get(0).get("word").asText(), overlap.get(1).get("word").asText()));
+        assertEquals(2, overlap.size(), overlap.toString());
+    }
+
+    @Test
+    void strideNeedsAnAggregationAndRoomInTheWindow() {
+        InvalidArgumentsException none = assertThrows(InvalidArgumentsException.class,
+                () -> fx.run("ner", MODEL, "{\"stride\": 2}", PEOPLE));
+        assertTrue(none.getMessage().contains("stride"), none.getMessage());
+        InvalidArgumentsException big = assertThrows(InvalidArgumentsException.class,
+                () -> fx.run("ner", MODEL, "{\"aggregation_strategy\": \"simple\", \"max_length\": 8, \"stride\": 6}", PEOPLE));
+        assertTrue(big.getMessage().contains("stride"), big.getMessage());
+    }
 }
