@@ -194,9 +194,15 @@ class AzureMlInvokeTest {
                 endpoint.requests().clear();
                 assertEquals(alone, rows(s, query), "each row gets its own prediction from the merged requests");
                 assertEquals(3, endpoint.requests().size(), "7 rows in requests of at most 3");
-                JsonNode first = new com.fasterxml.jackson.databind.ObjectMapper().readTree(endpoint.requests().get(0).body());
-                assertEquals(3, first.path("input_data").path("data").size());
-                assertEquals(first.path("input_data").path("data").size(), first.path("input_data").path("index").size());
+                // the requests run concurrently: in any order, 3 + 3 + 1 data rows, each with its index entries
+                List<Integer> sizes = new ArrayList<>();
+                for (EndpointStandIn.Request r : endpoint.requests()) {
+                    JsonNode in = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("input_data");
+                    assertEquals(in.path("data").size(), in.path("index").size());
+                    sizes.add(in.path("data").size());
+                }
+                sizes.sort(null);
+                assertEquals(List.of(1, 3, 3), sizes);
             } finally {
                 s.executeQuery("SELECT azure_ai.set_setting('azure_ml.max_batch_rows', '1')").close();
             }

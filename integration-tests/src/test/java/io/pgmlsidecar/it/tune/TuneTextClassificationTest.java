@@ -87,7 +87,8 @@ class TuneTextClassificationTest {
             long firstModel;
             double storedF1;
             try (ResultSet rs = s.executeQuery("SELECT m.id, (m.metrics->>'f1')::float8, (m.metrics->>'accuracy')::float8, m.runtime::text, "
-                    + "(SELECT count(*) FROM pgml.logs l WHERE l.model_id = m.id AND l.logs ? 'eval_f1'), "
+                    + "(SELECT count(*) FROM pgml.logs l WHERE l.model_id = m.id AND l.logs ? 'eval_f1' AND l.logs ? 'epoch' "
+                    + "AND l.logs ? 'step' AND l.logs ? 'timestamp'), "
                     + "(SELECT count(*) FROM pgml.files f WHERE f.model_id = m.id AND f.path = 'model.onnx') "
                     + "FROM pgml.models m JOIN pgml.projects p ON p.id = m.project_id WHERE p.name = 'it_review_sentiment'")) {
                 assertTrue(rs.next());

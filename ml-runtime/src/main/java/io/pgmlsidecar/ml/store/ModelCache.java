@@ -93,10 +93,16 @@ public final class ModelCache<M extends CachedModel> implements AutoCloseable {
     private static <M> M join(CompletableFuture<M> f) {
         try {
             return f.join();
-        } catch (LoadFailed e) {
-            if (e.failure instanceof RuntimeException r) throw r;
-            if (e.failure instanceof Error err) throw err;
-            throw new MlException(String.valueOf(e.failure), e.failure);
+        } catch (java.util.concurrent.CancellationException e) {
+            // join may throw a new CancellationException with ours as its cause
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof LoadFailed failed) {
+                    if (failed.failure instanceof RuntimeException r) throw r;
+                    if (failed.failure instanceof Error err) throw err;
+                    throw new MlException(String.valueOf(failed.failure), failed.failure);
+                }
+            }
+            throw e;
         } catch (CompletionException e) {
             Throwable c = e.getCause();
             if (c instanceof RuntimeException r) throw r;

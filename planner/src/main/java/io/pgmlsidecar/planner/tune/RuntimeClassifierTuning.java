@@ -89,11 +89,13 @@ public final class RuntimeClassifierTuning implements ClassifierTuning {
         return out;
     }
 
+    /** A log entry, stamped with the time it happened (the rows are written after training). */
     private static Map<String, Object> entry(Object... kv) {
         Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) {
             m.put((String) kv[i], kv[i + 1]);
         }
+        m.put("timestamp", java.time.LocalDateTime.now().toString().replace('T', ' '));
         return m;
     }
 }
