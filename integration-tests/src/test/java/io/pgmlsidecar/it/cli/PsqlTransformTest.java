@@ -86,4 +86,25 @@ class PsqlTransformTest {
         assertEquals(1, bad.exitCode(), bad.all());
         assertTrue(bad.stderr().contains("colour"), bad.all());
     }
+
+    /** pgml.generate with a remote chat model (a /v1/chat/completions stand-in), alone and over rows, through psql. */
+    @Test
+    void generateWithARemoteChatModel() throws Exception {
+        try (io.pgmlsidecar.it.support.EndpointStandIn chat = new io.pgmlsidecar.it.support.EndpointStandIn()) {
+            chat.answer(r -> {
+                String content = r.body().replaceAll("(?s).*\"content\":\\s*\"([^\"]*)\".*", "$1");
+                return io.pgmlsidecar.it.support.EndpointStandIn.Reply.json("{\"choices\": [{\"index\": 0, \"message\": "
+                        + "{\"role\": \"assistant\", \"content\": \"re: " + content + "\"}}]}");
+            });
+            Cli.Result setup = psql("DELETE FROM pgml.remote_models WHERE name = 'psql-chat'; INSERT INTO pgml.remote_models "
+                    + "(name, provider, url, model) VALUES ('psql-chat', 'openai', '" + chat.url("/v1") + "', 'llama'); "
+                    + "DROP TABLE IF EXISTS psql_prompts; CREATE TABLE psql_prompts (id int, p text); "
+                    + "INSERT INTO psql_prompts VALUES (1, 'one'), (2, 'two')");
+            assertEquals(0, setup.exitCode(), setup.all());
+            Cli.Result alone = psql("SELECT pgml.generate('psql-chat', 'hello')");
+            assertEquals("re: hello", alone.stdout().trim(), alone.all());
+            Cli.Result rows = psql("SELECT id, pgml.generate('psql-chat', p) FROM psql_prompts ORDER BY id");
+            assertEquals("1|re: one\n2|re: two", rows.stdout().trim(), rows.all());
+        }
+    }
 }
