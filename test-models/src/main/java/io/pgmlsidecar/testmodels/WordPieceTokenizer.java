@@ -62,21 +62,7 @@ public final class WordPieceTokenizer {
     }
 
     public String tokenizerJson() throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        for (int i = 0; i < SPECIAL.size(); i++) {
-            ObjectNode t = added.addObject();
-            t.put("id", i);
-            t.put("content", SPECIAL.get(i));
-            t.put("single_word", false);
-            t.put("lstrip", false);
-            t.put("rstrip", false);
-            t.put("normalized", false);
-            t.put("special", true);
-        }
+        ObjectNode root = AddedTokens.root(JSON, SPECIAL);
         ObjectNode normalizer = root.putObject("normalizer");
         normalizer.put("type", "BertNormalizer");
         normalizer.put("clean_text", true);

@@ -3,6 +3,7 @@ package io.pgmlsidecar.testmodels.decoders;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgmlsidecar.testmodels.AddedTokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,21 +70,7 @@ public final class UnigramTokenizer {
     }
 
     public String tokenizerJson() throws IOException {
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        for (int i = 0; i < special.size(); i++) {
-            ObjectNode t = added.addObject();
-            t.put("id", i);
-            t.put("content", special.get(i));
-            t.put("single_word", false);
-            t.put("lstrip", false);
-            t.put("rstrip", false);
-            t.put("normalized", false);
-            t.put("special", true);
-        }
+        ObjectNode root = AddedTokens.root(JSON, special);
         root.putNull("normalizer");
         root.set("pre_tokenizer", metaspace());
         if (bosAppended == null && eosAppended == null) {
