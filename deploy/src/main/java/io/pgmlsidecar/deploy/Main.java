@@ -78,6 +78,11 @@ public final class Main implements Callable<Integer> {
             description = "Network threads (0 = one per core).")
     int eventLoopThreads;
 
+    @Option(names = "--busy-poll", defaultValue = "${env:PGML_SIDECAR_BUSY_POLL:-200us}",
+            description = "How long a network thread polls its sockets before sleeping, e.g. 200us, while it serves few sessions; saves the wake-up of "
+                    + "the next message of a busy session; 0 = sleep at once (env PGML_SIDECAR_BUSY_POLL; default ${DEFAULT-VALUE}).")
+    String busyPoll;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
@@ -96,7 +101,7 @@ public final class Main implements Callable<Integer> {
         }
         migrateCatalog(target);
         ProxyConfig config = ProxyConfig.of(listenAt.host(), listenAt.port(), target.host(), target.port())
-                .withShutdownGrace(parseDuration(shutdownGrace));
+                .withShutdownGrace(parseDuration(shutdownGrace)).withBusyPoll(parseDuration(busyPoll));
         if (eventLoopThreads > 0) {
             config = config.withEventLoopThreads(eventLoopThreads);
         }
@@ -185,6 +190,9 @@ public final class Main implements Callable<Integer> {
 
     static Duration parseDuration(String s) {
         String v = s.trim().toLowerCase();
+        if (v.endsWith("us")) {
+            return Duration.ofNanos(1000 * Long.parseLong(v.substring(0, v.length() - 2)));
+        }
         if (v.endsWith("ms")) {
             return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
         }

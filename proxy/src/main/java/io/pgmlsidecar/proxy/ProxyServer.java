@@ -9,6 +9,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.SelectStrategy;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
@@ -39,7 +40,7 @@ public final class ProxyServer implements AutoCloseable {
 
     public ProxyServer start() throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory io = epoll ? epollHandlers() : NioIoHandler.newFactory();
         bossGroup = new MultiThreadIoEventLoopGroup(1, io);
         workerGroup = new MultiThreadIoEventLoopGroup(config.eventLoopThreads(), io);
         ServerBootstrap b = new ServerBootstrap()
@@ -58,6 +59,17 @@ public final class ProxyServer implements AutoCloseable {
                 });
         serverChannel = b.bind(config.listenHost(), config.listenPort()).sync().channel();
         return this;
+    }
+
+    private IoHandlerFactory epollHandlers() {
+        if (config.busyPoll().isZero()) {
+            return EpollIoHandler.newFactory();
+        }
+        // one spinning loop per two cores leaves the rest to PostgreSQL and the clients
+        int spinningSessions = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        SelectStrategy strategy = new SpinThenBlockSelectStrategy(config.busyPoll().toNanos(),
+                () -> sessions.onlyFewRelayingSessions(spinningSessions));
+        return EpollIoHandler.newFactory(0, () -> strategy);
     }
 
     /** The port actually bound (useful with port 0). */

@@ -3,21 +3,46 @@ package io.pgmlsidecar.proxy.session;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The live sessions, for graceful shutdown and for counting. */
 public final class SessionRegistry {
     private final Set<ClientSession> sessions = ConcurrentHashMap.newKeySet();
+    // kept apart from the set: read by every idle event-loop iteration, so it must be cheap
+    private final AtomicInteger count = new AtomicInteger();
+    private final AtomicInteger intercepting = new AtomicInteger();
 
     void add(ClientSession s) {
-        sessions.add(s);
+        if (sessions.add(s)) {
+            count.incrementAndGet();
+        }
     }
 
     void remove(ClientSession s) {
-        sessions.remove(s);
+        if (sessions.remove(s)) {
+            count.decrementAndGet();
+        }
     }
 
     public int size() {
-        return sessions.size();
+        return count.get();
+    }
+
+    void interceptStarted() {
+        intercepting.incrementAndGet();
+    }
+
+    void interceptEnded() {
+        intercepting.decrementAndGet();
+    }
+
+    /**
+     * True while at most {@code maxSessions} sessions are connected and none is being served by an
+     * interceptor worker: the state in which a busy-polling event loop has a core to itself. A worker
+     * (a virtual thread) needs that core, so polling stops while one runs.
+     */
+    public boolean onlyFewRelayingSessions(int maxSessions) {
+        return count.get() <= maxSessions && intercepting.get() == 0;
     }
 
     public List<ClientSession> snapshot() {
