@@ -98,6 +98,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     volatile boolean extendedExchange;
     final LinkedBlockingQueue<PgMessage> frontendQueue = new LinkedBlockingQueue<>();
     final LinkedBlockingQueue<Object> backendQueue = new LinkedBlockingQueue<>();
+    /**
+     * Backend messages of the current read, handed to the worker together at the end of the read:
+     * one wake-up of the worker per read instead of one per row (a training read or an S2 chunk is
+     * thousands of DataRows). Event-loop confined.
+     */
+    private final ArrayList<Object> backendBatch = new ArrayList<>();
+    /** Whether this session is counted in the registry's intercepting sessions (event-loop confined). */
+    private boolean countedIntercepting;
     final WritabilityGate clientWritable = new WritabilityGate();
 
     final MessageClassifier frontendClassifier = new FrontendClassifier();
@@ -167,6 +175,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         registry.remove(this);
+        countIntercepting(false);
         cancelKeys.revoke(issuedKey);
         if (authTimer != null) {
             authTimer.cancel(false);
@@ -282,6 +291,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         frontendQueue.add(m);
         if (mode == Mode.FAST) {
             mode = Mode.INTERCEPT;
+            countIntercepting(true);
             updateClientAutoRead();
             startWorker();
         }
@@ -295,8 +305,27 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         Thread.ofVirtual().name("pgml-session-" + client.id().asShortText()).start(new InterceptWorker(this));
     }
 
+    private void countIntercepting(boolean now) {
+        if (now != countedIntercepting) {
+            countedIntercepting = now;
+            if (now) {
+                registry.interceptStarted();
+            } else {
+                registry.interceptEnded();
+            }
+        }
+    }
+
+    private void handOverBackendBatch() {
+        if (!backendBatch.isEmpty()) {
+            backendQueue.addAll(backendBatch);
+            backendBatch.clear();
+        }
+    }
+
     /** Runs on the event loop when the worker is done with its queue. */
     void leaveIntercept() {
+        handOverBackendBatch();
         if (!frontendQueue.isEmpty()) {
             startWorker();
             return;
@@ -313,6 +342,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
         client.flush();
         mode = Mode.FAST;
+        countIntercepting(false);
         updateClientAutoRead();
         if (shuttingDown) {
             terminateIfIdle();
@@ -374,7 +404,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             clientFlushPending = true;
         } else if (msg instanceof PgMessage m) {
             if (mode == Mode.INTERCEPT) {
-                backendQueue.add(m);
+                backendBatch.add(m);
             } else {
                 onBackendAttention(m);
             }
@@ -385,6 +415,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void onBackendReadComplete() {
+        handOverBackendBatch();
         if (clientFlushPending) {
             clientFlushPending = false;
             client.flush();
@@ -396,6 +427,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void onBackendClosed() {
+        handOverBackendBatch();
         if (mode == Mode.INTERCEPT) {
             backendQueue.add(BACKEND_CLOSED);
         } else {
