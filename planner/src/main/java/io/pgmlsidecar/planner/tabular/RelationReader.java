@@ -8,11 +8,11 @@ import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads a training relation through the client's session, in chunks from a suspended portal, into
@@ -68,6 +68,14 @@ public final class RelationReader {
         }
         boolean joint = wanted.size() > 1;
         DatasetBuilder builder = joint ? Dataset.jointBuilder(features, wanted) : Dataset.builder(features, wanted.isEmpty() ? null : wanted.get(0));
+        List<Function<byte[], Object>> featureReaders = new ArrayList<>();
+        for (int c : featureIndexes) {
+            featureReaders.add(PgTextValues.reader(typeNames.get(columns.get(c).typeOid())));
+        }
+        List<Function<byte[], Object>> labelReaders = new ArrayList<>();
+        for (int c : labelIndexes) {
+            labelReaders.add(PgTextValues.reader(typeNames.get(columns.get(c).typeOid())));
+        }
         backend.bind(portal, portal, new short[0], new byte[0][], new short[0]);
         while (true) {
             List<byte[][]> rows = new ArrayList<>();
@@ -75,12 +83,11 @@ public final class RelationReader {
             for (byte[][] row : rows) {
                 Object[] values = new Object[featureIndexes.size()];
                 for (int f = 0; f < values.length; f++) {
-                    int c = featureIndexes.get(f);
-                    values[f] = PgTextValues.read(text(row[c]), typeNames.get(columns.get(c).typeOid()));
+                    values[f] = featureReaders.get(f).apply(row[featureIndexes.get(f)]);
                 }
                 Object[] y = new Object[labelIndexes.length];
                 for (int l = 0; l < y.length; l++) {
-                    y[l] = PgTextValues.read(text(row[labelIndexes[l]]), typeNames.get(columns.get(labelIndexes[l]).typeOid()));
+                    y[l] = labelReaders.get(l).apply(row[labelIndexes[l]]);
                 }
                 builder.addRow(values, joint ? y : y.length == 0 ? null : y[0]);
             }
@@ -94,10 +101,6 @@ public final class RelationReader {
         backend.close((byte) 'P', portal);
         backend.close((byte) 'S', portal);
         return new Relation(builder.build(), pgTypes);
-    }
-
-    private static String text(byte[] v) {
-        return v == null ? null : new String(v, StandardCharsets.UTF_8);
     }
 
     private static Map<Integer, String> typeNames(BackendClient backend, List<Column> columns) {

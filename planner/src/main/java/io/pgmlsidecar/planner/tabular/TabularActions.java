@@ -131,18 +131,29 @@ public final class TabularActions {
                 .hyperparams(EmbedCalls.kwargs(a.get(5))).search(a.get(6)).searchParams(searchParams(a.get(7)))
                 .searchArgs(EmbedCalls.kwargs(a.get(8))).testSize(snapshot.testSize()).testSampling(TestSampling.parse(snapshot.sampling()))
                 .preprocess(preprocess).build());
-        if (a.get(2) != null) {
-            snapshots.describe(snapshot, data, TabularTrainer.splitFor(data.dataset(), request), preprocess);
-        }
         notice(session, "Training Model { task: " + task.pgName() + ", algorithm: " + algorithm + " }");
-        FitContext progress = new FitContext(e -> notice(session, e.message()), session::cancelRequested);
-        TrainResult result = guard(() -> TabularTrainer.train(data.dataset(), request, progress));
+        BackgroundFit<TrainedModel> fit = BackgroundFit.start(session, projectName, progress -> guard(() -> {
+            TrainResult trained = TabularTrainer.train(data.dataset(), request, progress);
+            return new TrainedModel(trained, trained.model().toBytes());
+        }));
+        // while the fit runs: the snapshot's statistics and the project row, which do not depend on it
+        TabularCatalog.Project p;
+        try {
+            if (a.get(2) != null) {
+                snapshots.describe(snapshot, data, TabularTrainer.splitFor(data.dataset(), request), preprocess);
+            }
+            p = project != null ? project : catalog.createProject(projectName, task.pgName());
+        } catch (RuntimeException e) {
+            fit.abandon();
+            throw e;
+        }
+        TrainedModel trained = fit.await();
+        TrainResult result = trained.result();
         notice(session, "Metrics: " + json(result.metrics()));
 
-        TabularCatalog.Project p = project != null ? project : catalog.createProject(projectName, task.pgName());
         long modelId = catalog.createModel(p.id(), snapshot.id(), result.model().numFeatures(), result.algorithm(),
                 json(result.hyperparams()), json(result.metrics()), a.get(6), a.get(7), a.get(8));
-        catalog.storeModel(modelId, result.model().toBytes());
+        catalog.storeModel(modelId, trained.bytes());
         models.put(modelId, result.model());
         boolean deploy = isTrue(a.get(12));
         if (deploy) {
@@ -154,6 +165,8 @@ public final class TabularActions {
         }
         return List.<String[]>of(new String[] {projectName, task.pgName(), result.algorithm(), deploy ? "t" : "f"});
     }
+
+    private record TrainedModel(TrainResult result, byte[] bytes) {}
 
     /** snapshot(relation_name, y_column_name, test_size, test_sampling, preprocess) → (relation, y_column_name); always materialized. */
     public List<String[]> snapshot(SessionContext session, List<String> a) {
