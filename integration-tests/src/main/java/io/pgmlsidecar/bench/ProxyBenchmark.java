@@ -15,18 +15,21 @@ import java.util.List;
 
 /**
  * pgbench -S (scale 10) direct to PostgreSQL vs through the sidecar vs through PgBouncer
- * (session mode), measured side by side in one run: for each protocol and client count the
- * three targets run one after another, so drift on a noisy machine hits all three alike.
+ * (session mode) vs through a bare byte relay (socat), measured side by side in one run: for each
+ * protocol and client count the targets run one after another, so drift on a noisy machine hits
+ * all alike. The bare relay shows what the extra hop alone costs on this host.
  *
  * <p>Arguments: {@code [seconds-per-run] [jar]}; defaults 20 and deploy/target/pgml-sidecar.jar.
  */
 public final class ProxyBenchmark {
 
+    /** -Dbench.clients=1,10 and -Dbench.protocols=prepared narrow the run; -Dbench.sidecarArgs adds sidecar options. */
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         Path jar = Path.of(args.length > 1 ? args[1] : "deploy/target/pgml-sidecar.jar");
-        int[] clientCounts = {1, 10, 50};
-        String[] protocols = {"simple", "prepared"};
+        int[] clientCounts = java.util.Arrays.stream(System.getProperty("bench.clients", "1,10,50").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        String[] protocols = System.getProperty("bench.protocols", "simple,prepared").split(",");
         Path data = Files.createTempDirectory("pgml-bench-pg");
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data, 0)) {
             int pgPort = pg.port();
@@ -35,7 +38,8 @@ public final class ProxyBenchmark {
                     "-s", "10", "bench"));
             int sidecarPort = freePort();
             Process sidecar = startSidecar(jar, sidecarPort, pgPort);
-            try (PgBouncerProcess bouncer = PgBouncerProcess.start(pgPort, freePort(), 60)) {
+            try (PgBouncerProcess bouncer = PgBouncerProcess.start(pgPort, freePort(), 60);
+                 BareRelayProcess relay = BareRelayProcess.startIfInstalled(pgPort, freePort())) {
                 // warm the JIT of the sidecar before measuring
                 PgbenchRun.run(sidecarPort, "bench", "prepared", 4, Math.max(5, seconds / 2), List.of("-S"));
                 PgbenchRun.run(sidecarPort, "bench", "simple", 4, Math.max(5, seconds / 2), List.of("-S"));
@@ -45,17 +49,21 @@ public final class ProxyBenchmark {
                         PgbenchRun direct = PgbenchRun.run(pgPort, "bench", protocol, clients, seconds, List.of("-S"));
                         PgbenchRun viaSidecar = PgbenchRun.run(sidecarPort, "bench", protocol, clients, seconds, List.of("-S"));
                         PgbenchRun viaBouncer = PgbenchRun.run(bouncer.port, "bench", protocol, clients, seconds, List.of("-S"));
-                        String row = String.format("| %s | %d | %.0f | %.3f | %.0f | %.3f | %.0f | %.3f | **%.2f** | %.2f |",
+                        PgbenchRun viaRelay = relay == null ? null
+                                : PgbenchRun.run(relay.port, "bench", protocol, clients, seconds, List.of("-S"));
+                        String row = String.format("| %s | %d | %.0f | %.3f | %.0f | %.3f | %.0f | %.3f | %s | **%.2f** | %.2f | %s |",
                                 protocol, clients, direct.tps(), direct.latencyMs(), viaSidecar.tps(), viaSidecar.latencyMs(),
-                                viaBouncer.tps(), viaBouncer.latencyMs(), viaSidecar.tps() / direct.tps(),
-                                viaBouncer.tps() / direct.tps());
+                                viaBouncer.tps(), viaBouncer.latencyMs(), viaRelay == null ? "-" : String.format("%.0f", viaRelay.tps()),
+                                viaSidecar.tps() / direct.tps(), viaBouncer.tps() / direct.tps(),
+                                viaRelay == null ? "-" : String.format("%.2f", viaRelay.tps() / direct.tps()));
                         rows.add(row);
                         System.out.println(row);
                     }
                 }
                 System.out.println();
-                System.out.println("| protocol | clients | direct TPS | direct ms | sidecar TPS | sidecar ms | PgBouncer TPS | PgBouncer ms | sidecar/direct | PgBouncer/direct |");
-                System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                System.out.println("| protocol | clients | direct TPS | direct ms | sidecar TPS | sidecar ms | PgBouncer TPS | PgBouncer ms "
+                        + "| bare relay TPS | sidecar/direct | PgBouncer/direct | bare relay/direct |");
+                System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
                 rows.forEach(System.out::println);
             } finally {
                 sidecar.destroy();
@@ -78,6 +86,11 @@ public final class ProxyBenchmark {
                 "-jar", jar.toString(), "--listen", "127.0.0.1:" + port,
                 "--upstream", "postgresql://postgres@127.0.0.1:" + upstreamPort + "/postgres"));
         command.addAll(java.util.List.of(extraArgs));
+        // -Dbench.sidecarArgs="--busy-poll 0": options under comparison, for every benchmark program
+        String more = System.getProperty("bench.sidecarArgs", "").trim();
+        if (!more.isEmpty()) {
+            command.addAll(java.util.List.of(more.split("\\s+")));
+        }
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         var reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
