@@ -70,13 +70,17 @@ public final class RelationReader {
         DatasetBuilder builder = joint ? Dataset.jointBuilder(features, wanted) : Dataset.builder(features, wanted.isEmpty() ? null : wanted.get(0));
         List<Function<byte[], Object>> featureReaders = new ArrayList<>();
         for (int c : featureIndexes) {
-            featureReaders.add(PgTextValues.reader(typeNames.get(columns.get(c).typeOid())));
+            featureReaders.add(ColumnReaders.reader(typeNames.get(columns.get(c).typeOid())));
         }
         List<Function<byte[], Object>> labelReaders = new ArrayList<>();
         for (int c : labelIndexes) {
-            labelReaders.add(PgTextValues.reader(typeNames.get(columns.get(c).typeOid())));
+            labelReaders.add(ColumnReaders.reader(typeNames.get(columns.get(c).typeOid())));
         }
-        backend.bind(portal, portal, new short[0], new byte[0][], new short[0]);
+        short[] formats = new short[columns.size()];
+        for (int c = 0; c < formats.length; c++) {
+            formats[c] = ColumnReaders.format(typeNames.get(columns.get(c).typeOid()));
+        }
+        backend.bind(portal, portal, new short[0], new byte[0][], formats);
         while (true) {
             List<byte[][]> rows = new ArrayList<>();
             String tag = backend.execute(portal, CHUNK_ROWS, BackendSteps.collect(rows));

@@ -1,20 +1,30 @@
 package io.pgmlsidecar.planner.tabular;
 
+import io.pgmlsidecar.planner.values.BinaryNumericArrays;
 import io.pgmlsidecar.planner.values.NumericArrays;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.Function;
 
-/** Reads PostgreSQL's text output of the column types a training relation may have. */
-final class PgTextValues {
-    private PgTextValues() {}
+/**
+ * How a training relation's columns are fetched and read, chosen once per column from its type:
+ * numeric arrays in PostgreSQL's binary format, everything else as text. A value comes out as the
+ * tabular engine takes it: Double, Boolean, double[] (arrays flattened) or String; null for NULL.
+ */
+final class ColumnReaders {
+    private ColumnReaders() {}
 
-    /**
-     * The reader of one column's values, chosen once per column: a value as the tabular engine
-     * takes it, Double, Boolean, double[] (arrays flattened) or String; null for NULL.
-     */
+    /** The result format code to ask for: 1 (binary) for numeric arrays, 0 (text) otherwise. */
+    static short format(String typeName) {
+        return BinaryNumericArrays.supports(typeName.toLowerCase(Locale.ROOT)) ? (short) 1 : (short) 0;
+    }
+
+    /** Reads values sent in {@link #format}. */
     static Function<byte[], Object> reader(String typeName) {
         String t = typeName.toLowerCase(Locale.ROOT);
+        if (BinaryNumericArrays.supports(t)) {
+            return v -> v == null ? null : BinaryNumericArrays.parse(v);
+        }
         if (t.startsWith("_")) {
             return v -> v == null ? null : NumericArrays.parse(ascii(v));
         }
