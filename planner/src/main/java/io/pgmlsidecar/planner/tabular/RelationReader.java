@@ -81,20 +81,11 @@ public final class RelationReader {
             formats[c] = ColumnReaders.format(typeNames.get(columns.get(c).typeOid()));
         }
         backend.bind(portal, portal, new short[0], new byte[0][], formats);
+        // rows are parsed as they arrive, while PostgreSQL is still sending the rest of the chunk
+        RowsIntoDataset sink = new RowsIntoDataset(builder, featureIndexes, featureReaders, labelIndexes, labelReaders, joint);
         while (true) {
-            List<byte[][]> rows = new ArrayList<>();
-            String tag = backend.execute(portal, CHUNK_ROWS, BackendSteps.collect(rows));
-            for (byte[][] row : rows) {
-                Object[] values = new Object[featureIndexes.size()];
-                for (int f = 0; f < values.length; f++) {
-                    values[f] = featureReaders.get(f).apply(row[featureIndexes.get(f)]);
-                }
-                Object[] y = new Object[labelIndexes.length];
-                for (int l = 0; l < y.length; l++) {
-                    y[l] = labelReaders.get(l).apply(row[labelIndexes[l]]);
-                }
-                builder.addRow(values, joint ? y : y.length == 0 ? null : y[0]);
-            }
+            String tag = backend.execute(portal, CHUNK_ROWS, sink);
+            sink.rethrow();
             if (session.cancelRequested()) {
                 throw new PgException("57014", "canceling statement due to user request", null);
             }
@@ -105,6 +96,59 @@ public final class RelationReader {
         backend.close((byte) 'P', portal);
         backend.close((byte) 'S', portal);
         return new Relation(builder.build(), pgTypes);
+    }
+
+    /**
+     * Adds each DataRow to the dataset. A value that fails to read is kept and rethrown after the
+     * chunk, so the exchange with PostgreSQL always runs to its end.
+     */
+    private static final class RowsIntoDataset implements BackendClient.RowSink {
+        private final DatasetBuilder builder;
+        private final List<Integer> featureIndexes;
+        private final List<Function<byte[], Object>> featureReaders;
+        private final int[] labelIndexes;
+        private final List<Function<byte[], Object>> labelReaders;
+        private final boolean joint;
+        private RuntimeException failure;
+
+        RowsIntoDataset(DatasetBuilder builder, List<Integer> featureIndexes, List<Function<byte[], Object>> featureReaders,
+                        int[] labelIndexes, List<Function<byte[], Object>> labelReaders, boolean joint) {
+            this.builder = builder;
+            this.featureIndexes = featureIndexes;
+            this.featureReaders = featureReaders;
+            this.labelIndexes = labelIndexes;
+            this.labelReaders = labelReaders;
+            this.joint = joint;
+        }
+
+        @Override
+        public void columns(List<Column> columns) {}
+
+        @Override
+        public void row(byte[][] row) {
+            if (failure != null) {
+                return;
+            }
+            try {
+                Object[] values = new Object[featureIndexes.size()];
+                for (int f = 0; f < values.length; f++) {
+                    values[f] = featureReaders.get(f).apply(row[featureIndexes.get(f)]);
+                }
+                Object[] y = new Object[labelIndexes.length];
+                for (int l = 0; l < y.length; l++) {
+                    y[l] = labelReaders.get(l).apply(row[labelIndexes[l]]);
+                }
+                builder.addRow(values, joint ? y : y.length == 0 ? null : y[0]);
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+
+        void rethrow() {
+            if (failure != null) {
+                throw failure;
+            }
+        }
     }
 
     private static Map<Integer, String> typeNames(BackendClient backend, List<Column> columns) {
