@@ -3,7 +3,6 @@ package io.pgmlsidecar.planner.tabular;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgmlsidecar.ml.MlException;
-import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularTrainer;
 import io.pgmlsidecar.ml.tabular.Task;
 import io.pgmlsidecar.ml.tabular.TrainRequest;
