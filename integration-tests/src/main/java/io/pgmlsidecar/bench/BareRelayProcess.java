@@ -1,7 +1,6 @@
 package io.pgmlsidecar.bench;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.util.List;
 
 /**
@@ -26,12 +25,8 @@ final class BareRelayProcess implements AutoCloseable {
         }
         Process p = new ProcessBuilder(List.of("socat", "TCP-LISTEN:" + port + ",bind=127.0.0.1,fork,reuseaddr,nodelay",
                 "TCP:127.0.0.1:" + upstreamPort + ",nodelay")).redirectErrorStream(true).start();
-        for (int i = 0; i < 100; i++) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return new BareRelayProcess(p, port);
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
+        if (ProxyBenchmark.awaitListening(port, 5_000)) {
+            return new BareRelayProcess(p, port);
         }
         p.destroyForcibly();
         throw new IOException("socat did not start");

@@ -1,7 +1,6 @@
 package io.pgmlsidecar.bench;
 
 import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,12 +46,8 @@ final class PgBouncerProcess implements AutoCloseable {
         cmd.addAll(List.of(binary, ini.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("stdout.log").toFile()).start();
-        for (int i = 0; i < 100; i++) {
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return new PgBouncerProcess(p, port);
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
+        if (ProxyBenchmark.awaitListening(port, 10_000)) {
+            return new PgBouncerProcess(p, port);
         }
         p.destroyForcibly();
         throw new IOException("PgBouncer did not start; see " + dir);

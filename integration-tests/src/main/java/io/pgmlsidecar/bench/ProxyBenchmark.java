@@ -122,6 +122,18 @@ public final class ProxyBenchmark {
         }
     }
 
+    /** Waits up to {@code millis} until something accepts connections on the port. */
+    static boolean awaitListening(int port, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < deadline) {
+            if (reachable(port)) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
     static boolean reachable(int port) {
         try (Socket s = new Socket("127.0.0.1", port)) {
             return true;
