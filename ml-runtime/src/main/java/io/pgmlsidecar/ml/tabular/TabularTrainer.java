@@ -80,7 +80,7 @@ public final class TabularTrainer {
             int[] foldOf = folds(split.train(), labels, task, k, req.seed());
             FitContext quiet = ctx.quiet();
             HyperSearch.Result r = HyperSearch.run(candidates, split.train(), foldOf, k, (p, tr, te) -> {
-                Fitted f = fitAndScore(data, task, algorithm, p, req, labels, tr, te, quiet);
+                Fitted f = fitAndScore(data, task, algorithm, p, req, labels, tr, te, quiet, false);
                 Object s = f.metrics.get(task.targetMetric());
                 return new double[]{s instanceof Number n ? n.doubleValue() : Double.NaN, f.fitTime, f.scoreTime};
             }, ctx);
@@ -89,7 +89,7 @@ public final class TabularTrainer {
             ctx.phase("search", "best parameters " + params + "; refitting them on the whole training split");
         }
         ctx.phase("fit", "fitting " + algorithm + " on " + split.numTrain() + " rows");
-        Fitted f = fitAndScore(data, task, algorithm, params, req, labels, split.train(), split.test(), ctx);
+        Fitted f = fitAndScore(data, task, algorithm, params, req, labels, split.train(), split.test(), ctx, true);
         Map<String, Object> metrics = new LinkedHashMap<>(f.metrics);
         metrics.put("fit_time", f.fitTime);
         metrics.put("score_time", f.scoreTime);
@@ -109,7 +109,7 @@ public final class TabularTrainer {
     }
 
     private static Fitted fitAndScore(Dataset data, Task task, String algorithm, Map<String, Object> params, TrainRequest req,
-                                      Labels labels, int[] train, int[] test, FitContext ctx) {
+                                      Labels labels, int[] train, int[] test, FitContext ctx, boolean kept) {
         long t0 = System.nanoTime();
         Preprocessor pre = Preprocessor.fit(data, train, labels.target(), req.preprocess());
         double[][] xTrain = pre.transform(data, train);
@@ -137,6 +137,9 @@ public final class TabularTrainer {
         }
         double fitTime = (System.nanoTime() - t0) / 1e9;
         ctx.checkCancelled();
+        if (kept) {
+            est.beginSerialising();
+        }
         long t1 = System.nanoTime();
         boolean onTrain = test.length == 0;
         int[] evalRows = onTrain ? train : test;

@@ -4,6 +4,7 @@ import io.pgmlsidecar.ml.tabular.data.Dataset;
 import io.pgmlsidecar.ml.tabular.data.DatasetBuilder;
 import io.pgmlsidecar.ml.tabular.data.FeatureColumn;
 import io.pgmlsidecar.planner.strategy.BackendSteps;
+import io.pgmlsidecar.planner.values.PgTypes;
 import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.PgException;
@@ -80,11 +81,13 @@ public final class RelationReader {
         for (int c = 0; c < formats.length; c++) {
             formats[c] = ColumnReaders.format(typeNames.get(columns.get(c).typeOid()));
         }
-        backend.bind(portal, portal, new short[0], new byte[0][], formats);
         // rows are parsed as they arrive, while PostgreSQL is still sending the rest of the chunk
         RowsIntoDataset sink = new RowsIntoDataset(builder, featureIndexes, featureReaders, labelIndexes, labelReaders, joint);
+        boolean bound = false;
         while (true) {
-            String tag = backend.execute(portal, CHUNK_ROWS, sink);
+            String tag = bound ? backend.execute(portal, CHUNK_ROWS, sink)
+                    : backend.bindAndExecute(portal, portal, new short[0], new byte[0][], formats, CHUNK_ROWS, sink);
+            bound = true;
             sink.rethrow();
             if (session.cancelRequested()) {
                 throw new PgException("57014", "canceling statement due to user request", null);
@@ -93,8 +96,7 @@ public final class RelationReader {
                 break;
             }
         }
-        backend.close((byte) 'P', portal);
-        backend.close((byte) 'S', portal);
+        backend.closePortalAndStatement(portal, portal);
         return new Relation(builder.build(), pgTypes);
     }
 
@@ -151,15 +153,23 @@ public final class RelationReader {
         }
     }
 
+    /** Type names by OID: built-in types from {@link PgTypes}, others (enums, domains…) looked up in pg_type. */
     private static Map<Integer, String> typeNames(BackendClient backend, List<Column> columns) {
-        StringBuilder oids = new StringBuilder("{");
-        for (int i = 0; i < columns.size(); i++) {
-            oids.append(i > 0 ? "," : "").append(columns.get(i).typeOid());
-        }
         Map<Integer, String> names = new HashMap<>();
-        for (String[] r : BackendSteps.query(backend, "SELECT oid::int, typname::text FROM pg_type WHERE oid = ANY($1::oid[])",
-                oids.append('}').toString())) {
-            names.put(Integer.parseInt(r[0]), r[1]);
+        StringBuilder others = new StringBuilder();
+        for (Column c : columns) {
+            String builtin = PgTypes.builtinName(c.typeOid());
+            if (builtin != null) {
+                names.put(c.typeOid(), builtin);
+            } else {
+                others.append(others.isEmpty() ? "" : ",").append(c.typeOid());
+            }
+        }
+        if (!others.isEmpty()) {
+            for (String[] r : BackendSteps.query(backend, "SELECT oid::int, typname::text FROM pg_type WHERE oid = ANY($1::oid[])",
+                    "{" + others + "}")) {
+                names.put(Integer.parseInt(r[0]), r[1]);
+            }
         }
         return names;
     }

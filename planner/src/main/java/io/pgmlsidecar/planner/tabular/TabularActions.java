@@ -135,13 +135,17 @@ public final class TabularActions {
             TrainResult trained = TabularTrainer.train(data.dataset(), request, progress);
             return new TrainedModel(trained, trained.model().toBytes());
         }));
-        // while the fit runs: the snapshot's statistics and the project row, which do not depend on it
+        // while the fit runs: the snapshot's statistics, the project row and the deployed model's
+        // metrics, none of which depend on it
+        boolean automaticDeploy = isTrue(a.get(12));
         TabularCatalog.Project p;
+        String deployedMetrics;
         try {
             if (a.get(2) != null) {
                 snapshots.describe(snapshot, data, TabularTrainer.splitFor(data.dataset(), request), preprocess);
             }
             p = project != null ? project : catalog.createProject(projectName, task.pgName());
+            deployedMetrics = automaticDeploy && project != null ? catalog.deployedMetrics(p.id()) : null;
         } catch (RuntimeException e) {
             fit.abandon();
             throw e;
@@ -150,18 +154,11 @@ public final class TabularActions {
         TrainResult result = trained.result();
         notice(session, "Metrics: " + json(result.metrics()));
 
-        long modelId = catalog.createModel(p.id(), snapshot.id(), result.model().numFeatures(), result.algorithm(),
-                json(result.hyperparams()), json(result.metrics()), a.get(6), a.get(7), a.get(8));
-        catalog.storeModel(modelId, trained.bytes());
+        boolean deploy = automaticDeploy
+                && TabularTrainer.shouldDeploy(task, deployedMetrics == null ? null : EmbedCalls.kwargs(deployedMetrics), result.metrics());
+        long modelId = catalog.recordModel(p.id(), snapshot.id(), result.model().numFeatures(), result.algorithm(),
+                json(result.hyperparams()), json(result.metrics()), a.get(6), a.get(7), a.get(8), trained.bytes(), deploy);
         models.put(modelId, result.model());
-        boolean deploy = isTrue(a.get(12));
-        if (deploy) {
-            String deployedMetrics = catalog.deployedMetrics(p.id());
-            deploy = TabularTrainer.shouldDeploy(task, deployedMetrics == null ? null : EmbedCalls.kwargs(deployedMetrics), result.metrics());
-        }
-        if (deploy) {
-            catalog.deploy(p.id(), modelId, "new_score");
-        }
         return List.<String[]>of(new String[] {projectName, task.pgName(), result.algorithm(), deploy ? "t" : "f"});
     }
 

@@ -51,21 +51,33 @@ public final class TabularCatalog {
                 relation, yColumn, testSize, sampling, columnsJson, "{\"samples\": " + samples + "}").get(0)[0]);
     }
 
-    public long createModel(long projectId, long snapshotId, int numFeatures, String algorithm, String hyperparams, String metrics,
-                     String search, String searchParams, String searchArgs) {
-        return Long.parseLong(BackendSteps.query(backend, "INSERT INTO pgml.models (project_id, snapshot_id, num_features, "
-                + "algorithm, runtime, hyperparams, status, metrics, search, search_params, search_args) VALUES ($1::bigint, "
-                + "$2::bigint, $3::int, $4, 'rust', $5::jsonb, 'successful', $6::jsonb, $7, $8::jsonb, $9::jsonb) RETURNING id",
-                projectId, snapshotId, numFeatures, algorithm, hyperparams, metrics, search, searchParams, searchArgs).get(0)[0]);
-    }
-
-    /** The model's bytes go as a binary bytea parameter: no hex text twice their size on either side. */
-    void storeModel(long modelId, byte[] bytes) {
-        backend.prepare("", "INSERT INTO pgml.files (model_id, path, part, data) VALUES ($1, 'estimator.rmp', 0, $2)",
-                new int[] {PgTypes.INT8, PgTypes.BYTEA});
-        backend.bind("", "", new short[] {0, 1}, new byte[][] {Long.toString(modelId).getBytes(StandardCharsets.UTF_8), bytes},
-                new short[0]);
-        backend.execute("", 0, BackendSteps.collect(new ArrayList<>()));
+    /**
+     * A trained model's row, its bytes in pgml.files and, when {@code deploy}, its new_score deployment,
+     * as one statement (one round trip after the fit). The bytes go as a binary bytea parameter.
+     */
+    public long recordModel(long projectId, long snapshotId, int numFeatures, String algorithm, String hyperparams, String metrics,
+                            String search, String searchParams, String searchArgs, byte[] bytes, boolean deploy) {
+        String[] text = {Long.toString(projectId), Long.toString(snapshotId), Integer.toString(numFeatures), algorithm, hyperparams,
+                metrics, search, searchParams, searchArgs};
+        byte[][] values = new byte[text.length + 2][];
+        for (int i = 0; i < text.length; i++) {
+            values[i] = text[i] == null ? null : text[i].getBytes(StandardCharsets.UTF_8);
+        }
+        values[9] = bytes;
+        values[10] = (deploy ? "t" : "f").getBytes(StandardCharsets.UTF_8);
+        int[] types = new int[values.length];
+        types[9] = PgTypes.BYTEA;
+        short[] formats = new short[values.length];
+        formats[9] = 1;
+        List<byte[][]> rows = new ArrayList<>();
+        backend.step("WITH model AS (INSERT INTO pgml.models (project_id, snapshot_id, num_features, algorithm, runtime, hyperparams, "
+                + "status, metrics, search, search_params, search_args) VALUES ($1::bigint, $2::bigint, $3::int, $4, 'rust', $5::jsonb, "
+                + "'successful', $6::jsonb, $7, $8::jsonb, $9::jsonb) RETURNING id), "
+                + "file AS (INSERT INTO pgml.files (model_id, path, part, data) SELECT id, 'estimator.rmp', 0, $10 FROM model), "
+                + "deployment AS (INSERT INTO pgml.deployments (project_id, model_id, strategy) SELECT $1::bigint, id, 'new_score' "
+                + "FROM model WHERE $11::bool) "
+                + "SELECT id FROM model", types, formats, values, BackendSteps.collect(rows));
+        return Long.parseLong(new String(rows.get(0)[0], StandardCharsets.UTF_8));
     }
 
     byte[] loadModel(long modelId) {

@@ -55,6 +55,13 @@ public interface BackendClient {
      */
     String step(String sql, int[] parameterTypeOids, byte[][] textParameters, RowSink sink);
 
+    /** As {@link #step(String, int[], byte[][], RowSink)}, with each parameter in the given format (0 text, 1 binary). */
+    String step(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters, RowSink sink);
+
+    /** Bind and Execute as one pipelined step (one round trip); as {@link #execute}, null when suspended at {@code maxRows}. */
+    String bindAndExecute(String portalName, String statementName, short[] parameterFormats, byte[][] parameters,
+                          short[] resultFormats, int maxRows, RowSink sink);
+
     /** Parse + Describe statement. */
     StatementInfo prepare(String statementName, String sql, int[] parameterTypeOids);
 
@@ -66,6 +73,9 @@ public interface BackendClient {
 
     /** Closes a statement ('S') or portal ('P'). */
     void close(byte kind, String name);
+
+    /** Closes a portal and a statement in one round trip. */
+    void closePortalAndStatement(String portalName, String statementName);
 
     /**
      * Ends the sidecar's own exchange with Sync and waits for ReadyForQuery, also after an error

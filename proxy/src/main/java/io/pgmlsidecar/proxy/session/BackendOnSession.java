@@ -99,10 +99,24 @@ final class BackendOnSession implements BackendClient {
 
     @Override
     public String step(String sql, int[] parameterTypeOids, byte[][] textParameters, RowSink sink) {
+        return step(sql, parameterTypeOids, new short[0], textParameters, sink);
+    }
+
+    @Override
+    public String step(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters, RowSink sink) {
         exchangeOpen = true;
         worker.writeToBackend(parseMessage("", sql, parameterTypeOids));
-        worker.writeToBackend(bindMessage("", "", new short[0], textParameters, new short[0]));
+        worker.writeToBackend(bindMessage("", "", parameterFormats, parameters, new short[0]));
         worker.writeToBackend(executeMessage("", 0));
+        return awaitRows(sink);
+    }
+
+    @Override
+    public String bindAndExecute(String portalName, String statementName, short[] parameterFormats, byte[][] parameters,
+                                 short[] resultFormats, int maxRows, RowSink sink) {
+        exchangeOpen = true;
+        worker.writeToBackend(bindMessage(portalName, statementName, parameterFormats, parameters, resultFormats));
+        worker.writeToBackend(executeMessage(portalName, maxRows));
         return awaitRows(sink);
     }
 
@@ -165,8 +179,21 @@ final class BackendOnSession implements BackendClient {
     @Override
     public void close(byte kind, String name) {
         exchangeOpen = true;
-        worker.writeToBackend(describeMessage((char) kind, name).setByte(0, 'C'));
+        worker.writeToBackend(closeMessage((char) kind, name));
         awaitSteps(m -> m.type() == '3');
+    }
+
+    @Override
+    public void closePortalAndStatement(String portalName, String statementName) {
+        exchangeOpen = true;
+        worker.writeToBackend(closeMessage('P', portalName));
+        worker.writeToBackend(closeMessage('S', statementName));
+        int[] closed = {0};
+        awaitSteps(m -> m.type() == '3' && ++closed[0] == 2);
+    }
+
+    private ByteBuf closeMessage(char kind, String name) {
+        return describeMessage(kind, name).setByte(0, 'C');
     }
 
     @Override

@@ -53,6 +53,13 @@ public interface Estimator extends Serializable {
         return null;
     }
 
+    /**
+     * The fitted model will be stored: an estimator whose serialised form is costly to produce may
+     * start producing it now, on another thread, while the caller scores the test split.
+     */
+    default void beginSerialising() {
+    }
+
     /** Called after deserialisation (e.g. to reload native handles). */
     default void afterLoad() {
     }

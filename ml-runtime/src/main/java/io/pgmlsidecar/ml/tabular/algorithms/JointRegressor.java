@@ -48,6 +48,13 @@ public final class JointRegressor implements Estimator {
     }
 
     @Override
+    public void beginSerialising() {
+        for (Estimator e : estimators) {
+            e.beginSerialising();
+        }
+    }
+
+    @Override
     public void afterLoad() {
         for (Estimator e : estimators) {
             e.afterLoad();

@@ -100,25 +100,37 @@ public final class ColumnStatistics {
     }
 
     static Map<String, Object> numeric(double[] all) {
-        double[] v = Arrays.stream(all).filter(x -> !Double.isNaN(x)).sorted().toArray();
+        // one sorted copy of the present values serves every statistic (array columns make it long:
+        // rows × width values)
+        double[] v = new double[all.length];
+        int n = 0;
+        for (double x : all) {
+            if (!Double.isNaN(x)) {
+                v[n++] = x;
+            }
+        }
+        v = n == all.length ? v : Arrays.copyOf(v, n);
+        Arrays.sort(v);
         Map<String, Object> s = new LinkedHashMap<>();
-        int n = v.length;
         s.put("min", n == 0 ? null : v[0]);
         s.put("max", n == 0 ? null : v[n - 1]);
         s.put("max_abs", n == 0 ? null : Math.max(Math.abs(v[0]), Math.abs(v[n - 1])));
         double mean = n == 0 ? Double.NaN : Arrays.stream(v).sum() / n;
         double var = 0;
-        for (double x : v) {
-            var += (x - mean) * (x - mean);
+        int distinct = 0;
+        for (int i = 0; i < n; i++) {
+            var += (v[i] - mean) * (v[i] - mean);
+            // Double.compare, as Double.equals: -0.0 and 0.0 are two values
+            distinct += i == 0 || Double.compare(v[i], v[i - 1]) != 0 ? 1 : 0;
         }
         var = n == 0 ? Double.NaN : var / n;
         s.put("mean", n == 0 ? null : mean);
         s.put("median", n == 0 ? null : Preprocessor.quantile(v, 0.5));
-        s.put("mode", n == 0 ? null : Preprocessor.imputeStat(v, ColumnSpec.Impute.MODE));
+        s.put("mode", n == 0 ? null : Preprocessor.modeOfSorted(v));
         s.put("variance", n == 0 ? null : var);
         s.put("std_dev", n == 0 ? null : Math.sqrt(var));
         s.put("missing", all.length - n);
-        s.put("distinct", (int) Arrays.stream(v).distinct().count());
+        s.put("distinct", distinct);
         List<Integer> hist = new ArrayList<>();
         if (n > 0) {
             int[] h = new int[20];

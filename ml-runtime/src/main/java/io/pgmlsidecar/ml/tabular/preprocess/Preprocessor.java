@@ -184,9 +184,12 @@ public final class Preprocessor implements Serializable {
         }
         t.width = 1;
         // impute statistics on the present values
-        double[] present = Arrays.stream(enc).filter(v -> !Double.isNaN(v)).toArray();
-        boolean anyMissing = present.length < enc.length;
+        boolean anyMissing = false;
+        for (double v : enc) {
+            anyMissing |= Double.isNaN(v);
+        }
         if (spec.impute() != ColumnSpec.Impute.ERROR) {
+            double[] present = anyMissing ? Arrays.stream(enc).filter(v -> !Double.isNaN(v)).toArray() : enc;
             if (present.length == 0 && spec.impute() != ColumnSpec.Impute.ZERO) {
                 throw new TabularException("column \"" + c.name() + "\" has no values in the training split to impute from");
             }
@@ -251,24 +254,27 @@ public final class Preprocessor implements Serializable {
             case MEDIAN -> quantile(s, 0.5);
             case MIN -> s[0];
             case MAX -> s[s.length - 1];
-            case MODE -> {
-                double best = s[0];
-                int bestCount = 0;
-                for (int i = 0; i < s.length; ) {
-                    int j = i;
-                    while (j < s.length && s[j] == s[i]) {
-                        j++;
-                    }
-                    if (j - i > bestCount) {
-                        bestCount = j - i;
-                        best = s[i];
-                    }
-                    i = j;
-                }
-                yield best;
-            }
+            case MODE -> modeOfSorted(s);
             default -> 0;
         };
+    }
+
+    /** The most frequent value of a sorted, non-empty array (the smallest of equally frequent ones). */
+    static double modeOfSorted(double[] s) {
+        double best = s[0];
+        int bestCount = 0;
+        for (int i = 0; i < s.length; ) {
+            int j = i;
+            while (j < s.length && s[j] == s[i]) {
+                j++;
+            }
+            if (j - i > bestCount) {
+                bestCount = j - i;
+                best = s[i];
+            }
+            i = j;
+        }
+        return best;
     }
 
     /** Linear-interpolated quantile of a sorted array. */
