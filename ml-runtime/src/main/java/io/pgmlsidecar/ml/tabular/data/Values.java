@@ -71,6 +71,9 @@ public final class Values {
         if (v == null) {
             return null;
         }
+        if (v instanceof double[] flat) {
+            return flat; // already flat (e.g. a numeric array read from PostgreSQL): no boxing on the hot path
+        }
         java.util.ArrayList<Double> out = new java.util.ArrayList<>();
         flattenInto(v, column, out);
         double[] r = new double[out.size()];

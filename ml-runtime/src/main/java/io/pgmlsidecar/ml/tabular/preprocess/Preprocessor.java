@@ -356,7 +356,7 @@ public final class Preprocessor implements Serializable {
                 for (int k = 0; k < widths[f]; k++) {
                     ColumnTransform t = transforms.get(j++);
                     double v = flat == null ? Double.NaN : flat[k];
-                    off = put(t, v, Values.numberKey(v), out, off);
+                    off = put(t, v, t.categorical ? Values.numberKey(v) : null, out, off);
                 }
             } else {
                 ColumnTransform t = transforms.get(j++);
