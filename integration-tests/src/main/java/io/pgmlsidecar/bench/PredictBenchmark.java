@@ -52,42 +52,9 @@ public final class PredictBenchmark {
                 s.executeQuery("SELECT * FROM pgml.train('bench_predict', 'regression', 'bench_train', 'y', 'xgboost', "
                         + "'{\"n_estimators\": 100}')").close();
 
-                String features = randomFeatures(new Random(1));
-                Path predictScript = Files.writeString(Files.createTempFile("predict", ".sql"),
-                        "SELECT pgml.predict('bench_predict', ARRAY[" + features + "]::real[]);\n");
-                Path selectOne = Files.writeString(Files.createTempFile("select1", ".sql"), "SELECT 1;\n");
-                System.out.println("| clients | SELECT 1 TPS | pgml.predict TPS | predict / SELECT 1 |");
-                System.out.println("|---|---|---|---|");
-                for (int clients : new int[] {1, 10}) {
-                    PgbenchRun one = PgbenchRun.run(port, "postgres", "prepared", clients, seconds, List.of("-f", selectOne.toString()));
-                    PgbenchRun predict = PgbenchRun.run(port, "postgres", "prepared", clients, seconds, List.of("-f", predictScript.toString()));
-                    System.out.printf("| %d | %.0f | %.0f | **%.2f** |%n", clients, one.tps(), predict.tps(), predict.tps() / one.tps());
+                if (!Boolean.getBoolean("bench.trainOnly")) { // -Dbench.trainOnly=true: only the training comparison
+                    predictSections(s, port, seconds);
                 }
-
-                // in-process: the same model, one row per call
-                TabularModel model = TabularTrainer.train(PgmlDatasets.toDataset(PgmlDatasets.load("diabetes", null), "target"),
-                        TrainRequest.builder(Task.REGRESSION).algorithm("xgboost").hyperparams(Map.of("n_estimators", 100)).build()).model();
-                double[] x = new double[model.numFeatures()];
-                for (int i = 0; i < 20_000; i++) {
-                    model.predict(x);
-                }
-                long t0 = System.nanoTime();
-                int n = 50_000;
-                for (int i = 0; i < n; i++) {
-                    x[i % x.length] = i * 1e-5;
-                    model.predict(x);
-                }
-                System.out.printf("in-process single-row predict (xgboost, 100 trees): %.0f predictions/s%n", n / Measure.seconds(t0));
-
-                t0 = System.nanoTime();
-                long count = 0;
-                try (ResultSet rs = s.executeQuery("SELECT id, pgml.predict('bench_predict', ARRAY[f1, f2, f3, f4, f5, f6, f7, f8, f9, f10]) "
-                        + "FROM bench_rows")) {
-                    while (rs.next()) {
-                        count++;
-                    }
-                }
-                System.out.printf("batch predict in the SELECT list (S2): %d rows in %.2f s = %.0f rows/s%n", count, Measure.seconds(t0), count / Measure.seconds(t0));
 
                 s.executeQuery("SELECT * FROM pgml.load_dataset('digits')").close();
                 var digits = PgmlDatasets.toDataset(PgmlDatasets.load("digits", null), "target");
@@ -98,7 +65,7 @@ public final class PredictBenchmark {
                 double[] viaSidecar = new double[runs], inProcess = new double[runs], xgboostAlone = new double[runs];
                 for (int round = -warmUps; round < runs; round++) {
                     int run = Math.max(round, 0);
-                    t0 = System.nanoTime();
+                    long t0 = System.nanoTime();
                     s.executeQuery("SELECT * FROM pgml.train('bench_digits', 'classification', 'pgml.digits', 'target', 'xgboost')").close();
                     viaSidecar[run] = Measure.seconds(t0);
                     t0 = System.nanoTime();
@@ -117,6 +84,46 @@ public final class PredictBenchmark {
                 sidecar.waitFor();
             }
         }
+    }
+
+    /** pgbench predict vs SELECT 1 at 1 and 10 clients, the in-process single-row rate, and S2 batch prediction. */
+    private static void predictSections(Statement s, int port, int seconds) throws Exception {
+        String features = randomFeatures(new Random(1));
+        Path predictScript = Files.writeString(Files.createTempFile("predict", ".sql"),
+                "SELECT pgml.predict('bench_predict', ARRAY[" + features + "]::real[]);\n");
+        Path selectOne = Files.writeString(Files.createTempFile("select1", ".sql"), "SELECT 1;\n");
+        System.out.println("| clients | SELECT 1 TPS | pgml.predict TPS | predict / SELECT 1 |");
+        System.out.println("|---|---|---|---|");
+        for (int clients : new int[] {1, 10}) {
+            PgbenchRun one = PgbenchRun.run(port, "postgres", "prepared", clients, seconds, List.of("-f", selectOne.toString()));
+            PgbenchRun predict = PgbenchRun.run(port, "postgres", "prepared", clients, seconds, List.of("-f", predictScript.toString()));
+            System.out.printf("| %d | %.0f | %.0f | **%.2f** |%n", clients, one.tps(), predict.tps(), predict.tps() / one.tps());
+        }
+
+        // in-process: the same model, one row per call
+        TabularModel model = TabularTrainer.train(PgmlDatasets.toDataset(PgmlDatasets.load("diabetes", null), "target"),
+                TrainRequest.builder(Task.REGRESSION).algorithm("xgboost").hyperparams(Map.of("n_estimators", 100)).build()).model();
+        double[] x = new double[model.numFeatures()];
+        for (int i = 0; i < 20_000; i++) {
+            model.predict(x);
+        }
+        long t0 = System.nanoTime();
+        int n = 50_000;
+        for (int i = 0; i < n; i++) {
+            x[i % x.length] = i * 1e-5;
+            model.predict(x);
+        }
+        System.out.printf("in-process single-row predict (xgboost, 100 trees): %.0f predictions/s%n", n / Measure.seconds(t0));
+
+        t0 = System.nanoTime();
+        long count = 0;
+        try (ResultSet rs = s.executeQuery("SELECT id, pgml.predict('bench_predict', ARRAY[f1, f2, f3, f4, f5, f6, f7, f8, f9, f10]) "
+                + "FROM bench_rows")) {
+            while (rs.next()) {
+                count++;
+            }
+        }
+        System.out.printf("batch predict in the SELECT list (S2): %d rows in %.2f s = %.0f rows/s%n", count, Measure.seconds(t0), count / Measure.seconds(t0));
     }
 
     /** XGBoost4J trained directly on the training split's arrays, with the engine's default parameters. */

@@ -7,6 +7,8 @@ import io.pgmlsidecar.ml.tabular.preprocess.Preprocessor;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
@@ -20,8 +22,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.Deflater;
-import java.util.zip.DeflaterOutputStream;
 import java.util.zip.InflaterInputStream;
 
 /**
@@ -39,7 +39,10 @@ import java.util.zip.InflaterInputStream;
 public final class TabularModel implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
-    private static final byte[] MAGIC = "PGMLSIDECAR-TABULAR-1\n".getBytes(StandardCharsets.US_ASCII);
+    /** Version 1: one deflate stream of the serialised model (still read). */
+    static final byte[] MAGIC = "PGMLSIDECAR-TABULAR-1\n".getBytes(StandardCharsets.US_ASCII);
+    /** Version 2: the serialised model in {@link ChunkedDeflate} parts, compressed in parallel. */
+    static final byte[] MAGIC_CHUNKED = "PGMLSIDECAR-TABULAR-2\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Task task;
     private final String algorithm;
@@ -290,16 +293,14 @@ public final class TabularModel implements Serializable {
 
     public byte[] toBytes() {
         try {
-            ByteArrayOutputStream bos = new ByteArrayOutputStream(64 * 1024);
-            bos.write(MAGIC);
-            // fastest level and a large buffer: a 0.9 MB booster takes ~20 ms at the defaults (level 6,
-            // 512-byte buffer) and is part of every pgml.train; the stored size differs by a few percent
-            Deflater deflater = new Deflater(Deflater.BEST_SPEED);
-            try (ObjectOutputStream out = new ObjectOutputStream(new DeflaterOutputStream(bos, deflater, 64 * 1024))) {
+            ByteArrayOutputStream raw = new ByteArrayOutputStream(64 * 1024);
+            try (ObjectOutputStream out = new ObjectOutputStream(raw)) {
                 out.writeObject(this);
-            } finally {
-                deflater.end();
             }
+            byte[] serialised = raw.toByteArray();
+            ByteArrayOutputStream bos = new ByteArrayOutputStream(serialised.length / 4 + 64);
+            bos.write(MAGIC_CHUNKED);
+            ChunkedDeflate.write(serialised, ChunkedDeflate.parts(serialised.length), new DataOutputStream(bos));
             return bos.toByteArray();
         } catch (IOException e) {
             throw new TabularException("could not serialise the model: " + e.getMessage(), e);
@@ -332,13 +333,19 @@ public final class TabularModel implements Serializable {
         return ObjectInputFilter.Status.REJECTED;
     };
 
+    private static boolean startsWith(byte[] bytes, byte[] magic) {
+        return bytes != null && bytes.length >= magic.length && Arrays.equals(bytes, 0, magic.length, magic, 0, magic.length);
+    }
+
     public static TabularModel fromBytes(byte[] bytes) {
-        if (bytes == null || bytes.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(bytes, MAGIC.length), MAGIC)) {
+        boolean chunked = startsWith(bytes, MAGIC_CHUNKED);
+        if (!chunked && !startsWith(bytes, MAGIC)) {
             throw new TabularException("the stored model is not a pgml-sidecar tabular model",
                     "models trained by PostgresML itself (Python pickles) cannot be loaded; retrain the project through the sidecar");
         }
-        try (ObjectInputStream in = new ObjectInputStream(new InflaterInputStream(
-                new ByteArrayInputStream(bytes, MAGIC.length, bytes.length - MAGIC.length)))) {
+        ByteArrayInputStream stored = new ByteArrayInputStream(bytes, MAGIC.length, bytes.length - MAGIC.length);
+        try (ObjectInputStream in = new ObjectInputStream(chunked ? ChunkedDeflate.read(new DataInputStream(stored))
+                : new InflaterInputStream(stored))) {
             in.setObjectInputFilter(FILTER);
             TabularModel m = (TabularModel) in.readObject();
             m.estimator.afterLoad();

@@ -125,6 +125,23 @@ class ModelTest {
     }
 
     @Test
+    void modelsStoredInTheFirstFormatStillLoad() throws Exception {
+        TrainResult r = TabularTrainer.train(Toy.get("iris", "target"), TrainRequest.builder(Task.CLASSIFICATION).algorithm("xgboost")
+                .hyperparams(Map.of("n_estimators", 5)).build());
+        // version 1: the magic line, then one deflate stream of the serialised model
+        java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
+        v1.write(TabularModel.MAGIC);
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(new java.util.zip.DeflaterOutputStream(v1))) {
+            out.writeObject(r.model());
+        }
+        double[][] x = {{5.1, 3.5, 1.4, 0.2}, {6.7, 3.0, 5.2, 2.3}};
+        assertArrayEquals(r.model().predict(x), TabularModel.fromBytes(v1.toByteArray()).predict(x), 0.0);
+        byte[] current = r.model().toBytes();
+        assertArrayEquals(TabularModel.MAGIC_CHUNKED, Arrays.copyOf(current, TabularModel.MAGIC_CHUNKED.length));
+        assertArrayEquals(r.model().predict(x), TabularModel.fromBytes(current).predict(x), 0.0);
+    }
+
+    @Test
     void progressAndCancel() {
         List<ProgressEvent> events = new ArrayList<>();
         TabularTrainer.train(Toy.get("iris", "target"), TrainRequest.builder(Task.CLASSIFICATION).algorithm("xgboost")

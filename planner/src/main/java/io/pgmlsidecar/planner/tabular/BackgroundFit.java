@@ -7,6 +7,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -31,12 +33,18 @@ final class BackgroundFit<T> {
         this.session = session;
     }
 
-    /** Starts {@code fit} on a platform thread (the native fits would pin a virtual thread's carrier). */
-    static <T> BackgroundFit<T> start(SessionContext session, String name, Function<FitContext, T> fit) {
+    /**
+     * Platform threads for fits (a native fit would pin a virtual thread's carrier), kept between fits:
+     * a fresh thread's native allocations fault in new memory (a new malloc arena) on every training.
+     */
+    private static final ExecutorService FITTERS = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("pgml-fit-", 0).factory());
+
+    /** Starts {@code fit} on a fit thread. */
+    static <T> BackgroundFit<T> start(SessionContext session, Function<FitContext, T> fit) {
         BackgroundFit<T> bg = new BackgroundFit<>(session);
         FitContext context = new FitContext(e -> bg.progress.add(e.message()),
                 () -> bg.abandoned.get() || session.cancelRequested());
-        Thread.ofPlatform().daemon().name("pgml-fit-" + name).start(() -> {
+        FITTERS.execute(() -> {
             try {
                 bg.result.complete(fit.apply(context));
             } catch (Throwable t) {

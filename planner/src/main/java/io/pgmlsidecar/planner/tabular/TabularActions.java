@@ -131,7 +131,7 @@ public final class TabularActions {
                 .searchArgs(EmbedCalls.kwargs(a.get(8))).testSize(snapshot.testSize()).testSampling(TestSampling.parse(snapshot.sampling()))
                 .preprocess(preprocess).build());
         notice(session, "Training Model { task: " + task.pgName() + ", algorithm: " + algorithm + " }");
-        BackgroundFit<TrainedModel> fit = BackgroundFit.start(session, projectName, progress -> guard(() -> {
+        BackgroundFit<TrainedModel> fit = BackgroundFit.start(session, progress -> guard(() -> {
             TrainResult trained = TabularTrainer.train(data.dataset(), request, progress);
             return new TrainedModel(trained, trained.model().toBytes());
         }));
