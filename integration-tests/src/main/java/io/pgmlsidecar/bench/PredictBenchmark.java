@@ -58,16 +58,20 @@ public final class PredictBenchmark {
 
                 s.executeQuery("SELECT * FROM pgml.load_dataset('digits')").close();
                 var digits = PgmlDatasets.toDataset(PgmlDatasets.load("digits", null), "target");
-                // the three alternate: three warm-up rounds (the JIT compiles the sidecar's read, statistics and
-                // registry paths over its first trainings, as it would in a long-running server), then seven
-                // measured rounds, medians
-                int warmUps = 3, runs = 7;
+                // the three alternate: ten warm-up rounds (the sidecar's per-training code paths, run once per
+                // statement, are compiled by the JIT over its first trainings, as in any long-running server; they
+                // are printed too), then eleven measured rounds, medians (single runs swing by ±20 % here)
+                int warmUps = 10, runs = 11;
                 double[] viaSidecar = new double[runs], inProcess = new double[runs], xgboostAlone = new double[runs];
+                double[] sidecarWarmUp = new double[warmUps];
                 for (int round = -warmUps; round < runs; round++) {
                     int run = Math.max(round, 0);
                     long t0 = System.nanoTime();
                     s.executeQuery("SELECT * FROM pgml.train('bench_digits', 'classification', 'pgml.digits', 'target', 'xgboost')").close();
                     viaSidecar[run] = Measure.seconds(t0);
+                    if (round < 0) {
+                        sidecarWarmUp[round + warmUps] = viaSidecar[run];
+                    }
                     t0 = System.nanoTime();
                     TabularTrainer.train(digits, TrainRequest.builder(Task.CLASSIFICATION).algorithm("xgboost")
                             .testSampling(TestSampling.parse("stratified")).build());
@@ -79,6 +83,8 @@ public final class PredictBenchmark {
                 System.out.printf("train digits xgboost (medians of %d after %d warm-up rounds): through the sidecar %.3f s, engine in-process %.3f s, XGBoost4J "
                         + "alone on the same training arrays %.3f s; sidecar / XGBoost4J **%.2f**, engine / XGBoost4J %.2f%n", runs, warmUps, via,
                         engine, alone, via / alone, engine / alone);
+                System.out.printf("  per round (s), sidecar: %s; XGBoost4J alone: %s; the sidecar's warm-up rounds: %s%n",
+                        rounded(viaSidecar), rounded(xgboostAlone), rounded(sidecarWarmUp));
             } finally {
                 sidecar.destroy();
                 sidecar.waitFor();
@@ -124,6 +130,11 @@ public final class PredictBenchmark {
             }
         }
         System.out.printf("batch predict in the SELECT list (S2): %d rows in %.2f s = %.0f rows/s%n", count, Measure.seconds(t0), count / Measure.seconds(t0));
+    }
+
+    private static String rounded(double[] seconds) {
+        return java.util.Arrays.stream(seconds).mapToObj(v -> String.format(java.util.Locale.ROOT, "%.3f", v))
+                .collect(java.util.stream.Collectors.joining(" "));
     }
 
     /** XGBoost4J trained directly on the training split's arrays, with the engine's default parameters. */
