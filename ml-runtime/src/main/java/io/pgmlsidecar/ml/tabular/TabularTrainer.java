@@ -19,6 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Trains a model as pgml.train does: split → (search with cross-validation) → preprocess fitted on the
@@ -28,6 +32,9 @@ import java.util.TreeMap;
 public final class TabularTrainer {
     private TabularTrainer() {
     }
+
+    /** Threads that score a kept model's test split while its fit thread prepares the stored form. */
+    private static final ExecutorService SCORERS = Executors.newCachedThreadPool(Thread.ofPlatform().daemon().name("pgml-score-", 0).factory());
 
     /** Label encoding for a dataset and task. */
     private record Labels(String[] classKeys, double[] classValues, int[] yClass, double[] yReg, double[] target) {
@@ -137,14 +144,40 @@ public final class TabularTrainer {
         }
         double fitTime = (System.nanoTime() - t0) / 1e9;
         ctx.checkCancelled();
-        if (kept) {
-            est.beginSerialising();
-        }
-        long t1 = System.nanoTime();
         boolean onTrain = test.length == 0;
         int[] evalRows = onTrain ? train : test;
         double[][] xEval = onTrain ? xTrain : pre.transform(data, evalRows);
-        Map<String, Object> metrics = switch (task) {
+        long t1 = System.nanoTime();
+        double[] scoreTime = new double[1];
+        Map<String, Object> metrics;
+        if (kept && est.preparesForStorage()) {
+            // the estimator writes its stored form on this thread (its memory is warm from the fit) while
+            // another thread scores the test split
+            CompletableFuture<Map<String, Object>> scored = CompletableFuture.supplyAsync(() -> {
+                Map<String, Object> m = score(task, est, algorithm, data, labels, evalRows, xEval);
+                scoreTime[0] = (System.nanoTime() - t1) / 1e9;
+                return m;
+            }, SCORERS);
+            est.prepareForStorage();
+            try {
+                metrics = scored.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        } else {
+            metrics = score(task, est, algorithm, data, labels, evalRows, xEval);
+            scoreTime[0] = (System.nanoTime() - t1) / 1e9;
+        }
+        TabularModel model = new TabularModel(task, algorithm, params, pre, est, data.labelNames(),
+                task == Task.CLASSIFICATION ? data.labelKind() : (task == Task.REGRESSION ? LabelKind.NUMERIC : null),
+                labels.classKeys(), labels.classValues());
+        return new Fitted(model, metrics, fitTime, scoreTime[0]);
+    }
+
+    /** The task's metrics of the fitted estimator on the evaluation rows. */
+    private static Map<String, Object> score(Task task, Estimator est, String algorithm, Dataset data, Labels labels, int[] evalRows,
+                                             double[][] xEval) {
+        return switch (task) {
             case REGRESSION -> {
                 if (est instanceof JointRegressor jr) {
                     yield Metrics.jointRegression(jointY(data, evalRows), jr.predictJoint(xEval));
@@ -177,11 +210,6 @@ public final class TabularTrainer {
                 yield m;
             }
         };
-        double scoreTime = (System.nanoTime() - t1) / 1e9;
-        TabularModel model = new TabularModel(task, algorithm, params, pre, est, data.labelNames(),
-                task == Task.CLASSIFICATION ? data.labelKind() : (task == Task.REGRESSION ? LabelKind.NUMERIC : null),
-                labels.classKeys(), labels.classValues());
-        return new Fitted(model, metrics, fitTime, scoreTime);
     }
 
     private static double[][] jointY(Dataset data, int[] rows) {

@@ -53,11 +53,17 @@ public interface Estimator extends Serializable {
         return null;
     }
 
+    /** True when {@link #prepareForStorage} has work to do (the trainer then scores the test split meanwhile). */
+    default boolean preparesForStorage() {
+        return false;
+    }
+
     /**
-     * The fitted model will be stored: an estimator whose serialised form is costly to produce may
-     * start producing it now, on another thread, while the caller scores the test split.
+     * The fitted model will be stored: an estimator whose serialised form is costly to produce (a native
+     * booster's bytes) produces it now, on the fit's thread, while the trainer scores the test split on
+     * another; prediction must stay safe meanwhile.
      */
-    default void beginSerialising() {
+    default void prepareForStorage() {
     }
 
     /** Called after deserialisation (e.g. to reload native handles). */

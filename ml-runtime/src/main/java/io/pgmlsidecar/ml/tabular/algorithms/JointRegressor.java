@@ -48,9 +48,14 @@ public final class JointRegressor implements Estimator {
     }
 
     @Override
-    public void beginSerialising() {
+    public boolean preparesForStorage() {
+        return java.util.Arrays.stream(estimators).anyMatch(Estimator::preparesForStorage);
+    }
+
+    @Override
+    public void prepareForStorage() {
         for (Estimator e : estimators) {
-            e.beginSerialising();
+            e.prepareForStorage();
         }
     }
 

@@ -14,10 +14,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * {@code xgboost} and {@code xgboost_random_forest} through XGBoost4J: the native library, trained one
@@ -58,9 +54,8 @@ public final class XgboostModel implements Estimator {
     private final boolean randomForest;
     private final Map<String, Object> params = new LinkedHashMap<>();
     private final int rounds;
-    /** The booster as UBJSON: set when loaded, produced on demand (or by {@link #beginSerialising}) after a fit. */
+    /** The booster as UBJSON: set when loaded, produced on demand (or by {@link #prepareForStorage}) after a fit. */
     private byte[] modelBytes;
-    private transient volatile CompletableFuture<byte[]> serialising;
     private transient volatile Booster booster;
     /** The booster evaluated in Java, built and checked on first prediction; empty: XGBoost4J predicts. */
     private transient volatile Optional<XgboostTrees> javaTrees;
@@ -121,40 +116,27 @@ public final class XgboostModel implements Estimator {
     }
 
     /**
-     * Platform threads kept for saving boosters: a fresh thread's first native allocations fault in new
-     * memory (a new malloc arena), which made the save ~40 % slower than on a thread that has saved before.
-     */
-    private static final ExecutorService SAVERS = Executors.newCachedThreadPool(
-            Thread.ofPlatform().daemon().name("xgboost-save-", 0).factory());
-
-    /**
-     * Saves the booster on another thread (~10 ms for 1,000 trees) while the trainer scores the test split
-     * with it: XGBoost's in-place prediction and model saving only read the booster.
+     * Saves the booster (~10 ms for 1,000 trees) while the trainer scores the test split with it on
+     * another thread: XGBoost's in-place prediction and model saving only read the booster.
      */
     @Override
-    public void beginSerialising() {
-        Booster b = booster;
-        if (modelBytes == null && serialising == null && b != null) {
-            serialising = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return b.toByteArray("ubj");
-                } catch (XGBoostError e) {
-                    throw new CompletionException(e);
-                }
-            }, SAVERS);
-        }
+    public boolean preparesForStorage() {
+        return modelBytes == null;
     }
 
-    /** The booster's UBJSON bytes, waiting for (or doing) the save. */
+    @Override
+    public void prepareForStorage() {
+        modelBytes();
+    }
+
+    /** The booster's UBJSON bytes, saved on first use after a fit. */
     private synchronized byte[] modelBytes() {
         if (modelBytes == null) {
             try {
-                modelBytes = serialising != null ? serialising.join() : booster.toByteArray("ubj");
-            } catch (CompletionException | XGBoostError e) {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                throw new TabularException("could not save the XGBoost model: " + cause.getMessage(), cause);
+                modelBytes = booster.toByteArray("ubj");
+            } catch (XGBoostError e) {
+                throw new TabularException("could not save the XGBoost model: " + e.getMessage(), e);
             }
-            serialising = null;
         }
         return modelBytes;
     }
@@ -222,7 +204,6 @@ public final class XgboostModel implements Estimator {
                     b.update(dm, r);
                 }
                 modelBytes = null;
-                serialising = null;
                 booster = b;
                 javaTrees = null;
             } finally {
