@@ -28,10 +28,15 @@ public final class RelationReader {
     public static String resolve(BackendClient backend, String relation) {
         List<String[]> rows = BackendSteps.query(backend, "SELECT to_regclass($1)::text", relation);
         if (rows.isEmpty() || rows.get(0)[0] == null) {
-            throw new PgException("42P01", "relation \"" + relation + "\" does not exist",
-                    "Pass relation_name as 'schema.table' or a table in a schema on your search_path.");
+            throw missing(relation);
         }
         return rows.get(0)[0];
+    }
+
+    /** PostgreSQL's error for a relation that does not exist. */
+    static PgException missing(String relation) {
+        return new PgException("42P01", "relation \"" + relation + "\" does not exist",
+                "Pass relation_name as 'schema.table' or a table in a schema on your search_path.");
     }
 
     /** The rows read, and the PostgreSQL type name of each column (for the snapshot's description). */
@@ -40,7 +45,9 @@ public final class RelationReader {
     /** Reads every column; {@code labels}: none (unsupervised), one, or several for joint regression. */
     static Relation read(SessionContext session, String relation, List<String> labels) {
         BackendClient backend = session.backend();
-        String portal = "pgml_sidecar_train_read";
+        // the unnamed statement and portal: nothing else runs on the session until the last row, and the
+        // next statement replaces them (no Close round trip)
+        String portal = "";
         BackendClient.StatementInfo info = backend.prepare(portal, "SELECT * FROM " + relation, new int[0]);
         List<Column> columns = info.columns();
         Map<Integer, String> typeNames = typeNames(backend, columns);
@@ -96,7 +103,6 @@ public final class RelationReader {
                 break;
             }
         }
-        backend.closePortalAndStatement(portal, portal);
         return new Relation(builder.build(), pgTypes);
     }
 

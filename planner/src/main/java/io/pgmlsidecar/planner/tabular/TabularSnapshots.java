@@ -34,11 +34,17 @@ public final class TabularSnapshots {
     }
 
     public Snapshot create(String relationName, List<String> labels, double testSize, String sampling, boolean materialize) {
-        String table = RelationReader.resolve(backend, relationName);
+        // the relation's canonical name and the snapshot row in one round trip; no row: no such relation
+        List<String[]> rows = BackendSteps.query(backend, "INSERT INTO pgml.snapshots (relation_name, y_column_name, test_size, "
+                + "test_sampling, status, materialized) SELECT $1::text, $2::text[], $3::float4, $4::pgml.sampling, 'in_progress', $5::bool "
+                + "WHERE to_regclass($1::text) IS NOT NULL RETURNING id, to_regclass($1::text)::text",
+                relationName, labels == null ? null : TextArrays.toText(labels), testSize, sampling, materialize);
+        if (rows.isEmpty()) {
+            throw RelationReader.missing(relationName);
+        }
+        long id = Long.parseLong(rows.get(0)[0]);
+        String table = rows.get(0)[1];
         TabularActions.notice(session, "Snapshotting table \"" + table + "\", this may take a little while...");
-        long id = Long.parseLong(BackendSteps.query(backend, "INSERT INTO pgml.snapshots (relation_name, y_column_name, test_size, "
-                + "test_sampling, status, materialized) VALUES ($1, $2::text[], $3::float4, $4::pgml.sampling, 'in_progress', $5::bool) "
-                + "RETURNING id", relationName, labels == null ? null : TextArrays.toText(labels), testSize, sampling, materialize).get(0)[0]);
         if (materialize) {
             BackendSteps.run(backend, "CREATE TABLE " + tableName(id) + " AS SELECT * FROM " + table);
         }

@@ -74,9 +74,6 @@ public interface BackendClient {
     /** Closes a statement ('S') or portal ('P'). */
     void close(byte kind, String name);
 
-    /** Closes a portal and a statement in one round trip. */
-    void closePortalAndStatement(String portalName, String statementName);
-
     /**
      * Ends the sidecar's own exchange with Sync and waits for ReadyForQuery, also after an error
      * (it clears the backend's skip-until-Sync state). For serving a simple query with the

@@ -183,15 +183,6 @@ final class BackendOnSession implements BackendClient {
         awaitSteps(m -> m.type() == '3');
     }
 
-    @Override
-    public void closePortalAndStatement(String portalName, String statementName) {
-        exchangeOpen = true;
-        worker.writeToBackend(closeMessage('P', portalName));
-        worker.writeToBackend(closeMessage('S', statementName));
-        int[] closed = {0};
-        awaitSteps(m -> m.type() == '3' && ++closed[0] == 2);
-    }
-
     private ByteBuf closeMessage(char kind, String name) {
         return describeMessage(kind, name).setByte(0, 'C');
     }
