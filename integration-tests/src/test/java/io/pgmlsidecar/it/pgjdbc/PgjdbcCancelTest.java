@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmlsidecar.it.support.SlowCancelRelay;
 import io.pgmlsidecar.it.support.TestCluster;
 import io.pgmlsidecar.it.support.UpstreamActivity;
+import io.pgmlsidecar.proxy.ProxyServer;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -68,6 +71,45 @@ class PgjdbcCancelTest {
             s.cancel();
             Thread.sleep(200);
             assertUsable(c);
+        }
+    }
+
+    /**
+     * pgjdbc takes the end of its cancel connection as "the server has the cancel" and only then
+     * lets the cancelled statement's thread go on; a cancel still travelling after that could hit
+     * the next statement. So the sidecar must keep that connection open until PostgreSQL closes
+     * the one it forwarded — here PostgreSQL is reached through a relay that holds cancels 700 ms.
+     */
+    @Test
+    void cancelReturnsOnlyOncePostgresHasTheRequest() throws Exception {
+        Duration held = Duration.ofMillis(700);
+        try (SlowCancelRelay relay = new SlowCancelRelay(cluster.postgresPort(), held);
+             ProxyServer sidecar = TestCluster.startSidecar(relay.port(), null);
+             Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.port()
+                     + "/postgres?user=postgres&prepareThreshold=1&ApplicationName=it_jdbc_cancel_slow");
+             PreparedStatement ps = c.prepareStatement("SELECT pg_sleep(?)")) {
+            ps.setInt(1, 30);
+            CompletableFuture<Object> running = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ps.execute();
+                } catch (SQLException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            waitUntilActive("it_jdbc_cancel_slow");
+            long start = System.nanoTime();
+            ps.cancel();
+            Duration cancelTook = Duration.ofNanos(System.nanoTime() - start);
+            assertEquals(1, relay.cancelsRelayed(), "cancel() returned before the request was passed to PostgreSQL");
+            assertTrue(cancelTook.compareTo(held) >= 0, "cancel() returned after " + cancelTook);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> running.get(10, TimeUnit.SECONDS));
+            assertEquals("57014", ((SQLException) e.getCause().getCause()).getSQLState());
+            // nothing of the cancel is left to hit the statements that follow at once
+            for (int i = 0; i < 5; i++) {
+                ps.setDouble(1, 0.01);
+                assertTrue(ps.execute());
+                assertUsable(c);
+            }
         }
     }
 

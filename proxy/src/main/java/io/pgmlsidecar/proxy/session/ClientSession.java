@@ -57,6 +57,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Put in the backend queue when the backend connection is gone. */
     static final Object BACKEND_CLOSED = new Object();
 
+    private static final int CANCEL_DELIVERY_TIMEOUT_SECONDS = 10;
+
     private final ProxyConfig config;
     private final Interceptor interceptor;
     private final CancelKeys cancelKeys;
@@ -223,9 +225,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case StartupPacket.CancelRequest r -> {
                 ClientSession target = cancelKeys.find(r.processId(), r.secretKey());
                 if (target != null) {
-                    target.cancelRunningStatement();
+                    Channel requester = client;
+                    target.cancelRunningStatement(requester::close);
+                } else {
+                    client.close();
                 }
-                client.close();
             }
             case StartupPacket.StartupMessage s -> onStartupMessage(s);
         }
@@ -473,10 +477,18 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     // ---------------------------------------------------------------- cancel and shutdown
 
-    /** A CancelRequest with this session's key arrived: stop our own work and cancel upstream. */
-    void cancelRunningStatement() {
+    /**
+     * A CancelRequest with this session's key arrived: stop our own work and cancel upstream.
+     * {@code delivered} runs once PostgreSQL has closed the forwarded request's connection (it does
+     * so after signalling the backend) or forwarding failed: the client's cancel connection must
+     * stay open until then, because clients such as pgjdbc read its end of stream as "the cancel
+     * has reached the server" and only then start their next statement — closed earlier, a late
+     * signal could cancel that next statement instead.
+     */
+    void cancelRunningStatement(Runnable delivered) {
         cancelRequested = true;
         if (upstreamSecret == null) {
+            delivered.run();
             return;
         }
         ByteBuf packet = Unpooled.buffer(12 + upstreamSecret.length);
@@ -492,12 +504,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 })
                 .connect(config.upstreamHost(), config.upstreamPort())
                 .addListener((ChannelFutureListener) f -> {
-                    if (f.isSuccess()) {
-                        f.channel().writeAndFlush(packet).addListener(ChannelFutureListener.CLOSE);
-                    } else {
+                    if (!f.isSuccess()) {
                         packet.release();
                         log.warn("could not forward a cancel request upstream: {}", f.cause().toString());
+                        delivered.run();
+                        return;
                     }
+                    Channel forwarded = f.channel();
+                    // PostgreSQL answers a cancel by closing; never wait on it for long
+                    ScheduledFuture<?> giveUp = forwarded.eventLoop().schedule(
+                            () -> forwarded.close(), CANCEL_DELIVERY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    forwarded.closeFuture().addListener(closed -> {
+                        giveUp.cancel(false);
+                        delivered.run();
+                    });
+                    forwarded.writeAndFlush(packet);
                 });
     }
 
