@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.pgmlsidecar.it.support.TestCluster;
 import io.pgmlsidecar.it.wire.RawPgClient.BackendMessage;
 import io.pgmlsidecar.planner.SidecarVersion;
+import io.pgmlsidecar.it.support.BufferLeaks;
 import io.pgmlsidecar.proxy.ProxyServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -92,6 +93,7 @@ class ProtocolFuzzTest {
         TestCluster cluster = TestCluster.get();
         try (Connection admin = cluster.connectDirect(null)) {
             int baseline = clientBackends(admin);
+            BufferLeaks leaks = BufferLeaks.track();
             ProxyServer sidecar = TestCluster.startSidecar(cluster.postgresPort(),
                     cfg -> cfg.withAuthenticationTimeout(Duration.ofSeconds(1)));
             try {
@@ -163,8 +165,13 @@ class ProtocolFuzzTest {
                 assertEquals(0, fuzzBackends, "backends of fuzz sessions left in PostgreSQL");
                 assertTrue(backends <= baseline, "client backends in PostgreSQL after the corpus: " + backends
                         + ", before: " + baseline);
+                // and no buffer that was never released (every allocation tracked)
+                List<String> leaked = leaks.collect();
+                assertTrue(leaked.isEmpty(), leaked.size() + " buffer leak(s), first:\n" + String.join("\n---\n",
+                        leaked.stream().limit(3).toList()));
             } finally {
                 sidecar.close();
+                leaks.close();
             }
         }
     }

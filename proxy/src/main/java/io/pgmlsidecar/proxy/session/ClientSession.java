@@ -185,9 +185,31 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         clientWritable.close();
         beforeBackendConnected.forEach(ReferenceCountUtil::release);
         beforeBackendConnected.clear();
+        releaseQueuedMessages();
         if (backend != null) {
             backend.close();
         }
+    }
+
+    /**
+     * Releases what was queued for a worker that will not take it: a worker that stopped on an
+     * error leaves the session in INTERCEPT mode, so client and backend messages read before the
+     * close still queue up. A worker still running polls the same queues (each message is taken
+     * once) and, should it wait for the backend, finds the closed marker added here.
+     */
+    private void releaseQueuedMessages() {
+        PgMessage m;
+        while ((m = frontendQueue.poll()) != null) {
+            m.frame().release();
+        }
+        handOverBackendBatch();
+        Object o;
+        while ((o = backendQueue.poll()) != null) {
+            if (o instanceof PgMessage queued) {
+                queued.frame().release();
+            }
+        }
+        backendQueue.add(BACKEND_CLOSED);
     }
 
     @Override
@@ -242,7 +264,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     + s.minorVersion() + ": server supports 3.0 to 3.2", null));
             return;
         }
-        startupParameters = parseStartupParameters(s.raw());
+        try {
+            startupParameters = parseStartupParameters(s.raw());
+        } catch (RuntimeException malformed) {
+            s.raw().release();
+            throw malformed;
+        }
         client.config().setAutoRead(false);
         ByteBuf startup = s.raw();
         BackendConnection.connect(client.eventLoop(), config.upstreamHost(), config.upstreamPort(),
@@ -407,7 +434,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             client.write(chunk.bytes(), client.voidPromise());
             clientFlushPending = true;
         } else if (msg instanceof PgMessage m) {
-            if (mode == Mode.INTERCEPT) {
+            if (!client.isActive()) {
+                m.frame().release(); // the client is gone: nobody will take it from the queue
+            } else if (mode == Mode.INTERCEPT) {
                 backendBatch.add(m);
             } else {
                 onBackendAttention(m);
