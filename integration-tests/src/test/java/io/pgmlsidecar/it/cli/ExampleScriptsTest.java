@@ -7,13 +7,17 @@ import io.pgmlsidecar.it.support.TestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.pgmlsidecar.it.support.NoBufferLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The project's ports of PostgresML's example flows (examples/*.sql) run through the sidecar with
- * psql and ON_ERROR_STOP: not a single error, and the output shows the flow did its work.
+ * psql and ON_ERROR_STOP: not a single error, and the output shows the flow did its work; the
+ * flows cross every intercepted path, and no network buffer may be left unreleased.
  */
+@ExtendWith(NoBufferLeaks.class)
 class ExampleScriptsTest {
 
     @ParameterizedTest

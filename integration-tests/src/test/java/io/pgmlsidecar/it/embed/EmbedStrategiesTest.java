@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmlsidecar.it.support.NoBufferLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.pgmlsidecar.it.support.TestCluster;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.Test;
  * pgml.embed through the sidecar in every statement shape (S0–S4), simple and extended protocol,
  * text and binary, checked against the same model called in-process.
  */
+@ExtendWith(NoBufferLeaks.class)
 class EmbedStrategiesTest {
 
     static final String MODEL = "sentence-transformers/all-MiniLM-L6-v2";

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmlsidecar.it.support.NoBufferLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import io.pgmlsidecar.it.support.SlowCancelRelay;
 import io.pgmlsidecar.it.support.TestCluster;
 import io.pgmlsidecar.it.support.UpstreamActivity;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
  * {@code Statement.cancel()} opens a new connection to the sidecar and sends a CancelRequest with
  * the key the sidecar issued; the sidecar must forward it upstream with the real backend's key.
  */
+@ExtendWith(NoBufferLeaks.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PgjdbcCancelTest {
 

@@ -11,10 +11,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import io.pgmlsidecar.it.support.NoBufferLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** pgml.version() served by the sidecar through pgjdbc prepared statements, mixed with relayed ones. */
+@ExtendWith(NoBufferLeaks.class)
 class PgjdbcPgmlPreparedTest {
 
     private static final TestCluster cluster = TestCluster.get();

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmlsidecar.it.support.NoBufferLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgmlsidecar.it.support.EndpointStandIn;
 import io.pgmlsidecar.it.support.EndpointStandIn.Reply;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** azure_ml.invoke and azure_ai settings through the sidecar, against a local stand-in for an Azure ML online endpoint. */
+@ExtendWith(NoBufferLeaks.class)
 class AzureMlInvokeTest {
 
     private static final String KEY = "k3y-that-must-never-leak-0123456789";

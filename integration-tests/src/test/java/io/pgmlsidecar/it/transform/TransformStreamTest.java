@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pgmlsidecar.it.support.NoBufferLeaks;
+import org.junit.jupiter.api.extension.ExtendWith;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgmlsidecar.it.support.TestCluster;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.Test;
  * text of each sequence) whose concatenation is the non-streamed continuation; rows flushed as they
  * are generated; conversational messages; other query shapes; a client cancel mid-generation.
  */
+@ExtendWith(NoBufferLeaks.class)
 class TransformStreamTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -18,6 +18,7 @@ import io.pgmlsidecar.it.support.TestCluster;
 import io.pgmlsidecar.it.wire.RawPgClient.BackendMessage;
 import io.pgmlsidecar.planner.SidecarVersion;
 import io.pgmlsidecar.it.support.BufferLeaks;
+import io.pgmlsidecar.it.support.NoBufferLeaks;
 import io.pgmlsidecar.proxy.ProxyServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -166,9 +167,7 @@ class ProtocolFuzzTest {
                 assertTrue(backends <= baseline, "client backends in PostgreSQL after the corpus: " + backends
                         + ", before: " + baseline);
                 // and no buffer that was never released (every allocation tracked)
-                List<String> leaked = leaks.collect();
-                assertTrue(leaked.isEmpty(), leaked.size() + " buffer leak(s), first:\n" + String.join("\n---\n",
-                        leaked.stream().limit(3).toList()));
+                NoBufferLeaks.assertNone(leaks.collect());
             } finally {
                 sidecar.close();
                 leaks.close();
