@@ -6,6 +6,7 @@ import io.pgmlsidecar.catalog.CatalogMigrator;
 import io.pgmlsidecar.catalog.DeploymentNotifications;
 import io.pgmlsidecar.ml.EmbeddingService;
 import io.pgmlsidecar.ml.MlConfig;
+import io.pgmlsidecar.ml.tabular.TabularWarmUp;
 import io.pgmlsidecar.ml.transformers.TransformService;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
@@ -83,6 +84,11 @@ public final class Main implements Callable<Integer> {
                     + "the next message of a busy session; 0 = sleep at once (env PGML_SIDECAR_BUSY_POLL; default ${DEFAULT-VALUE}).")
     String busyPoll;
 
+    @Option(names = "--warm-up", negatable = true, defaultValue = "${env:PGML_SIDECAR_WARM_UP:-true}", fallbackValue = "true",
+            description = "After start, train and load a tiny XGBoost model once in the background, so the first pgml.train does not "
+                    + "pay for loading XGBoost and compiling the training path (env PGML_SIDECAR_WARM_UP; default ${DEFAULT-VALUE}).")
+    boolean warmUp;
+
     public static void main(String[] args) {
         // Netty samples buffers for leak reports by default, recording a stack trace per sample: ~3 %
         // of a network thread's CPU when relaying. The test suite keeps it on; -D... turns it back on here.
@@ -155,9 +161,23 @@ public final class Main implements Callable<Integer> {
                 + ", relaying to " + target.redacted());
         System.out.println("connect with: psql -h " + listenAt.host() + " -p " + server.port() + " -U " + target.user()
                 + " " + target.database());
+        if (warmUp) {
+            startWarmUp();
+        }
         stopped.await();
         System.out.println("pgml-sidecar stopped");
         return 0;
+    }
+
+    /** The tabular warm-up on a low-priority daemon thread; clients are served meanwhile. */
+    private static void startWarmUp() {
+        Thread.ofPlatform().daemon().name("pgml-warm-up").priority(Thread.MIN_PRIORITY).start(() -> {
+            try {
+                System.out.println("tabular path warmed up in " + TabularWarmUp.run().toMillis() + " ms");
+            } catch (RuntimeException | LinkageError e) {
+                System.err.println("WARNING: warm-up of the tabular path failed (the first pgml.train will be slower): " + e);
+            }
+        });
     }
 
     /** The configured key; for the embedded PostgreSQL without one, a key kept next to its data (created once). */
