@@ -12,9 +12,9 @@ import java.util.Random;
 /**
  * Runs the tabular path once on a tiny made-up dataset: column statistics, then train an XGBoost
  * classifier (split, preprocessing, fit, scoring, the stored form), load it back from its bytes and
- * predict. Done in
- * the background at start, it moves the one-time costs — loading XGBoost's native library, loading
- * and compiling the classes of the path — off the first {@code pgml.train} a user runs.
+ * predict. Done in the background at start, it moves the one-time costs — loading XGBoost's native
+ * library, loading and compiling the classes of the path — off the first {@code pgml.train} a user
+ * runs.
  */
 public final class TabularWarmUp {
 

@@ -247,8 +247,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             case StartupPacket.CancelRequest r -> {
                 ClientSession target = cancelKeys.find(r.processId(), r.secretKey());
                 if (target != null) {
-                    Channel requester = client;
-                    target.cancelRunningStatement(requester::close);
+                    target.cancelRunningStatement(client::close);
                 } else {
                     client.close();
                 }
