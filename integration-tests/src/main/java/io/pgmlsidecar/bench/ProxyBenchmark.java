@@ -23,13 +23,17 @@ import java.util.List;
  */
 public final class ProxyBenchmark {
 
-    /** -Dbench.clients=1,10 and -Dbench.protocols=prepared narrow the run; -Dbench.sidecarArgs adds sidecar options. */
+    /**
+     * -Dbench.clients=1,10 and -Dbench.protocols=prepared narrow the run; -Dbench.sidecarArgs adds sidecar
+     * options; -Dbench.rounds=N measures each point N times in rotating order and reports medians.
+     */
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         Path jar = Path.of(args.length > 1 ? args[1] : "deploy/target/pgml-sidecar.jar");
         int[] clientCounts = java.util.Arrays.stream(System.getProperty("bench.clients", "1,10,50").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         String[] protocols = System.getProperty("bench.protocols", "simple,prepared").split(",");
+        int rounds = Integer.getInteger("bench.rounds", 1);
         Path data = Files.createTempDirectory("pgml-bench-pg");
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data, 0)) {
             int pgPort = pg.port();
@@ -46,16 +50,35 @@ public final class ProxyBenchmark {
                 List<String> rows = new ArrayList<>();
                 for (String protocol : protocols) {
                     for (int clients : clientCounts) {
-                        PgbenchRun direct = PgbenchRun.run(pgPort, "bench", protocol, clients, seconds, List.of("-S"));
-                        PgbenchRun viaSidecar = PgbenchRun.run(sidecarPort, "bench", protocol, clients, seconds, List.of("-S"));
-                        PgbenchRun viaBouncer = PgbenchRun.run(bouncer.port, "bench", protocol, clients, seconds, List.of("-S"));
-                        PgbenchRun viaRelay = relay == null ? null
-                                : PgbenchRun.run(relay.port, "bench", protocol, clients, seconds, List.of("-S"));
+                        // each round runs the four targets one after the other, starting at a different one,
+                        // so no target always runs first after an idle pause or last after the others' load
+                        double[][] tps = new double[4][rounds];
+                        double[][] latency = new double[4][rounds];
+                        for (int r = 0; r < rounds; r++) {
+                            for (int k = 0; k < 4; k++) {
+                                int target = (k + r) % 4;
+                                Integer port = target == 0 ? Integer.valueOf(pgPort) : target == 1 ? Integer.valueOf(sidecarPort)
+                                        : target == 2 ? Integer.valueOf(bouncer.port) : relay == null ? null : Integer.valueOf(relay.port);
+                                if (port == null) {
+                                    continue;
+                                }
+                                PgbenchRun run = PgbenchRun.run(port, "bench", protocol, clients, seconds, List.of("-S"));
+                                tps[target][r] = run.tps();
+                                latency[target][r] = run.latencyMs();
+                            }
+                            System.out.printf("%s %d clients, round %d: direct %.0f, sidecar %.0f, PgBouncer %.0f, bare relay %s TPS%n",
+                                    protocol, clients, r + 1, tps[0][r], tps[1][r], tps[2][r],
+                                    relay == null ? "-" : String.format("%.0f", tps[3][r]));
+                        }
+                        double direct = Measure.median(tps[0]);
+                        double viaSidecar = Measure.median(tps[1]);
+                        double viaBouncer = Measure.median(tps[2]);
+                        Double viaRelay = relay == null ? null : Measure.median(tps[3]);
                         String row = String.format("| %s | %d | %.0f | %.3f | %.0f | %.3f | %.0f | %.3f | %s | **%.2f** | %.2f | %s |",
-                                protocol, clients, direct.tps(), direct.latencyMs(), viaSidecar.tps(), viaSidecar.latencyMs(),
-                                viaBouncer.tps(), viaBouncer.latencyMs(), viaRelay == null ? "-" : String.format("%.0f", viaRelay.tps()),
-                                viaSidecar.tps() / direct.tps(), viaBouncer.tps() / direct.tps(),
-                                viaRelay == null ? "-" : String.format("%.2f", viaRelay.tps() / direct.tps()));
+                                protocol, clients, direct, Measure.median(latency[0]), viaSidecar, Measure.median(latency[1]),
+                                viaBouncer, Measure.median(latency[2]), viaRelay == null ? "-" : String.format("%.0f", viaRelay),
+                                viaSidecar / direct, viaBouncer / direct,
+                                viaRelay == null ? "-" : String.format("%.2f", viaRelay / direct));
                         rows.add(row);
                         System.out.println(row);
                     }
