@@ -52,17 +52,17 @@ public final class ProxyBenchmark {
                     for (int clients : clientCounts) {
                         // each round runs the four targets one after the other, starting at a different one,
                         // so no target always runs first after an idle pause or last after the others' load
+                        // direct, sidecar, PgBouncer, bare relay (absent when socat is not installed)
+                        Integer[] ports = {pgPort, sidecarPort, bouncer.port, relay == null ? null : relay.port};
                         double[][] tps = new double[4][rounds];
                         double[][] latency = new double[4][rounds];
                         for (int r = 0; r < rounds; r++) {
                             for (int k = 0; k < 4; k++) {
                                 int target = (k + r) % 4;
-                                Integer port = target == 0 ? Integer.valueOf(pgPort) : target == 1 ? Integer.valueOf(sidecarPort)
-                                        : target == 2 ? Integer.valueOf(bouncer.port) : relay == null ? null : Integer.valueOf(relay.port);
-                                if (port == null) {
+                                if (ports[target] == null) {
                                     continue;
                                 }
-                                PgbenchRun run = PgbenchRun.run(port, "bench", protocol, clients, seconds, List.of("-S"));
+                                PgbenchRun run = PgbenchRun.run(ports[target], "bench", protocol, clients, seconds, List.of("-S"));
                                 tps[target][r] = run.tps();
                                 latency[target][r] = run.latencyMs();
                             }

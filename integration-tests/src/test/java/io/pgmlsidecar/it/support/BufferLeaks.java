@@ -45,7 +45,7 @@ public final class BufferLeaks implements AutoCloseable {
             ByteBuf probe = ByteBufAllocator.DEFAULT.directBuffer(16);
             probe.release();
         }
-        return reports.stream().map(r -> r.lines().limit(12).reduce((a, b) -> a + "\n" + b).orElse(r)).toList();
+        return reports.stream().map(r -> String.join("\n", r.lines().limit(12).toList())).toList();
     }
 
     @Override
