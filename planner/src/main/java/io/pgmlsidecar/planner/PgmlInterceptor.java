@@ -17,6 +17,7 @@ import io.pgmlsidecar.planner.served.SetCalls;
 import io.pgmlsidecar.planner.strategy.TwoPassSetCalls;
 import io.pgmlsidecar.planner.strategy.ConstantSplice;
 import io.pgmlsidecar.planner.strategy.SelectListCalls;
+import io.pgmlsidecar.planner.strategy.StagedCalls;
 import io.pgmlsidecar.planner.strategy.StrategyStatement;
 import io.pgmlsidecar.planner.strategy.SubqueryCalls;
 import io.pgmlsidecar.planner.strategy.UpdateWithCalls;
@@ -92,14 +93,8 @@ public final class PgmlInterceptor implements Interceptor {
         if (calls.isEmpty()) {
             return null;
         }
-        for (ResolvedCall outer : calls) {
-            for (ResolvedCall inner : calls) {
-                if (inner != outer && inner.site().start() > outer.site().start() && inner.site().end() <= outer.site().end()) {
-                    throw unsupported(inner.site(), "a call of " + inner.site().qualifiedName() + " inside the arguments of "
-                            + outer.site().qualifiedName(), "Compute the inner call in a subquery or CTE first.");
-                }
-            }
-        }
+        boolean nested = calls.stream().anyMatch(outer -> calls.stream().anyMatch(inner -> inner != outer
+                && inner.site().start() > outer.site().start() && inner.site().end() <= outer.site().end()));
         if (tokens.get(0).isKeyword("prepare")) {
             // the calls would be evaluated once at PREPARE, not per EXECUTE with its parameters
             throw unsupported(calls.get(0).site(), "SQL-level PREPARE of a statement that calls the pgml API",
@@ -121,6 +116,7 @@ public final class PgmlInterceptor implements Interceptor {
                             + "() in a larger query", "Compute them in separate statements or CTEs.");
                 }
             }
+            refuseNested(calls);
             return new StrategyStatement(TwoPassSetCalls.plan(sql, tokens, calls, set.tables(), set.rows()));
         }
         for (ResolvedCall c : calls) {
@@ -129,16 +125,41 @@ public final class PgmlInterceptor implements Interceptor {
                         "Call it on its own: SELECT " + c.site().qualifiedName() + "(...) or SELECT * FROM " + c.site().qualifiedName()
                                 + "(...); for many rows, compute the inputs in a CTE first.");
             }
-        }
-        if (allConstant) {
-            for (ResolvedCall c : calls) {
-                if (c.isBatchForm(null, new int[0])) {
-                    throw unsupported(c.site(), "the set-returning batch form of pgml.embed inside a larger statement",
-                            "Use SELECT * FROM pgml.embed(model, ARRAY[...]) on its own, or embed one text per call.");
-                }
+            if (c.isBatchForm(null, new int[0]) && (!allConstant || nested)) {
+                throw unsupported(c.site(), "the set-returning batch form of pgml.embed per row or inside another call",
+                        "Embed one text per row: pgml.embed(model, column).");
             }
-            return new StrategyStatement(new ConstantSplice(sql, calls, functions));
         }
+        if (!nested) {
+            if (allConstant) {
+                for (ResolvedCall c : calls) {
+                    if (c.isBatchForm(null, new int[0])) {
+                        throw unsupported(c.site(), "the set-returning batch form of pgml.embed inside a larger statement",
+                                "Use SELECT * FROM pgml.embed(model, ARRAY[...]) on its own, or embed one text per call.");
+                    }
+                }
+                return new StrategyStatement(new ConstantSplice(sql, calls, functions));
+            }
+            try {
+                InterceptedStatement specific = specificStrategy(sql, tokens, calls);
+                if (specific != null) {
+                    return specific;
+                }
+            } catch (PgException declined) {
+                if (!"0A000".equals(declined.error().sqlState())) {
+                    throw declined;
+                }
+                // a shape the specific strategies do not serve: the general one below does
+            }
+        }
+        return new StrategyStatement(StagedCalls.plan(sql, tokens, calls, functions));
+    }
+
+    /**
+     * The strategies that stream row-dependent calls without staging (S2, S3, materialised
+     * subqueries); null or 0A000 when none of them serves the statement.
+     */
+    private InterceptedStatement specificStrategy(String sql, List<Token> tokens, List<ResolvedCall> calls) {
         SelectList select = SelectList.of(tokens);
         if (select != null && calls.stream().filter(c -> !c.isConstant())
                 .allMatch(c -> select.itemAt(c.site().firstToken()) >= 0)) {
@@ -161,12 +182,18 @@ public final class PgmlInterceptor implements Interceptor {
             return new StrategyStatement(subquery);
         }
         WriteFromSelect write = WriteFromSelect.plan(sql, tokens, calls, selectPlanner, functions);
-        if (write != null) {
-            return new StrategyStatement(write);
+        return write == null ? null : new StrategyStatement(write);
+    }
+
+    private static void refuseNested(List<ResolvedCall> calls) {
+        for (ResolvedCall outer : calls) {
+            for (ResolvedCall inner : calls) {
+                if (inner != outer && inner.site().start() > outer.site().start() && inner.site().end() <= outer.site().end()) {
+                    throw unsupported(inner.site(), "a call of " + inner.site().qualifiedName() + " inside the arguments of "
+                            + outer.site().qualifiedName(), "Compute the inner call in a subquery or CTE first.");
+                }
+            }
         }
-        throw unsupported(firstRowDependent(calls).site(), "a call whose arguments depend on table rows in this kind of statement",
-                "Row-dependent calls are served as whole SELECT-list items (of the statement, or of a subquery or CTE) and in "
-                        + "UPDATE … SET col = call(…); move the call there, e.g. WITH e AS (SELECT id, pgml.embed(…) AS v FROM t) SELECT … FROM e.");
     }
 
     private static boolean isCopyFromClient(List<Token> tokens) {

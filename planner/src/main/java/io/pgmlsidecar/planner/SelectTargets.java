@@ -44,8 +44,8 @@ public final class SelectTargets {
                 throw PgmlInterceptor.unsupported(c.site(), "a row-dependent call between two * items of the SELECT list",
                         "List the columns explicitly on one side of the call.");
             }
-            targets.add(starBefore ? new SelectListCalls.Target(c, -1, items.size() - 1 - item)
-                    : new SelectListCalls.Target(c, item, -1));
+            targets.add(starBefore ? new SelectListCalls.Target(c, name, -1, items.size() - 1 - item)
+                    : new SelectListCalls.Target(c, name, item, -1));
         }
         return targets;
     }

@@ -19,8 +19,11 @@ import java.util.List;
  */
 public final class SelectListCalls implements Strategy {
 
-    /** A call and where its column is: counted from the start, or (after a *) from the end. */
-    public record Target(ResolvedCall call, int fromStart, int fromEnd) {}
+    /**
+     * A call, the name PostgreSQL gives its column (the alias, else the function's name) and where
+     * the column is: counted from the start, or (after a *) from the end.
+     */
+    public record Target(ResolvedCall call, String name, int fromStart, int fromEnd) {}
 
     static final int CHUNK_ROWS = 256;
     private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
@@ -62,8 +65,7 @@ public final class SelectListCalls implements Strategy {
             Target target = targets.get(t);
             int i = target.fromStart() >= 0 ? target.fromStart() : columns.size() - 1 - target.fromEnd();
             columnIndexes[t] = i;
-            Column carrier = columns.get(i);
-            columns.set(i, Column.computed(carrier.name(), functions.typeOid(target.call()),
+            columns.set(i, Column.computed(target.name(), functions.typeOid(target.call()),
                     io.pgmlsidecar.planner.values.ResultValues.typeSize(functions.typeOid(target.call()))));
         }
         return new StatementInfo(info.parameterTypeOids(), columns);

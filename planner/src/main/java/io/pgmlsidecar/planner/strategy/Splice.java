@@ -59,4 +59,58 @@ final class Splice {
         }
         return sb.append(']').toString();
     }
+
+    /**
+     * Replaces every call, nested ones too: {@code replacement} receives the call and its
+     * arguments' text with the calls inside them already replaced.
+     */
+    static String replaceNested(String sql, List<ResolvedCall> calls, java.util.function.BiFunction<ResolvedCall, List<String>, String> replacement) {
+        List<ResolvedCall> outer = outermost(calls, 0, sql.length());
+        return render(sql, 0, sql.length(), outer, calls, replacement);
+    }
+
+    private static String render(String sql, int from, int to, List<ResolvedCall> here, List<ResolvedCall> all,
+                                 java.util.function.BiFunction<ResolvedCall, List<String>, String> replacement) {
+        StringBuilder out = new StringBuilder(to - from + 64);
+        int at = from;
+        for (ResolvedCall c : here) {
+            out.append(sql, at, c.site().start());
+            List<String> args = new java.util.ArrayList<>(c.arguments().size());
+            for (io.pgmlsidecar.planner.functions.ArgumentExpression a : c.arguments()) {
+                int[] span = spanIn(sql, a);
+                if (span == null) {
+                    args.add(a.sql()); // a default: holds no call
+                } else {
+                    args.add(render(sql, span[0], span[1], outermost(all, span[0], span[1]), all, replacement));
+                }
+            }
+            out.append(replacement.apply(c, args));
+            at = c.site().end();
+        }
+        return out.append(sql, at, to).toString();
+    }
+
+    /** Where an argument lies in the statement, or null for a default (its tokens are its own). */
+    private static int[] spanIn(String sql, io.pgmlsidecar.planner.functions.ArgumentExpression a) {
+        if (a.tokens().isEmpty()) {
+            return null;
+        }
+        int start = a.tokens().get(0).start();
+        int end = a.tokens().get(a.tokens().size() - 1).end();
+        return end <= sql.length() && sql.substring(start, end).equals(a.sql()) ? new int[] {start, end} : null;
+    }
+
+    /** The calls within [from, to) that no other call within it contains, in text order. */
+    static List<ResolvedCall> outermost(List<ResolvedCall> calls, int from, int to) {
+        List<ResolvedCall> inside = calls.stream().filter(c -> c.site().start() >= from && c.site().end() <= to).toList();
+        return inside.stream()
+                .filter(c -> inside.stream().noneMatch(o -> o != c && contains(o, c)))
+                .sorted(Comparator.comparingInt(c -> c.site().start()))
+                .toList();
+    }
+
+    /** True when {@code inner} lies inside the arguments of {@code outer}. */
+    static boolean contains(ResolvedCall outer, ResolvedCall inner) {
+        return inner.site().start() > outer.site().start() && inner.site().end() <= outer.site().end();
+    }
 }
