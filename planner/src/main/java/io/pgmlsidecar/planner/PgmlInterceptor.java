@@ -16,6 +16,7 @@ import io.pgmlsidecar.planner.served.ServedFunctions;
 import io.pgmlsidecar.planner.served.SetCalls;
 import io.pgmlsidecar.planner.strategy.TwoPassSetCalls;
 import io.pgmlsidecar.planner.strategy.ConstantSplice;
+import io.pgmlsidecar.planner.strategy.ExplainStaged;
 import io.pgmlsidecar.planner.strategy.SelectListCalls;
 import io.pgmlsidecar.planner.strategy.StagedCalls;
 import io.pgmlsidecar.planner.strategy.StrategyStatement;
@@ -93,6 +94,9 @@ public final class PgmlInterceptor implements Interceptor {
         if (calls.isEmpty()) {
             return null;
         }
+        if (tokens.get(0).isKeyword("explain")) {
+            return explain(sql, tokens, calls);
+        }
         boolean nested = calls.stream().anyMatch(outer -> calls.stream().anyMatch(inner -> inner != outer
                 && inner.site().start() > outer.site().start() && inner.site().end() <= outer.site().end()));
         if (tokens.get(0).isKeyword("prepare")) {
@@ -153,6 +157,46 @@ public final class PgmlInterceptor implements Interceptor {
             }
         }
         return new StrategyStatement(StagedCalls.plan(sql, tokens, calls, functions));
+    }
+
+    /**
+     * EXPLAIN of a statement with row-dependent calls: planned with the general strategy, whose
+     * plan it shows above PostgreSQL's. Calls with constant arguments only are spliced, and
+     * PostgreSQL explains the result.
+     */
+    private InterceptedStatement explain(String sql, List<Token> tokens, List<ResolvedCall> calls) {
+        int inner = 1;
+        if (inner < tokens.size() && tokens.get(inner).isPunct('(')) {
+            inner = CallFinder.matchingParen(tokens, inner) + 1;
+        }
+        while (inner < tokens.size() && (tokens.get(inner).isKeyword("analyze") || tokens.get(inner).isKeyword("analyse")
+                || tokens.get(inner).isKeyword("verbose"))) {
+            inner++;
+        }
+        if (inner <= 0 || inner >= tokens.size()) {
+            return null; // let PostgreSQL report the syntax error
+        }
+        String options = sql.substring(tokens.get(1).start(), tokens.get(inner).start()).strip();
+        String statement = sql.substring(tokens.get(inner).start());
+        List<Token> statementTokens = SqlLexer.tokenize(statement);
+        List<ResolvedCall> statementCalls = resolveCalls(statement, statementTokens);
+        if (statementCalls.stream().allMatch(ResolvedCall::isConstant)) {
+            boolean rowWise = statementCalls.stream().allMatch(functions::isRowWise);
+            if (rowWise) {
+                return new StrategyStatement(new ConstantSplice(sql, calls, functions));
+            }
+        }
+        for (ResolvedCall c : statementCalls) {
+            if (!functions.isRowWise(c)) {
+                throw unsupported(c.site(), "EXPLAIN of a statement that calls " + c.site().qualifiedName() + "()",
+                        "EXPLAIN the statement's query without the call.");
+            }
+        }
+        String lower = options.toLowerCase(java.util.Locale.ROOT);
+        boolean analyze = lower.matches("(?s).*\\banaly[sz]e\\b(?!\\s+(false|off|0)\\b).*");
+        boolean text = !lower.matches("(?s).*\\bformat\\s+(json|xml|yaml)\\b.*");
+        return new StrategyStatement(new ExplainStaged(StagedCalls.plan(statement, statementTokens, statementCalls, functions),
+                options, analyze, text));
     }
 
     /**

@@ -26,8 +26,10 @@ public final class ServedFunctions {
     public static void register(SidecarServices services, AloneForms alone, CallFunctions rowWise, SetCalls sets) {
         EmbeddingModels embeddings = services.embeddings();
         ModelStore trained = new ModelStore();
-        TabularFunctions.register(new TabularActions(trained), new Predictions(trained, new DeploymentCache(services.deployments()),
-                new TunedPredictions(services.transforms())), alone, rowWise);
+        Predictions predictions = new Predictions(trained, new DeploymentCache(services.deployments()),
+                new TunedPredictions(services.transforms()));
+        TabularFunctions.register(new TabularActions(trained), predictions, alone, rowWise);
+        TabularFunctions.registerBatchOverRows(predictions, sets);
         AdminFunctions.register(embeddings, services.transforms(), trained, alone, rowWise);
         MetricFunctions.register(alone, rowWise);
         ChunkFunctions.register(alone, sets);

@@ -57,6 +57,25 @@ final class TabularFunctions {
                 ? byModelId.plan(call, inFrom, name) : byProject.plan(call, inFrom, name));
     }
 
+    /** predict_batch by project over rows, e.g. {@code SELECT pgml.predict_batch('p', array_agg(image)) FROM digits}: two passes. */
+    static void registerBatchOverRows(Predictions predictions, SetCalls sets) {
+        sets.add(FunctionRegistry.PREDICT_BATCH, new io.pgmlsidecar.planner.strategy.SetFunctionTables.Shape("predict_batch",
+                List.of("predict_batch"), List.of("real")), (s, a) -> {
+                    if (a.get(0) != null && a.get(0).trim().matches("\\d+")) {
+                        throw new io.pgmlsidecar.proxy.intercept.PgException("0A000", "pgml-sidecar does not serve pgml.predict_batch "
+                                + "by model id inside a larger statement yet", "Name the project: pgml.predict_batch('project', features).");
+                    }
+                    float[] y = predictions.predictConcatenated(s, a.get(0), a.get(1));
+                    List<String[]> rows = new java.util.ArrayList<>();
+                    if (y != null) {
+                        for (float v : y) {
+                            rows.add(new String[] {io.pgmlsidecar.planner.values.PgFloats.toText(v)});
+                        }
+                    }
+                    return rows;
+                });
+    }
+
     private static void predictions(Predictions predictions, AloneForms alone, CallFunctions rowWise, ApiFunction f, int typeOid,
                                     Predictions.Kind kind) {
         rowWise.add(f, typeOid, (s, rows) -> predictions.batch(s, rows, kind));

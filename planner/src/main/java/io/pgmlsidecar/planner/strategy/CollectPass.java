@@ -86,6 +86,15 @@ final class CollectPass {
             int queryEnd = withData < 0 ? end : tokens.get(withData).start();
             pass = new CollectPass("CREATE TABLE AS", 0, new int[][] {{tokens.get(query).start(), queryEnd}}, new String[] {"", ""});
             checkCovered(calls, pass, "this part of CREATE TABLE … AS");
+        } else if (first.isKeyword("declare")) {
+            // DECLARE name … CURSOR … FOR query: the cursor's FETCHes read the results later
+            int forKeyword = topLevel(tokens, 1, "for");
+            if (forKeyword < 0 || forKeyword + 1 >= tokens.size()) {
+                throw refuse(calls, "this form of DECLARE", null);
+            }
+            pass = new CollectPass("DECLARE CURSOR", 0,
+                    new int[][] {{tokens.get(forKeyword + 1).start(), end}}, new String[] {"", ""});
+            checkCovered(calls, pass, "DECLARE");
         } else if (first.isKeyword("update")) {
             pass = update(sql, tokens, calls, end);
         } else if (first.isKeyword("delete")) {

@@ -59,11 +59,13 @@ final class LookupTables {
 
     /** Creates what is missing (DISCARD TEMP or a rollback may have dropped it) and empties the tables. */
     void prepare(BackendClient backend, boolean empty) {
-        String exists = BackendSteps.query(backend, "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL "
-                + "AND to_regprocedure($3) IS NOT NULL", valuesTable(), missingTable(), functionName() + "(text[],integer)").get(0)[0];
-        if (!"t".equals(exists)) {
+        // an open cursor (DECLARE … CURSOR FOR a statement with calls) still reads the results: keep them
+        String[] state = BackendSteps.query(backend, "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL "
+                + "AND to_regprocedure($3) IS NOT NULL, EXISTS (SELECT 1 FROM pg_cursors WHERE strpos(statement, $4) > 0)",
+                valuesTable(), missingTable(), functionName() + "(text[],integer)", functionName() + "(").get(0);
+        if (!"t".equals(state[0])) {
             create(backend);
-        } else if (empty) {
+        } else if (empty && !"t".equals(state[1])) {
             BackendSteps.run(backend, "TRUNCATE " + valuesTable() + ", " + missingTable());
         }
     }

@@ -51,6 +51,10 @@ public final class StagedCalls implements Strategy {
     private final int maxDepth;
     private final boolean verify;
     private int[] parameterOids;
+
+    int[] parameterOids() {
+        return parameterOids;
+    }
     /** What the last execution did, for EXPLAIN ANALYZE and tests. */
     private final Stats stats = new Stats();
 
@@ -106,6 +110,14 @@ public final class StagedCalls implements Strategy {
         return CHUNK_ROWS;
     }
 
+    public int maxDepth() {
+        return maxDepth;
+    }
+
+    public boolean verifies() {
+        return verify;
+    }
+
     public List<ResolvedCall> calls() {
         return calls;
     }
@@ -131,8 +143,21 @@ public final class StagedCalls implements Strategy {
     @Override
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         BackendClient backend = session.backend();
+        collectAndCompute(session, parameters);
+        backend.prepare("", servingSql(), parameterOids);
+        backend.bind("", "", parameters.formats(), parameters.values(), resultFormats);
+        return new Execution() {
+            @Override
+            public String fetch(SessionContext s, int maxRows) {
+                return s.backend().execute("", maxRows, BackendSteps.toClient(s));
+            }
+        };
+    }
+
+    /** Runs the collecting passes and computes every call's results into the lookup tables. */
+    void collectAndCompute(SessionContext session, BoundParameters parameters) {
         for (LookupTables t : tables.values()) {
-            t.prepare(backend, true);
+            t.prepare(session.backend(), true);
         }
         stats.passes = 0;
         stats.computed = 0;
@@ -140,7 +165,7 @@ public final class StagedCalls implements Strategy {
         stats.modelNanos = 0;
         int level = 1;
         while (true) {
-            runCollectingPass(backend, collectingSql(Math.min(level, maxDepth)), parameters);
+            runCollectingPass(session.backend(), collectingSql(Math.min(level, maxDepth)), parameters);
             boolean found = computeMissing(session);
             if (level < maxDepth) {
                 level++;
@@ -151,14 +176,6 @@ public final class StagedCalls implements Strategy {
                         + MAX_PASSES + " passes", "Compute the calls in a CTE first and use their results in the rest of the statement.");
             }
         }
-        backend.prepare("", servingSql(), parameterOids);
-        backend.bind("", "", parameters.formats(), parameters.values(), resultFormats);
-        return new Execution() {
-            @Override
-            public String fetch(SessionContext s, int maxRows) {
-                return s.backend().execute("", maxRows, BackendSteps.toClient(s));
-            }
-        };
     }
 
     private void runCollectingPass(BackendClient backend, String collectingSql, BoundParameters parameters) {

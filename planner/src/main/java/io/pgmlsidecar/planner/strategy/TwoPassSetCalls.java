@@ -18,7 +18,8 @@ import java.util.List;
  * argument tuples PostgreSQL evaluates and yields no rows; the sidecar then computes the rows of
  * every distinct tuple and stores them in a temporary table; pass 2 runs the query with the calls
  * replaced by a function reading that table. Joins, filters, ordering and LATERAL stay PostgreSQL's.
- * The query is read twice, so it must be a SELECT (also under INSERT … SELECT or CREATE TABLE … AS).
+ * Pass 1 reads the statement's query as {@link CollectPass} finds it (also under INSERT … SELECT,
+ * WITH … INSERT, CREATE TABLE … AS, UPDATE and DELETE), so only pass 2 writes.
  */
 public final class TwoPassSetCalls implements Strategy {
 
@@ -29,58 +30,22 @@ public final class TwoPassSetCalls implements Strategy {
 
     private final String sql;
     private final List<ResolvedCall> calls;
-    private final int queryStart;
+    private final CollectPass collect;
     private final SetFunctionTables tables;
     private final Rows rows;
     private int[] parameterOids;
 
-    private TwoPassSetCalls(String sql, List<ResolvedCall> calls, int queryStart, SetFunctionTables tables, Rows rows) {
+    private TwoPassSetCalls(String sql, List<ResolvedCall> calls, CollectPass collect, SetFunctionTables tables, Rows rows) {
         this.sql = sql;
         this.calls = calls;
-        this.queryStart = queryStart;
+        this.collect = collect;
         this.tables = tables;
         this.rows = rows;
     }
 
-    /** Plans the statement, or refuses it when its query part cannot be found. */
+    /** Plans the statement, or refuses it (0A000) when the calls lie outside its query part. */
     public static TwoPassSetCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls, SetFunctionTables tables, Rows rows) {
-        int start = queryStart(tokens);
-        if (start < 0) {
-            throw new PgException("0A000", "pgml-sidecar serves " + calls.get(0).site().qualifiedName()
-                    + "() with row-dependent arguments only in SELECT, INSERT … SELECT and CREATE TABLE … AS SELECT",
-                    "Select the rows first, e.g. INSERT INTO chunks SELECT … FROM documents, LATERAL pgml.chunk(…).");
-        }
-        for (ResolvedCall c : calls) {
-            if (c.site().start() < tokens.get(start).start()) {
-                throw new PgException("0A000", "a set-returning pgml call outside the statement's query", null);
-            }
-        }
-        return new TwoPassSetCalls(sql, calls, tokens.get(start).start(), tables, rows);
-    }
-
-    /** Index of the token where the statement's query begins (SELECT / WITH / VALUES / TABLE), or -1. */
-    private static int queryStart(List<Token> tokens) {
-        Token first = tokens.get(0);
-        if (first.isKeyword("select") || first.isKeyword("with") || first.isKeyword("values") || first.isKeyword("table")) {
-            return 0;
-        }
-        if (!first.isKeyword("insert") && !first.isKeyword("create")) {
-            return -1;
-        }
-        int depth = 0;
-        for (int i = 1; i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            if (t.isPunct('(')) {
-                depth++;
-            } else if (t.isPunct(')')) {
-                depth--;
-            } else if (depth == 0 && (t.isKeyword("select") || t.isKeyword("with"))) {
-                return i;
-            } else if (depth == 1 && t.isKeyword("select") && tokens.get(i - 1).isPunct('(') && first.isKeyword("insert")) {
-                return -1; // INSERT … (SELECT …): keep it simple
-            }
-        }
-        return -1;
+        return new TwoPassSetCalls(sql, calls, CollectPass.plan(sql, tokens, calls), tables, rows);
     }
 
     @Override
@@ -95,10 +60,10 @@ public final class TwoPassSetCalls implements Strategy {
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         BackendClient backend = session.backend();
         tables.prepare(backend);
-        // the calls all lie after queryStart, so the text before it is unchanged by the replacement
-        String query = stripSemicolons(pass(tables.collectFunction()).substring(queryStart));
-        String collect = "SELECT count(*) FROM (" + query + "\n) pgml_sidecar_pass1";
-        backend.prepare("", collect, parameterOids);
+        String collecting = collect.render((from, to) -> Splice.replaceCalls(sql.substring(0, to),
+                calls.stream().filter(c -> c.site().start() >= from && c.site().end() <= to).toList(),
+                c -> tables.collectFunction() + "(" + Splice.carrier(c) + ")").substring(from));
+        backend.prepare("", collecting, parameterOids);
         backend.bind("", "", parameters.formats(), parameters.values(), new short[0]);
         backend.execute("", 0, BackendSteps.collect(new ArrayList<>()));
         computeAndStore(session, tables.collectedArguments(backend));
@@ -140,13 +105,5 @@ public final class TwoPassSetCalls implements Strategy {
 
     private String pass(String function) {
         return Splice.replaceCalls(sql, calls, c -> function + "(" + Splice.carrier(c) + ")");
-    }
-
-    private static String stripSemicolons(String s) {
-        String t = s.strip();
-        while (t.endsWith(";")) {
-            t = t.substring(0, t.length() - 1).strip();
-        }
-        return t;
     }
 }
