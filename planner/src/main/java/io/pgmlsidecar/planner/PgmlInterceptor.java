@@ -41,6 +41,7 @@ import java.util.Set;
 public final class PgmlInterceptor implements Interceptor {
 
     static final Set<String> SCHEMAS = Set.of("pgml", "azure_ml", "azure_ai");
+    private static final Set<String> OBJECT_WORDS = Set.of("drop", "alter", "comment", "grant", "revoke", "security");
     private static final Set<String> QUERY_WORDS = Set.of("select", "with", "insert", "update", "delete", "values", "table");
 
     private final CallFunctions functions = new CallFunctions();
@@ -255,6 +256,9 @@ public final class PgmlInterceptor implements Interceptor {
     /** The calls of served functions in a statement, matched to their signatures. */
     List<ResolvedCall> resolveCalls(String sql, List<Token> tokens) {
         List<ResolvedCall> calls = new ArrayList<>();
+        if (!tokens.isEmpty() && OBJECT_WORDS.contains(tokens.get(0).text().toLowerCase())) {
+            return calls; // DROP FUNCTION pgml.predict(text, real[]), GRANT EXECUTE ON FUNCTION …: names, not calls
+        }
         for (CallSite site : CallFinder.find(sql, tokens, SCHEMAS)) {
             ApiFunction f = FunctionRegistry.find(site.qualifiedName());
             if (f != null) {

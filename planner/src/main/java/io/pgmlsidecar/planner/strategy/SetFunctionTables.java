@@ -51,13 +51,15 @@ public final class SetFunctionTables {
                 argsTable(), rowsTable()).get(0)[0]);
         if (!exists) {
             BackendSteps.run(backend, "CREATE TEMP TABLE IF NOT EXISTS pgml_sidecar_" + shape.name() + "_args (args text[])");
+            // result rows carry the md5 of their tuple's text, not the tuple: one tuple may be large
+            // (predict_batch over array_agg) and have many rows
             StringBuilder rows = new StringBuilder("CREATE TEMP TABLE IF NOT EXISTS pgml_sidecar_" + shape.name()
-                    + "_rows (args text[], ord int");
+                    + "_rows (h text, ord int");
             for (int i = 0; i < shape.columnNames().size(); i++) {
                 rows.append(", c").append(i).append(' ').append(shape.columnTypes().get(i));
             }
             BackendSteps.run(backend, rows.append(')').toString());
-            BackendSteps.run(backend, "CREATE INDEX ON " + rowsTable() + " (args)");
+            BackendSteps.run(backend, "CREATE INDEX ON " + rowsTable() + " (h)");
         }
         List<String> nulls = new ArrayList<>();
         List<String> cols = new ArrayList<>();
@@ -74,7 +76,7 @@ public final class SetFunctionTables {
                 + ") LANGUAGE plpgsql STABLE AS $pgml$ BEGIN IF NOT EXISTS (SELECT 1 FROM " + argsTable() + " a WHERE a.args = $1) THEN "
                 + "RAISE EXCEPTION 'pgml-sidecar computed no rows for these arguments of pgml." + shape.name() + "' USING ERRCODE = '0A000', "
                 + "HINT = 'Its arguments depend on another set-returning pgml call; compute that one in a CTE first.'; END IF; "
-                + "RETURN QUERY SELECT " + String.join(", ", cols) + " FROM " + rowsTable() + " r WHERE r.args = $1 ORDER BY r.ord; END $pgml$");
+                + "RETURN QUERY SELECT " + String.join(", ", cols) + " FROM " + rowsTable() + " r WHERE r.h = md5($1::text) ORDER BY r.ord; END $pgml$");
         BackendSteps.run(backend, "TRUNCATE " + argsTable() + ", " + rowsTable());
     }
 
@@ -87,13 +89,23 @@ public final class SetFunctionTables {
         return out;
     }
 
-    /** Stores result rows: one text[] argument tuple per row, with the row's values as text. */
-    void store(BackendClient backend, List<String> argumentTuples, List<Integer> ordinals, List<String[]> values) {
-        StringBuilder sql = new StringBuilder("INSERT INTO " + rowsTable() + " SELECT u.a::text[], u.o");
+    /** The key of a tuple's result rows: md5 of the tuple's text form, as PostgreSQL's md5(text) computes it. */
+    static String tupleHash(String tupleText) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                    .digest(tupleText.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stores result rows: the {@link #tupleHash} of the argument tuple per row, with the row's values as text. */
+    void store(BackendClient backend, List<String> tupleHashes, List<Integer> ordinals, List<String[]> values) {
+        StringBuilder sql = new StringBuilder("INSERT INTO " + rowsTable() + " SELECT u.a, u.o");
         StringBuilder unnest = new StringBuilder(" FROM unnest($1::text[], $2::int[]");
         StringBuilder names = new StringBuilder(") AS u(a, o");
         Object[] params = new Object[2 + shape.columnNames().size()];
-        params[0] = io.pgmlsidecar.planner.values.TextArrays.toText(argumentTuples);
+        params[0] = io.pgmlsidecar.planner.values.TextArrays.toText(tupleHashes);
         params[1] = io.pgmlsidecar.planner.values.TextArrays.toText(ordinals.stream().map(String::valueOf).toList());
         for (int i = 0; i < shape.columnNames().size(); i++) {
             sql.append(", u.c").append(i).append("::").append(shape.columnTypes().get(i));

@@ -86,8 +86,9 @@ public final class TwoPassSetCalls implements Strategy {
                 throw new PgException("57014", "canceling statement due to user request", null);
             }
             List<String[]> result = rows.compute(session, TextArrays.parse(tuple));
+            String hash = SetFunctionTables.tupleHash(tuple);
             for (int i = 0; i < result.size(); i++) {
-                keys.add(tuple);
+                keys.add(hash);
                 ordinals.add(i);
                 values.add(result.get(i));
             }

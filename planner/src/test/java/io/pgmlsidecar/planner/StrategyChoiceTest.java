@@ -1,0 +1,121 @@
+package io.pgmlsidecar.planner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmlsidecar.planner.strategy.ExplainStaged;
+import io.pgmlsidecar.planner.strategy.StagedCalls;
+import io.pgmlsidecar.planner.strategy.StrategyStatement;
+import io.pgmlsidecar.proxy.intercept.InterceptedStatement;
+import io.pgmlsidecar.proxy.intercept.PgException;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** SQL in → the strategy that serves it, its rewritten SQL, or the error; no PostgreSQL needed. */
+class StrategyChoiceTest {
+
+    private static final String P = "pgml.predict('p', ARRAY[a, b])";
+    private final PgmlInterceptor planner = new PgmlInterceptor();
+
+    static Stream<Arguments> statements() {
+        return Stream.of(
+                Arguments.of("SELECT 1", "relayed"),
+                Arguments.of("SELECT 'pgml.predict(1)' -- pgml.predict('x', y)", "relayed"),
+                Arguments.of("SELECT * FROM pgml.projects", "relayed"),
+                Arguments.of("SELECT pgml.predict('p', ARRAY[1, 2])", "alone"),
+                Arguments.of("SELECT id, pgml.predict('p', ARRAY[1, 2]) + a FROM t", "ConstantSplice"),
+                Arguments.of("SELECT id, " + P + " FROM t", "SelectListCalls"),
+                Arguments.of("SELECT id, " + P + " AS score FROM t WHERE a > 1", "SelectListCalls"),
+                Arguments.of("UPDATE t SET s = " + P, "UpdateWithCalls"),
+                Arguments.of("INSERT INTO u SELECT id, " + P + " FROM t", "WriteFromSelect"),
+                Arguments.of("SELECT id, d.body, c.chunk FROM docs d, LATERAL pgml.chunk('character', d.body) c", "TwoPassSetCalls"),
+                // the general strategy: calls anywhere
+                Arguments.of("SELECT *, " + P + " AS s FROM t ORDER BY s LIMIT 25", "StagedCalls"),
+                Arguments.of("SELECT id FROM t ORDER BY " + P + " DESC LIMIT 25", "StagedCalls"),
+                Arguments.of("SELECT id FROM t WHERE " + P + " > 0.5", "StagedCalls"),
+                Arguments.of("SELECT id, " + P + "::int FROM t", "StagedCalls"),
+                Arguments.of("SELECT g, count(*) FROM t GROUP BY g HAVING avg(" + P + ") > 1", "StagedCalls"),
+                Arguments.of("SELECT x.id FROM t x JOIN u ON " + P.replace("a, b", "x.a, u.b") + " > u.c", "StagedCalls"),
+                Arguments.of("SELECT CASE WHEN " + P + " > 1 THEN 'y' END FROM t", "StagedCalls"),
+                Arguments.of("SELECT pgml.predict('p', ARRAY[pgml.predict('q', ARRAY[a]), b]) FROM t", "StagedCalls"),
+                Arguments.of("SELECT DISTINCT " + P + " FROM t", "StagedCalls"),
+                Arguments.of("DELETE FROM t WHERE " + P + " < 0", "StagedCalls"),
+                Arguments.of("UPDATE t SET flag = true WHERE " + P + " > 1", "StagedCalls"),
+                Arguments.of("DECLARE c CURSOR WITH HOLD FOR SELECT id FROM t WHERE " + P + " > 1", "StagedCalls"),
+                Arguments.of("EXPLAIN ANALYZE SELECT id FROM t WHERE " + P + " > 1", "ExplainStaged"),
+                // refused with a hint
+                Arguments.of("CREATE VIEW v AS SELECT " + P + " FROM t", "0A000"),
+                Arguments.of("PREPARE e(text) AS SELECT pgml.embed('m', $1)", "0A000"),
+                Arguments.of("WITH w AS (DELETE FROM t RETURNING a, b) SELECT " + P + " FROM w", "SelectListCalls"),
+                Arguments.of("WITH w AS (DELETE FROM t RETURNING a, b) SELECT a FROM w WHERE " + P + " > 1", "0A000"),
+                Arguments.of("UPDATE t SET a = 1 RETURNING " + P, "0A000"),
+                Arguments.of("SELECT id FROM t WHERE pgml.train('p', 'regression', 't', 'y') IS NULL", "0A000"));
+    }
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @MethodSource("statements")
+    void picksTheStrategy(String sql, String expected) {
+        assertEquals(expected, chosen(sql), sql);
+    }
+
+    private String chosen(String sql) {
+        InterceptedStatement plan;
+        try {
+            plan = planner.plan(sql, null);
+        } catch (PgException e) {
+            assertTrue(e.error().hint() != null && !e.error().hint().isBlank(), "a refusal carries a hint: " + e.getMessage());
+            return e.error().sqlState();
+        }
+        if (plan == null) {
+            return "relayed";
+        }
+        return plan instanceof StrategyStatement s ? s.strategy().getClass().getSimpleName()
+                .replace("CallAlone", "alone").replace("TableCall", "alone") : "alone";
+    }
+
+    @Test
+    void generalStrategyRewritesEachCallIntoALookupNamedAfterTheFunction() {
+        String sql = "SELECT id, " + P + "::int AS k FROM t WHERE " + P + " > $1 ORDER BY 2";
+        StagedCalls staged = (StagedCalls) ((StrategyStatement) planner.plan(sql, null)).strategy();
+        assertEquals("SELECT id, pg_temp.predict(ARRAY[('p')::text, (ARRAY[a, b])::text]::text[], 0)::int AS k FROM t "
+                + "WHERE pg_temp.predict(ARRAY[('p')::text, (ARRAY[a, b])::text]::text[], 0) > $1 ORDER BY 2", staged.servingSql());
+        assertEquals("SELECT", staged.kind());
+        assertTrue(staged.verifies(), "a call in WHERE decides which rows reach the other call: collect until nothing is new");
+    }
+
+    @Test
+    void nestedCallsCollectInnermostFirst() {
+        String sql = "SELECT pgml.predict('p', ARRAY[pgml.predict('q', ARRAY[a]), b]) FROM t";
+        StagedCalls staged = (StagedCalls) ((StrategyStatement) planner.plan(sql, null)).strategy();
+        assertEquals(2, staged.maxDepth());
+        assertEquals("SELECT pg_temp.predict(ARRAY[('p')::text, (ARRAY[pg_temp.predict(ARRAY[('q')::text, (ARRAY[a])::text]::text[], 0), b])"
+                + "::text]::text[], 0) FROM t", staged.servingSql());
+    }
+
+    @Test
+    void aLoneCallInSelectListOrOrderNeedsOneCollectingPass() {
+        StagedCalls staged = (StagedCalls) ((StrategyStatement) planner.plan("SELECT id FROM t ORDER BY " + P + " DESC LIMIT 25", null)).strategy();
+        assertEquals(1, staged.maxDepth());
+        assertTrue(!staged.verifies());
+        StagedCalls isNull = (StagedCalls) ((StrategyStatement) planner.plan("SELECT id FROM t WHERE " + P + " IS NULL LIMIT 3", null)).strategy();
+        assertTrue(isNull.verifies(), "a NULL that passes the filter can end the LIMIT early in the collecting pass");
+    }
+
+    @Test
+    void refusalsPointAtTheCall() {
+        PgException e = assertThrows(PgException.class, () -> planner.plan("CREATE VIEW v AS SELECT " + P + " FROM t", null));
+        assertEquals("CREATE VIEW v AS SELECT ".length() + 1, e.error().position());
+        assertNull(planner.plan("DROP FUNCTION IF EXISTS pgml.predict(text, real[])", null));
+    }
+
+    @Test
+    void explainIsPlannedOnTheStatementItExplains() {
+        assertTrue(((StrategyStatement) planner.plan("EXPLAIN (ANALYZE, BUFFERS) SELECT id FROM t WHERE " + P + " > 1", null))
+                .strategy() instanceof ExplainStaged);
+    }
+}
