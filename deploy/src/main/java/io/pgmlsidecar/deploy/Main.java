@@ -11,6 +11,7 @@ import io.pgmlsidecar.ml.transformers.TransformService;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.planner.SidecarServices;
+import io.pgmlsidecar.planner.hostfiles.ServerFiles;
 import io.pgmlsidecar.planner.tune.RuntimeClassifierTuning;
 import io.pgmlsidecar.planner.SidecarVersion;
 import io.pgmlsidecar.planner.remote.SettingsCipher;
@@ -64,6 +65,12 @@ public final class Main implements Callable<Integer> {
             description = "Directory of models in Hugging Face layout, <dir>/<org>/<name>/ (env PGML_SIDECAR_MODELS_DIR). "
                     + "Also searched: the Hugging Face cache ($HF_HOME/hub) and the models bundled in the jar.")
     Path modelsDir;
+
+    @Option(names = "--server-files-dir", defaultValue = "${env:PGML_SIDECAR_SERVER_FILES_DIR}",
+            description = "The one directory where roles with pg_read_server_files / pg_write_server_files (or superusers) may "
+                    + "read and write files on the sidecar's host: pgml.load_dataset's path, pgml.dump_all, pgml.load_all. Paths "
+                    + "are relative to it; '..' and symbolic links out of it are refused. Default: off (env PGML_SIDECAR_SERVER_FILES_DIR).")
+    Path serverFilesDir;
 
     @Option(names = "--secrets-key", defaultValue = "${env:PGML_SIDECAR_SECRETS_KEY}",
             description = "Base64 of 32 random bytes that encrypts azure_ai settings (endpoint keys) in the database; the same on "
@@ -129,7 +136,12 @@ public final class Main implements Callable<Integer> {
         DeploymentNotifications deployments = new DeploymentNotifications(target.host(), target.port(), target.user(), target.password());
         SidecarServices services = SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(embeddings))
                 .transforms(transforms).tuning(new RuntimeClassifierTuning(ml))
-                .deployments(deployments::watching).settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null))).build();
+                .deployments(deployments::watching).settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null)))
+                .serverFiles(ServerFiles.under(serverFilesDir)).build();
+        if (serverFilesDir != null) {
+            System.out.println("host files for privileged roles (pgml.load_dataset path, dump_all, load_all) under "
+                    + services.serverFiles().root());
+        }
         MetricsEndpoint metrics = null;
         if (metricsListen != null && !metricsListen.isBlank()) {
             HostPort at = HostPort.parse(metricsListen, 9187);

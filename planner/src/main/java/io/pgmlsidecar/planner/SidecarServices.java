@@ -3,16 +3,18 @@ package io.pgmlsidecar.planner;
 import io.pgmlsidecar.ml.remote.RemoteModels;
 import io.pgmlsidecar.ml.transformers.TransformService;
 import io.pgmlsidecar.planner.functions.EmbeddingModels;
+import io.pgmlsidecar.planner.hostfiles.ServerFiles;
 import io.pgmlsidecar.planner.remote.SettingsCipher;
 import io.pgmlsidecar.planner.tabular.DeploymentWatch;
 import io.pgmlsidecar.planner.tune.ClassifierTuning;
 
 /**
  * What the planner uses from outside itself: the embedding runtime, the transformer pipelines, the watch on deployment
- * changes, the remote endpoint client and the key that encrypts settings. {@link #builder()} starts from "none of them".
+ * changes, the remote endpoint client, the key that encrypts settings and the rule for files on the host. {@link #builder()} starts from "none of them".
  */
 public record SidecarServices(EmbeddingModels embeddings, TransformService transforms, ClassifierTuning tuning,
-                              DeploymentWatch deployments, RemoteModels remote, SettingsCipher settingsCipher) {
+                              DeploymentWatch deployments, RemoteModels remote, SettingsCipher settingsCipher,
+                              ServerFiles serverFiles) {
 
     public static Builder builder() {
         return new Builder();
@@ -28,6 +30,7 @@ public record SidecarServices(EmbeddingModels embeddings, TransformService trans
         private DeploymentWatch deployments = DeploymentWatch.NONE;
         private RemoteModels remote;
         private SettingsCipher settingsCipher;
+        private ServerFiles serverFiles = ServerFiles.OFF;
 
         public Builder embeddings(EmbeddingModels e) {
             embeddings = e;
@@ -63,8 +66,15 @@ public record SidecarServices(EmbeddingModels embeddings, TransformService trans
             return this;
         }
 
+        /** Where privileged roles may read and write files on the sidecar's host; default: nowhere. */
+        public Builder serverFiles(ServerFiles f) {
+            serverFiles = f;
+            return this;
+        }
+
         public SidecarServices build() {
-            return new SidecarServices(embeddings, transforms, tuning, deployments, remote != null ? remote : new RemoteModels(), settingsCipher);
+            return new SidecarServices(embeddings, transforms, tuning, deployments, remote != null ? remote : new RemoteModels(),
+                    settingsCipher, serverFiles);
         }
     }
 }

@@ -32,6 +32,8 @@ public final class TestCluster {
     private static TestCluster instance;
     /** The models directory of the test sidecars; tests write their tiny task models here. */
     private static final Path MODELS_DIR = createModelsDir();
+    private static final io.pgmlsidecar.planner.hostfiles.ServerFiles SERVER_FILES =
+            io.pgmlsidecar.planner.hostfiles.ServerFiles.under(createTempDir("pgml-sidecar-it-files-"));
     private static final MlConfig ML_CONFIG = MlConfig.builder().modelsDir(MODELS_DIR).hubDownload(false).build();
     private static final EmbeddingService EMBEDDINGS = new EmbeddingService(ML_CONFIG);
     private static final TransformService TRANSFORMS = new TransformService(ML_CONFIG);
@@ -97,7 +99,7 @@ public final class TestCluster {
                 port -> new io.pgmlsidecar.catalog.DeploymentNotifications("127.0.0.1", port, "postgres", null));
         return new ProxyServer(config, new PgmlInterceptor(io.pgmlsidecar.planner.SidecarServices.builder()
                 .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).transforms(transforms).tuning(TUNING).deployments(deployments::watching)
-                .settingsCipher(SETTINGS_CIPHER).build())).start();
+                .settingsCipher(SETTINGS_CIPHER).serverFiles(SERVER_FILES).build())).start();
     }
 
     private static void configureAuthentication(EmbeddedPostgresServer pg, Path dataDir) throws SQLException, IOException {
@@ -123,11 +125,20 @@ public final class TestCluster {
     }
 
     private static Path createModelsDir() {
+        return createTempDir("pgml-sidecar-it-models-");
+    }
+
+    private static Path createTempDir(String prefix) {
         try {
-            return Files.createTempDirectory("pgml-sidecar-it-models-");
+            return Files.createTempDirectory(prefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The directory the test sidecars let privileged roles read and write on their host (--server-files-dir). */
+    public static Path serverFilesDir() {
+        return SERVER_FILES.root();
     }
 
     /** The sidecars' models directory ({@code <dir>/<org>/<name>/} in Hugging Face layout). */

@@ -22,7 +22,7 @@ class RegistryDumpTest {
 
     @Test
     void aRegistryMovesToAnotherDatabase() throws Exception {
-        Path dir = Files.createTempDirectory("pgml-dump-");
+        Path dir = TestCluster.serverFilesDir().resolve("registry-" + System.nanoTime()); // dump_all creates it
         String expected;
         try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
             s.execute("SELECT * FROM pgml.load_dataset('iris')");
@@ -52,7 +52,7 @@ class RegistryDumpTest {
             assertEquals("23505", twice.getSQLState());
             assertEquals(projects, one(s, "SELECT count(*) FROM pgml.projects"), "nothing half-loaded");
             assertEquals(files, one(s, "SELECT count(*) FROM pgml.files"), "nothing half-loaded");
-            SQLException missing = assertThrows(SQLException.class, () -> one(s, "SELECT pgml.load_all('/nonexistent/dir')"));
+            SQLException missing = assertThrows(SQLException.class, () -> one(s, "SELECT pgml.load_all('nonexistent/dir')"));
             assertEquals("58P01", missing.getSQLState());
         }
     }

@@ -180,7 +180,10 @@ public final class OpenAiFineTuning {
                 f = file(endpoint, fileId, left == null ? READS : READS.withDeadline(left));
             } catch (RemoteCallException e) {
                 left = remaining(start, deadline);
-                if (left != null && left.isZero() && e.kind() == Kind.TIMEOUT) throw RemoteErrors.fileNotReady(endpoint, fileId, deadline);
+                // The read's own timeout is cut to what is left of the deadline, so a connect or read that gives up
+                // once the deadline has passed is the deadline speaking, whichever way the HTTP client names it.
+                boolean deadlineCut = e.kind() == Kind.TIMEOUT || e.kind() == Kind.CONNECT;
+                if (left != null && left.isZero() && deadlineCut) throw RemoteErrors.fileNotReady(endpoint, fileId, deadline);
                 throw e;
             }
             if (f.ready()) return f;

@@ -16,6 +16,7 @@ import io.pgmlsidecar.planner.tune.TunedPredictions;
 import io.pgmlsidecar.planner.tabular.DeploymentCache;
 import io.pgmlsidecar.planner.tabular.ModelStore;
 import io.pgmlsidecar.planner.tabular.Predictions;
+import io.pgmlsidecar.planner.tabular.RegistryDump;
 import io.pgmlsidecar.planner.tabular.TabularActions;
 
 /** Wires every served function to its implementation: how it answers alone (S0),
@@ -28,7 +29,8 @@ public final class ServedFunctions {
         ModelStore trained = new ModelStore();
         Predictions predictions = new Predictions(trained, new DeploymentCache(services.deployments()),
                 new TunedPredictions(services.transforms()));
-        TabularFunctions.register(new TabularActions(trained), predictions, alone, rowWise);
+        TabularFunctions.register(new TabularActions(trained, services.serverFiles()), new RegistryDump(services.serverFiles()),
+                predictions, alone, rowWise);
         TabularFunctions.registerBatchOverRows(predictions, sets);
         AdminFunctions.register(embeddings, services.transforms(), trained, alone, rowWise);
         MetricFunctions.register(alone, rowWise);

@@ -15,7 +15,7 @@ import java.util.List;
 final class TabularFunctions {
     private TabularFunctions() {}
 
-    static void register(TabularActions tabular, Predictions predictions, AloneForms alone, CallFunctions rowWise) {
+    static void register(TabularActions tabular, RegistryDump dump, Predictions predictions, AloneForms alone, CallFunctions rowWise) {
         alone.add(FunctionRegistry.LOAD_DATASET, AloneForms.table(
                 List.of(text("table_name"), AloneForms.column("rows", PgTypes.INT8)), tabular::loadDataset));
         alone.add(FunctionRegistry.TRAIN, AloneForms.table(
@@ -25,7 +25,6 @@ final class TabularFunctions {
 
         alone.add(FunctionRegistry.TRAIN_JOINT, AloneForms.table(
                 List.of(text("project"), text("task"), text("algorithm"), AloneForms.column("deployed", PgTypes.BOOL)), tabular::trainJoint));
-        RegistryDump dump = new RegistryDump();
         alone.add(FunctionRegistry.DUMP_ALL, AloneForms.scalar(ResultValues.VOID, true, (s, a) -> {
             dump.dump(s, a.get(0));
             return "";

@@ -3,6 +3,7 @@ package io.pgmlsidecar.planner.tabular;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgmlsidecar.planner.hostfiles.ServerFiles;
 import io.pgmlsidecar.planner.strategy.BackendSteps;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
@@ -21,8 +22,9 @@ import java.util.Map;
 /**
  * pgml.dump_all(path) / pgml.load_all(path): the registry (projects, snapshots, models, files,
  * deployments) as one CSV file per table with a header, like PostgresML's COPY … CSV HEADER, but
- * written and read by the sidecar on its own host through the session, so no superuser or server
- * file access is needed (moving a registry to a managed database). load_all inserts in one
+ * written and read by the sidecar on its own host through the session (moving a registry to a
+ * managed database, where the database server's files are out of reach). The host's files get
+ * PostgreSQL's rule for server files, see {@link ServerFiles}. load_all inserts in one
  * transaction and moves the id sequences past the loaded ids, which PostgresML forgets.
  */
 public final class RegistryDump {
@@ -31,14 +33,20 @@ public final class RegistryDump {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK_ROWS = 500;
 
+    private final ServerFiles files;
+
+    public RegistryDump(ServerFiles files) {
+        this.files = files;
+    }
+
     public void dump(SessionContext session, String directory) {
-        Path dir = directory(directory);
+        Path dir = files.directoryToWrite(session, directory, "pgml.dump_all");
         BackendClient backend = session.backend();
         try {
-            Files.createDirectories(dir);
             for (String table : TABLES) {
                 List<String> columns = columns(backend, table);
-                try (BufferedWriter out = Files.newBufferedWriter(dir.resolve(table + ".csv"), StandardCharsets.UTF_8)) {
+                try (BufferedWriter out = Files.newBufferedWriter(dir.resolve(table + ".csv"), StandardCharsets.UTF_8,
+                        ServerFiles.WRITE_NO_FOLLOW)) {
                     out.write(CsvText.line(columns));
                     for (String[] row : BackendSteps.query(backend, "SELECT " + String.join(", ", columns.stream()
                             .map(c -> '"' + c + "\"::text").toList()) + " FROM pgml." + table + " ORDER BY 1")) {
@@ -47,20 +55,21 @@ public final class RegistryDump {
                 }
             }
         } catch (IOException e) {
-            throw new PgException(PgError.error("58030", "could not write the registry to " + dir + ": " + e.getMessage(),
-                    "The path is on the sidecar's host; it must be writable by the sidecar."));
+            throw new PgException(PgError.error("58030", "could not write the registry to \"" + directory + "\": " + e.getMessage(),
+                    "The directory is on the sidecar's host, under its server files directory; the sidecar must be able to write it."));
         }
     }
 
     public void load(SessionContext session, String directory) {
-        Path dir = directory(directory);
+        Path dir = files.directoryToRead(session, directory, "pgml.load_all");
         BackendClient backend = session.backend();
         for (String table : TABLES) {
             Path file = dir.resolve(table + ".csv");
             if (!Files.exists(file)) {
-                throw new PgException(PgError.error("58P01", "could not open file \"" + file + "\"",
+                throw new PgException(PgError.error("58P01", "could not open file \"" + table + ".csv\" in \"" + directory + "\"",
                         "pgml.load_all reads the files pgml.dump_all wrote, from the sidecar's host."));
             }
+            file = files.fileToRead(session, file.toString(), "pgml.load_all");
             Map<String, String> types = columnTypes(backend, table);
             try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 CsvText.Reader csv = new CsvText.Reader(in);
@@ -127,12 +136,5 @@ public final class RegistryDump {
                     "The pgml schema is created by the sidecar's migration when it starts."));
         }
         return out;
-    }
-
-    private static Path directory(String directory) {
-        if (directory == null || directory.isBlank()) {
-            throw new PgException(PgError.error("22004", "path must not be NULL", "Pass a directory on the sidecar's host."));
-        }
-        return Path.of(directory);
     }
 }

@@ -12,6 +12,7 @@ import io.pgmlsidecar.ml.tabular.datasets.PgmlDatasets;
 import io.pgmlsidecar.ml.tabular.preprocess.PreprocessSpec;
 import io.pgmlsidecar.ml.tabular.split.TestSampling;
 import io.pgmlsidecar.planner.functions.EmbedCalls;
+import io.pgmlsidecar.planner.hostfiles.ServerFiles;
 import io.pgmlsidecar.planner.values.TextArrays;
 import io.pgmlsidecar.planner.strategy.BackendSteps;
 import io.pgmlsidecar.proxy.codec.PgError;
@@ -30,9 +31,11 @@ public final class TabularActions {
     private static final int INSERT_CHUNK = 200;
 
     private final ModelStore models;
+    private final ServerFiles serverFiles;
 
-    public TabularActions(ModelStore models) {
+    public TabularActions(ModelStore models, ServerFiles serverFiles) {
         this.models = models;
+        this.serverFiles = serverFiles;
     }
 
     /** load_dataset(source, subset, limit, kwargs) → (table_name, rows). */
@@ -40,15 +43,17 @@ public final class TabularActions {
         String source = a.get(0);
         Long limit = a.get(2) == null ? null : Long.parseLong(a.get(2));
         Map<String, Object> kwargs = EmbedCalls.kwargs(a.get(3));
+        Path file = kwargs.get("path") == null ? null
+                : serverFiles.fileToRead(session, kwargs.get("path").toString(), "pgml.load_dataset");
         LoadedTable table = guard(() -> {
-            if (kwargs.get("path") != null) {
-                return PgmlDatasets.loadFile(Path.of(kwargs.get("path").toString()), source,
+            if (file != null) {
+                return PgmlDatasets.loadFile(file, source,
                         kwargs.get("format") == null ? null : kwargs.get("format").toString(), limit);
             }
             if (!PgmlDatasets.isToy(source)) {
                 throw new PgException(PgError.error("58000", "dataset \"" + source + "\" is not built in, and the Hugging Face hub "
                         + "cannot be reached from this sidecar", "Built-in: " + String.join(", ", PgmlDatasets.TOY_NAMES)
-                        + "; or load a local CSV / JSON-lines file with kwargs => '{\"path\": \"/path/file.csv\"}'."));
+                        + "; or load a CSV / JSON-lines file from the sidecar's server files directory with kwargs => '{\"path\": \"file.csv\"}'."));
             }
             return PgmlDatasets.load(source, limit);
         });
