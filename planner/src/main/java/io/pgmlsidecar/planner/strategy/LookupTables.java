@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The session's temporary objects through which PostgreSQL evaluates a row-wise API function
- * anywhere in a statement (decision 16): a table of results by argument tuple, a table of the
+ * anywhere in a statement (decision 17): a table of results by argument tuple, a table of the
  * tuples asked for but not computed yet, and a function named after the API function, so a
  * column keeps the name PostgreSQL would give it.
  *

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The general strategy (decision 16): row-wise calls anywhere PostgreSQL allows an expression —
+ * The general strategy (decision 17): row-wise calls anywhere PostgreSQL allows an expression —
  * inside expressions, WHERE, ORDER BY, GROUP BY, HAVING, JOIN … ON, CASE, subqueries, CTEs,
  * LATERAL, with aggregates as arguments, nested in each other. PostgreSQL does all the relational
  * work; each call becomes a lookup function of its argument values ({@link LookupTables}).
