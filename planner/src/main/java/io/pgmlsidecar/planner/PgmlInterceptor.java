@@ -19,6 +19,7 @@ import io.pgmlsidecar.planner.strategy.ConstantSplice;
 import io.pgmlsidecar.planner.strategy.ExplainStaged;
 import io.pgmlsidecar.planner.strategy.SelectListCalls;
 import io.pgmlsidecar.planner.strategy.StagedCalls;
+import io.pgmlsidecar.planner.prepared.SqlPrepare;
 import io.pgmlsidecar.planner.strategy.StrategyStatement;
 import io.pgmlsidecar.planner.strategy.SubqueryCalls;
 import io.pgmlsidecar.planner.strategy.UpdateWithCalls;
@@ -29,6 +30,7 @@ import io.pgmlsidecar.proxy.intercept.Interceptor;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -75,9 +77,10 @@ public final class PgmlInterceptor implements Interceptor {
             List<String> statements = StatementShape.split(sql, tokens);
             List<InterceptedStatement> plans = new ArrayList<>(statements.size());
             boolean any = false;
+            Set<String> prepared = new HashSet<>();
             for (String statement : statements) {
                 List<Token> statementTokens = SqlLexer.tokenize(statement);
-                InterceptedStatement p = planStatement(statement, statementTokens);
+                InterceptedStatement p = planStatement(statement, statementTokens, session, prepared);
                 if (p == null && isCopyFromClient(statementTokens)) {
                     throw new PgException(PgError.error("0A000", "pgml-sidecar does not serve COPY … FROM STDIN in a query string "
                             + "with pgml calls yet", "Send the COPY on its own."));
@@ -87,13 +90,15 @@ public final class PgmlInterceptor implements Interceptor {
             }
             return any ? new MultiStatementQuery(statements, plans) : null;
         }
-        return planStatement(sql, tokens);
+        return planStatement(sql, tokens, session, new HashSet<>());
     }
 
-    private InterceptedStatement planStatement(String sql, List<Token> tokens) {
+    /** {@code prepared}: names a SQL-level PREPARE earlier in the same query string gives the sidecar. */
+    private InterceptedStatement planStatement(String sql, List<Token> tokens, SessionContext session, Set<String> prepared) {
         List<ResolvedCall> calls = resolveCalls(sql, tokens);
         if (calls.isEmpty()) {
-            return null;
+            // a session that prepared statements of the sidecar's hands their EXECUTE here too
+            return session == null ? null : SqlPrepare.planFollowUp(sql, tokens, session, this::planBody, prepared);
         }
         if (tokens.get(0).isKeyword("explain")) {
             return explain(sql, tokens, calls);
@@ -101,9 +106,11 @@ public final class PgmlInterceptor implements Interceptor {
         boolean nested = calls.stream().anyMatch(outer -> calls.stream().anyMatch(inner -> inner != outer
                 && inner.site().start() > outer.site().start() && inner.site().end() <= outer.site().end()));
         if (tokens.get(0).isKeyword("prepare")) {
-            // the calls would be evaluated once at PREPARE, not per EXECUTE with its parameters
-            throw unsupported(calls.get(0).site(), "SQL-level PREPARE of a statement that calls the pgml API",
-                    "Use your driver's prepared statements (protocol-level), which the sidecar serves, or run the statement directly.");
+            // PostgreSQL would evaluate the calls itself at EXECUTE: the sidecar keeps the statement (decision 19)
+            InterceptedStatement prepare = SqlPrepare.planPrepare(sql, tokens, this::planBody, prepared);
+            if (prepare != null) {
+                return prepare;
+            }
         }
         boolean allConstant = calls.stream().allMatch(ResolvedCall::isConstant);
         if (allConstant && calls.size() == 1) {
@@ -158,6 +165,19 @@ public final class PgmlInterceptor implements Interceptor {
             }
         }
         return new StrategyStatement(StagedCalls.plan(sql, tokens, calls, functions));
+    }
+
+    /** The body of a SQL-level PREPARE, planned as a statement of its own. */
+    private InterceptedStatement planBody(String body) {
+        List<Token> bodyTokens = SqlLexer.tokenize(body);
+        if (StatementShape.statementCount(bodyTokens) > 1) {
+            throw new PgException(PgError.error("42601", "cannot insert multiple commands into a prepared statement", null));
+        }
+        InterceptedStatement plan = planStatement(body, bodyTokens, null, new HashSet<>());
+        if (plan == null) {
+            throw new PgException(PgError.error("0A000", "pgml-sidecar found no pgml call to serve in this prepared statement", null));
+        }
+        return plan;
     }
 
     /**

@@ -50,7 +50,9 @@ class StrategyChoiceTest {
                 Arguments.of("EXPLAIN ANALYZE SELECT id FROM t WHERE " + P + " > 1", "ExplainStaged"),
                 // refused with a hint
                 Arguments.of("CREATE VIEW v AS SELECT " + P + " FROM t", "0A000"),
-                Arguments.of("PREPARE e(text) AS SELECT pgml.embed('m', $1)", "0A000"),
+                Arguments.of("PREPARE transaction_check(text) AS SELECT id FROM t WHERE " + P + " > $1::real", "PrepareStrategy"),
+                Arguments.of("PREPARE e AS SELECT pgml.embed('m', $1); ", "PrepareStrategy"),
+                Arguments.of("PREPARE e(text) AS SELECT pgml.embed('m', $1); SELECT pgml.embed('m', 'x')", "MultiStatementQuery"),
                 Arguments.of("WITH w AS (DELETE FROM t RETURNING a, b) SELECT " + P + " FROM w", "SelectListCalls"),
                 Arguments.of("WITH w AS (DELETE FROM t RETURNING a, b) SELECT a FROM w WHERE " + P + " > 1", "0A000"),
                 Arguments.of("UPDATE t SET a = 1 RETURNING " + P, "0A000"),
@@ -75,7 +77,8 @@ class StrategyChoiceTest {
             return "relayed";
         }
         return plan instanceof StrategyStatement s ? s.strategy().getClass().getSimpleName()
-                .replace("CallAlone", "alone").replace("TableCall", "alone") : "alone";
+                .replace("CallAlone", "alone").replace("TableCall", "alone")
+                : plan.getClass().getSimpleName().equals("MultiStatementQuery") ? "MultiStatementQuery" : "alone";
     }
 
     @Test

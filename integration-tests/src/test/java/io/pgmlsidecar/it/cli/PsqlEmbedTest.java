@@ -39,9 +39,11 @@ class PsqlEmbedTest {
         assertEquals(3, lines.length, s2ok.all());
         assertTrue(lines[0].startsWith("1|{") && lines[0].split(",").length == 384, lines[0].substring(0, 40));
         assertEquals("3|", lines[2]);
-        Cli.Result prepare = psql("PREPARE q(text) AS SELECT pgml.embed('" + MODEL + "', $1)");
-        assertEquals(1, prepare.exitCode(), prepare.all());
-        assertTrue(prepare.stderr().contains("PREPARE"), prepare.all());
+        // SQL-level PREPARE and EXECUTE in one query string (decision 19): the EXECUTE follows a PREPARE the sidecar keeps
+        Cli.Result prepare = psql("PREPARE q(text) AS SELECT pgml.embed('" + MODEL + "', $1); EXECUTE q('kitten on a rug')");
+        assertEquals(0, prepare.exitCode(), prepare.all());
+        String vector = prepare.stdout().trim().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(vector.startsWith("{") && vector.split(",").length == 384, prepare.all());
         Cli.Result literal = psql("SELECT 'pgml.embed(''m'', body)' -- pgml.embed('m', 'x')");
         assertEquals("pgml.embed('m', body)", literal.stdout().trim(), literal.all());
     }

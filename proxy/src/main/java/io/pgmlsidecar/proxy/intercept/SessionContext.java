@@ -19,4 +19,14 @@ public interface SessionContext {
 
     /** True once the client asked to cancel the running statement. */
     boolean cancelRequested();
+
+    /**
+     * From now on this session also hands texts containing {@code word} (ASCII, any case) to the
+     * interceptor, e.g. the EXECUTE of a name the interceptor prepared itself. Other sessions keep
+     * the fast path.
+     */
+    void interceptAlso(String word);
+
+    /** State the interceptor keeps for this session's lifetime: one instance per type, made on first use. */
+    <T> T state(Class<T> type, java.util.function.Supplier<T> create);
 }

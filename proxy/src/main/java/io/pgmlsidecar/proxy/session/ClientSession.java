@@ -63,7 +63,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Interceptor interceptor;
     private final CancelKeys cancelKeys;
     private final SessionRegistry registry;
-    private final byte[][] triggers;
+    /** Words that send a Query or Parse to the interceptor; replaced whole when one is added (read on the event loop). */
+    private volatile byte[][] triggers;
+    /** The interceptor's per-session state ({@link io.pgmlsidecar.proxy.intercept.SessionContext#state}). */
+    final java.util.concurrent.ConcurrentHashMap<Class<?>, Object> interceptorState = new java.util.concurrent.ConcurrentHashMap<>();
 
     Channel client;
     Channel backend;
@@ -119,9 +122,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         this.cancelKeys = cancelKeys;
         this.registry = registry;
         List<String> words = interceptor == null ? List.of() : interceptor.triggers();
-        this.triggers = new byte[words.size()][];
+        byte[][] initial = new byte[words.size()][];
         for (int i = 0; i < words.size(); i++) {
-            triggers[i] = words.get(i).toLowerCase().getBytes(StandardCharsets.US_ASCII);
+            initial[i] = words.get(i).toLowerCase().getBytes(StandardCharsets.US_ASCII);
+        }
+        this.triggers = initial;
+    }
+
+    /** Adds a trigger word for this session only; called by the interceptor's worker. */
+    void addTrigger(String word) {
+        byte[] w = word.toLowerCase().getBytes(StandardCharsets.US_ASCII);
+        synchronized (interceptorState) {
+            byte[][] current = triggers;
+            for (byte[] t : current) {
+                if (java.util.Arrays.equals(t, w)) {
+                    return;
+                }
+            }
+            byte[][] next = java.util.Arrays.copyOf(current, current.length + 1);
+            next[current.length] = w;
+            triggers = next;
         }
     }
 

@@ -432,6 +432,16 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
     }
 
     @Override
+    public void interceptAlso(String word) {
+        session.addTrigger(word);
+    }
+
+    @Override
+    public <T> T state(Class<T> type, java.util.function.Supplier<T> create) {
+        return type.cast(session.interceptorState.computeIfAbsent(type, k -> create.get()));
+    }
+
+    @Override
     public ByteBufAllocator alloc() {
         return session.client.alloc();
     }
