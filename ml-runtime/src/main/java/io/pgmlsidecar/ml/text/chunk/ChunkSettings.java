@@ -24,11 +24,6 @@ record ChunkSettings(long chunkSize, long chunkOverlap, KeepSeparator keepSepara
             throw new ChunkingException("Got a larger chunk overlap (" + chunkOverlap + ") than chunk size (" + chunkSize
                     + "), should be smaller.", "the default chunk_overlap is 200; pass a smaller one with a small chunk_size");
         }
-        if (chunkOverlap == chunkSize) {
-            // LangChain accepts this, but every chunk would then repeat the previous one in full
-            throw new ChunkingException("chunk_overlap (" + chunkOverlap + ") equals chunk_size, it must be smaller",
-                    "an overlap as large as the chunk repeats whole chunks; use e.g. a tenth of chunk_size");
-        }
     }
 
     static ChunkSettings read(KwargsReader kwargs, KeepSeparator defaultKeep) {
