@@ -85,8 +85,14 @@ class StrategyChoiceTest {
     void generalStrategyRewritesEachCallIntoALookupNamedAfterTheFunction() {
         String sql = "SELECT id, " + P + "::int AS k FROM t WHERE " + P + " > $1 ORDER BY 2";
         StagedCalls staged = (StagedCalls) ((StrategyStatement) planner.plan(sql, null)).strategy();
-        assertEquals("SELECT id, pg_temp.predict(ARRAY[('p')::text, (ARRAY[a, b])::text]::text[], 0)::int AS k FROM t "
-                + "WHERE pg_temp.predict(ARRAY[('p')::text, (ARRAY[a, b])::text]::text[], 0) > $1 ORDER BY 2", staged.servingSql());
+        String lookup = "(SELECT pgml_sidecar_r.v AS predict FROM pg_temp.pgml_sidecar_pgml_predict_h_values pgml_sidecar_r "
+                + "WHERE pgml_sidecar_r.h = md5((ARRAY[('p')::text, (ARRAY[a, b])::text]::text[])::text)::uuid "
+                + "UNION ALL SELECT pg_temp.predict(ARRAY[('p')::text, (ARRAY[a, b])::text]::text[], 0) LIMIT 1)";
+        assertEquals("SELECT id, " + lookup + "::int AS k FROM t WHERE " + lookup + " > $1 ORDER BY 2", staged.servingSql());
+        // where a sub-select would not match its grouping expression, the function answers
+        String grouped = "SELECT g FROM t GROUP BY g HAVING avg(" + P + ") > 1";
+        assertEquals("SELECT g FROM t GROUP BY g HAVING avg(pg_temp.predict(ARRAY[('p')::text, (ARRAY[a, b])::text]::text[], 0)) > 1",
+                ((StagedCalls) ((StrategyStatement) planner.plan(grouped, null)).strategy()).servingSql());
         assertEquals("SELECT", staged.kind());
         assertTrue(staged.verifies(), "a call in WHERE decides which rows reach the other call: collect until nothing is new");
     }

@@ -50,6 +50,8 @@ public final class StagedCalls implements Strategy {
     private final Map<ResolvedCall, Integer> depths = new HashMap<>();
     private final int maxDepth;
     private final boolean verify;
+    /** Whether the serving pass may answer calls with sub-selects instead of function calls ({@link #subSelectsServe}). */
+    private final boolean inlineServing;
     private int[] parameterOids;
 
     int[] parameterOids() {
@@ -66,7 +68,8 @@ public final class StagedCalls implements Strategy {
         public long modelNanos;
     }
 
-    private StagedCalls(String sql, List<ResolvedCall> calls, CallFunctions functions, CollectPass collect, boolean verify) {
+    private StagedCalls(String sql, List<ResolvedCall> calls, CallFunctions functions, CollectPass collect, boolean verify,
+            boolean inlineServing) {
         this.sql = sql;
         this.calls = calls;
         this.functions = functions;
@@ -80,12 +83,33 @@ public final class StagedCalls implements Strategy {
             deepest = Math.max(deepest, d);
         }
         this.maxDepth = deepest;
+        // a nested call's key would be written twice in the sub-select, and again per level: functions then
+        this.inlineServing = inlineServing && deepest == 1;
     }
 
     /** Plans the statement; throws 0A000 for a statement whose calls the collecting query cannot reach. */
     public static StagedCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls, CallFunctions functions) {
         CollectPass collect = CollectPass.plan(sql, tokens, calls);
-        return new StagedCalls(sql, calls, functions, collect, CallDependence.needsVerification(tokens, calls));
+        return new StagedCalls(sql, calls, functions, collect, CallDependence.needsVerification(tokens, calls), subSelectsServe(tokens));
+    }
+
+    /** Words after which a sub-select may not stand where a call stood, or may not match an equal expression elsewhere. */
+    private static final java.util.Set<String> NO_SUB_SELECT = java.util.Set.of("group", "having", "distinct", "window", "over",
+            "grouping", "rollup", "cube", "partition", "within", "filter");
+
+    /**
+     * A sub-select answers a call as the function would, except where PostgreSQL treats the two
+     * differently: window functions in the arguments belong to the sub-select's level, and
+     * GROUP BY / DISTINCT must match a select-list expression to a grouping one. Those statements
+     * keep the function.
+     */
+    static boolean subSelectsServe(List<Token> tokens) {
+        for (Token t : tokens) {
+            if (t.kind() == Token.Kind.IDENTIFIER && NO_SUB_SELECT.contains(t.text().toLowerCase(java.util.Locale.ROOT))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Stats stats() {
@@ -94,6 +118,10 @@ public final class StagedCalls implements Strategy {
 
     /** The statement with every call answered from the lookup table (what the last pass runs). */
     public String servingSql() {
+        if (inlineServing) {
+            String part = Splice.replaceNested(sql, calls, (c, args) -> tables.get(c.function()).inlineLookup(args));
+            return part;
+        }
         return render(0, sql.length(), c -> LookupTables.SERVE);
     }
 
@@ -222,9 +250,8 @@ public final class StagedCalls implements Strategy {
         List<String> keys = new ArrayList<>(rows.size());
         List<String[]> args = new ArrayList<>(rows.size());
         for (byte[][] row : rows) {
-            String key = new String(row[0], StandardCharsets.UTF_8);
-            keys.add(key);
-            args.add(TextArrays.parse(key).toArray(new String[0]));
+            keys.add(new String(row[0], StandardCharsets.UTF_8));
+            args.add(TextArrays.parse(new String(row[1], StandardCharsets.UTF_8)).toArray(new String[0]));
         }
         long t0 = System.nanoTime();
         Object[] results = functions.apply(session, call, args);
