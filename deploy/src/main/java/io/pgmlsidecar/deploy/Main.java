@@ -1,7 +1,7 @@
 package io.pgmlsidecar.deploy;
 
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
+import io.pgmlsidecar.proxy.tls.ServerTls;
 import io.pgmlsidecar.catalog.CatalogMigrator;
 import io.pgmlsidecar.catalog.DeploymentNotifications;
 import io.pgmlsidecar.ml.EmbeddingService;
@@ -127,7 +127,7 @@ public final class Main implements Callable<Integer> {
             if (tlsCert == null || tlsKey == null) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
             }
-            SslContext ssl = SslContextBuilder.forServer(tlsCert, tlsKey).build();
+            SslContext ssl = ServerTls.forServer(tlsCert, tlsKey);
             config = config.withSsl(ssl);
         }
         MlConfig ml = MlConfig.builder().modelsDir(modelsDir).build();

@@ -3,11 +3,11 @@ package io.pgmlsidecar.it.wire;
 import static io.pgmlsidecar.it.wire.RawPgClient.query;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.handler.ssl.SslContextBuilder;
 import io.pgmlsidecar.it.support.ExternalProcess;
 import io.pgmlsidecar.it.support.TestCluster;
 import io.pgmlsidecar.it.wire.RawPgClient.BackendMessage;
@@ -57,7 +57,7 @@ class StartupSecurityTest {
                 Map.of(), certDir, Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), "openssl req failed: " + r);
         assertTrue(Files.readString(key.toPath()).contains("BEGIN PRIVATE KEY"), "the key must be PKCS#8 PEM");
-        io.netty.handler.ssl.SslContext ssl = SslContextBuilder.forServer(cert, key).build();
+        io.netty.handler.ssl.SslContext ssl = io.pgmlsidecar.proxy.tls.ServerTls.forServer(cert, key);
         tlsSidecar = TestCluster.startSidecar(cluster.postgresPort(), cfg -> cfg.withSsl(ssl));
     }
 
@@ -141,6 +141,35 @@ class StartupSecurityTest {
             c.startupAndWaitReady("postgres", "postgres");
             assertSelectOne(c);
         }
+    }
+
+    /**
+     * OpenSSL speaks PostgreSQL's SSLRequest itself ({@code -starttls postgres}): each probe offers
+     * only one protocol or cipher, so the server's policy alone decides (ServerTls).
+     */
+    @Test
+    void onlyTls12And13WithForwardSecretAeadCiphersAreOffered() throws Exception {
+        for (List<String> refused : List.of(List.of("-tls1_2", "-cipher", "AES128-GCM-SHA256"), // RSA key exchange: no forward secrecy
+                List.of("-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA256"), // CBC
+                List.of("-tls1_2", "-cipher", "ECDHE-RSA-AES128-SHA"),
+                List.of("-tls1_1", "-cipher", "ALL:@SECLEVEL=0"), List.of("-tls1", "-cipher", "ALL:@SECLEVEL=0"))) {
+            String out = handshake(refused.toArray(new String[0]));
+            assertFalse(out.contains("CONNECTION ESTABLISHED"), "refused: " + refused + "\n" + out);
+        }
+        String tls13 = handshake("-tls1_3");
+        assertTrue(tls13.contains("CONNECTION ESTABLISHED") && tls13.contains("Protocol version: TLSv1.3"), tls13);
+        String gcm = handshake("-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
+        assertTrue(gcm.contains("CONNECTION ESTABLISHED") && gcm.contains("Ciphersuite: ECDHE-RSA-AES128-GCM-SHA256"), gcm);
+        String chacha = handshake("-tls1_2", "-cipher", "ECDHE-RSA-CHACHA20-POLY1305");
+        assertTrue(chacha.contains("CONNECTION ESTABLISHED") && chacha.contains("CHACHA20"), chacha);
+    }
+
+    private String handshake(String... options) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("openssl", "s_client", "-starttls", "postgres",
+                "-connect", "127.0.0.1:" + tlsSidecar.port(), "-brief"));
+        cmd.addAll(List.of(options));
+        ExternalProcess.Result r = ExternalProcess.run(cmd, Map.of(), certDir, Duration.ofSeconds(30));
+        return r.stdout() + r.stderr();
     }
 
     @Test
