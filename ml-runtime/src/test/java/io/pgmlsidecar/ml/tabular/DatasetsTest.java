@@ -42,6 +42,14 @@ class DatasetsTest {
         LoadedTable bc = PgmlDatasets.load("breast_cancer", 1L);
         assertEquals("\"mean radius\" FLOAT4", bc.columns().get(0).ddl());
         assertEquals(Boolean.TRUE, bc.rows().get(0)[30], "the first breast_cancer row is malignant");
+        // scikit-learn's load_diabetes().data[0] (scaled, as PostgresML's pgml.diabetes), and its target
+        double[] sklearnFirst = {0.03807591, 0.05068012, 0.06169621, 0.02187239, -0.0442235, -0.03482076, -0.04340085, -0.00259226,
+                0.01990749, -0.01764613};
+        Object[] first = PgmlDatasets.load("diabetes", 1L).rows().get(0);
+        for (int k = 0; k < sklearnFirst.length; k++) {
+            assertEquals(sklearnFirst[k], (Float) first[k], 2e-7, "diabetes feature " + k);
+        }
+        assertEquals(151f, (Float) first[10]);
         LoadedTable wine = PgmlDatasets.load("wine", 1L);
         assertEquals("\"od280/od315_of_diluted_wines\" FLOAT4", wine.columns().get(11).ddl());
         assertEquals("hue", wine.columns().get(9).name());

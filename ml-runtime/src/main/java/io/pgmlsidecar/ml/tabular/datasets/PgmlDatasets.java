@@ -148,12 +148,36 @@ public final class PgmlDatasets {
         List<ColumnDef> c = cols("FLOAT4", "age", "sex", "bmi", "bp", "s1", "s2", "s3", "s4", "s5", "s6", "target");
         List<String> data = lines("diabetes_data_raw.csv.gz");
         List<String> target = lines("diabetes_target.csv.gz");
+        // scikit-learn's load_diabetes() (scaled=True, PostgresML's table): each feature centred and divided by its
+        // standard deviation times sqrt(n_samples), over all 442 rows, whatever the limit
+        double[][] x = new double[data.size()][10];
+        for (int i = 0; i < data.size(); i++) {
+            String[] f = data.get(i).trim().split("\\s+");
+            for (int k = 0; k < 10; k++) {
+                x[i][k] = Double.parseDouble(f[k]);
+            }
+        }
+        int n = x.length;
+        for (int k = 0; k < 10; k++) {
+            double mean = 0;
+            for (double[] row : x) {
+                mean += row[k];
+            }
+            mean /= n;
+            double variance = 0;
+            for (double[] row : x) {
+                variance += (row[k] - mean) * (row[k] - mean);
+            }
+            double scale = Math.sqrt(variance / n) * Math.sqrt(n);
+            for (double[] row : x) {
+                row[k] = (row[k] - mean) / scale;
+            }
+        }
         List<Object[]> rows = new ArrayList<>();
-        for (int i = 0; i < data.size() && rows.size() < max; i++) {
-            String[] f = data.get(i).split("\\s+");
+        for (int i = 0; i < n && rows.size() < max; i++) {
             Object[] r = new Object[11];
             for (int k = 0; k < 10; k++) {
-                r[k] = Float.parseFloat(f[k]);
+                r[k] = (float) x[i][k];
             }
             r[10] = (float) Double.parseDouble(target.get(i));
             rows.add(r);
