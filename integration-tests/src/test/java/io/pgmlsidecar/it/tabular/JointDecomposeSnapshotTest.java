@@ -69,6 +69,8 @@ class JointDecomposeSnapshotTest {
             Float[] v = floats(s, "SELECT pgml.decompose('it_iris_pca', ARRAY[5.1, 3.5, 1.4, 0.2]::real[])");
             assertEquals(2, v.length);
             assertTrue(Math.abs(v[0]) > 1, "the first component separates setosa: " + v[0]);
+            // PostgresML's predict on a decomposition project answers the first component
+            assertEquals(Float.toString(v[0]), one(s, "SELECT pgml.predict('it_iris_pca', ARRAY[5.1, 3.5, 1.4, 0.2]::real[])"));
             assertTrue(one(s, "SELECT (metrics->>'cumulative_explained_variance')::float8 > 0.9 FROM pgml.models m JOIN pgml.projects p "
                     + "ON p.id = m.project_id WHERE p.name = 'it_iris_pca'").equals("t"));
         }

@@ -220,8 +220,16 @@ public final class TabularModel implements Serializable {
                 yield out;
             }
             case CLUSTERING -> Arrays.stream(estimator.predictClasses(e)).asDoubleStream().toArray();
-            case DECOMPOSITION -> throw new TabularException("a decomposition model has no single prediction",
-                    "use pgml.decompose(project, vector) to get the components");
+            case DECOMPOSITION -> {
+                // PostgresML's predict on a decomposition model falls back to transform and returns its first value:
+                // the first component; pgml.decompose gives them all
+                double[][] components = estimator.transform(e);
+                double[] out = new double[components.length];
+                for (int i = 0; i < components.length; i++) {
+                    out[i] = components[i][0];
+                }
+                yield out;
+            }
         };
     }
 
