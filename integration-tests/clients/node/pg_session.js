@@ -105,6 +105,25 @@ async function main() {
     await client.query('COMMIT');
     ok('pgml.version() inside a transaction');
 
+    // predictions anywhere in a statement: fields named as PostgreSQL names them (issue 15)
+    const lin = `${table}_lin`;
+    await client.query(`CREATE TABLE ${lin} AS SELECT g::real AS x, (2 * g)::real AS y FROM generate_series(1, 8) g`);
+    await client.query(`SELECT * FROM pgml.train('${lin}', 'regression', '${lin}', 'y', 'linear')`);
+    r = await client.query(`SELECT x, pgml.predict('${lin}', ARRAY[x]) FROM ${lin} ORDER BY x LIMIT 2`);
+    assert.deepEqual(r.fields.map((f) => f.name), ['x', 'predict']);
+    assert.equal(r.fields[1].dataTypeID, 700);
+    const general = `SELECT x::int, pgml.predict('${lin}', ARRAY[x])::int AS doubled FROM ${lin} `
+      + `WHERE pgml.predict('${lin}', ARRAY[x]) > $1 ORDER BY pgml.predict('${lin}', ARRAY[x]) DESC`;
+    r = await client.query(general, [11]);
+    assert.deepEqual(r.rows, [{ x: 8, doubled: 16 }, { x: 7, doubled: 14 }, { x: 6, doubled: 12 }]);
+    assert.deepEqual(r.fields.map((f) => f.name), ['x', 'doubled']);
+    r = await client.query({ name: 'general_stmt', text: general, values: [13] });
+    assert.deepEqual(r.rows, [{ x: 8, doubled: 16 }, { x: 7, doubled: 14 }]);
+    r = await client.query(`SELECT pgml.predict('${lin}', ARRAY[x]) * 1, pgml.predict('${lin}', ARRAY[x])::int FROM ${lin} LIMIT 1`);
+    assert.deepEqual(r.fields.map((f) => f.name), ['?column?', 'predict']);
+    await client.query(`DROP TABLE ${lin}`);
+    ok('predictions anywhere, fields named as PostgreSQL names them');
+
     await client.query(`DROP TABLE ${table}`);
   } finally {
     await client.query(`DROP TABLE IF EXISTS ${table}`).catch(() => {});

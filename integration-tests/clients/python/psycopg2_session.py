@@ -120,6 +120,23 @@ def main():
         check("count after pgml.version()", cur.fetchone()[0], 7)
         conn.rollback()
 
+        # predictions anywhere in a statement: columns named as PostgreSQL names them (issue 15)
+        lin = f"{table}_lin"
+        cur.execute(f"CREATE TABLE {lin} AS SELECT g::real AS x, (2 * g)::real AS y FROM generate_series(1, 8) g")
+        cur.execute(f"SELECT * FROM pgml.train('{lin}', 'regression', '{lin}', 'y', 'linear')")
+        conn.commit()
+        cur.execute(f"SELECT x, pgml.predict('{lin}', ARRAY[x]) FROM {lin} ORDER BY x LIMIT 2")
+        check("S2 description", [d.name for d in cur.description], ["x", "predict"])
+        check("S2 prediction type (float4)", cur.description[1].type_code, 700)
+        cur.execute(f"SELECT x::int, pgml.predict('{lin}', ARRAY[x])::int AS doubled FROM {lin} "
+                    f"WHERE pgml.predict('{lin}', ARRAY[x]) > 11 ORDER BY pgml.predict('{lin}', ARRAY[x]) DESC")
+        check("general strategy rows", cur.fetchall(), [(8, 16), (7, 14), (6, 12)])
+        check("general strategy description", [d.name for d in cur.description], ["x", "doubled"])
+        cur.execute(f"SELECT pgml.predict('{lin}', ARRAY[x]) * 1, pgml.predict('{lin}', ARRAY[x])::int FROM {lin} LIMIT 1")
+        check("expression and cast column names", [d.name for d in cur.description], ["?column?", "predict"])
+        cur.execute(f"DROP TABLE {lin}")
+        conn.commit()
+
         # autocommit mode: error then good query
         conn.autocommit = True
         try:
