@@ -113,6 +113,27 @@ public final class SqlPrepare {
         throw new PgException(PgError.error("0A000", "pgml-sidecar does not serve SQL-level PREPARE of this statement yet", null));
     }
 
+    /** The comma-separated items between the parentheses at {@code open} and {@code close}, as written. */
+    private static List<String> items(String sql, List<Token> tokens, int open, int close) {
+        List<String> out = new ArrayList<>();
+        int from = open + 1;
+        int depth = 0;
+        for (int j = open + 1; j <= close; j++) {
+            Token t = tokens.get(j);
+            if (t.isPunct('(') || t.isPunct('[')) {
+                depth++;
+            } else if ((t.isPunct(')') || t.isPunct(']')) && depth > 0 && j < close) {
+                depth--;
+            } else if (depth == 0 && (t.isPunct(',') || j == close)) {
+                if (j > from) {
+                    out.add(sql.substring(tokens.get(from).start(), tokens.get(j - 1).end()));
+                }
+                from = j + 1;
+            }
+        }
+        return out;
+    }
+
     /** {@code PREPARE name [(type, …)] AS statement}. */
     record Prepare(String name, List<String> declaredTypes, String body) {
         static Prepare parse(String sql, List<Token> tokens) {
@@ -124,27 +145,13 @@ public final class SqlPrepare {
                 return null;
             }
             int i = 2;
-            List<String> types = new ArrayList<>();
+            List<String> types = List.of();
             if (tokens.get(i).isPunct('(')) {
                 int close = CallFinder.matchingParen(tokens, i);
                 if (close < 0) {
                     return null;
                 }
-                int from = i + 1;
-                int depth = 0;
-                for (int j = i + 1; j <= close; j++) {
-                    Token t = tokens.get(j);
-                    if (t.isPunct('(')) {
-                        depth++;
-                    } else if (t.isPunct(')') && depth > 0) {
-                        depth--;
-                    } else if (depth == 0 && (t.isPunct(',') || j == close)) {
-                        if (j > from) {
-                            types.add(sql.substring(tokens.get(from).start(), tokens.get(j - 1).end()));
-                        }
-                        from = j + 1;
-                    }
-                }
+                types = items(sql, tokens, i, close);
                 i = close + 1;
             }
             if (i + 1 >= tokens.size() || !tokens.get(i).isKeyword("as")) {
@@ -160,7 +167,7 @@ public final class SqlPrepare {
             if (tokens.size() < 2 || !tokens.get(0).isKeyword("execute")) {
                 return null;
             }
-            List<String> args = new ArrayList<>();
+            List<String> args = List.of();
             boolean parameters = false;
             int i = 2;
             if (i < tokens.size() && tokens.get(i).isPunct('(')) {
@@ -168,22 +175,10 @@ public final class SqlPrepare {
                 if (close < 0) {
                     return null;
                 }
-                int from = i + 1;
-                int depth = 0;
-                for (int j = i + 1; j <= close; j++) {
-                    Token t = tokens.get(j);
-                    parameters |= t.kind() == Token.Kind.PARAMETER;
-                    if (t.isPunct('(') || t.isPunct('[')) {
-                        depth++;
-                    } else if ((t.isPunct(')') || t.isPunct(']')) && depth > 0) {
-                        depth--;
-                    } else if (depth == 0 && (t.isPunct(',') || j == close)) {
-                        if (j > from) {
-                            args.add(sql.substring(tokens.get(from).start(), tokens.get(j - 1).end()));
-                        }
-                        from = j + 1;
-                    }
+                for (int j = i + 1; j < close; j++) {
+                    parameters |= tokens.get(j).kind() == Token.Kind.PARAMETER;
                 }
+                args = items(sql, tokens, i, close);
                 i = close + 1;
             }
             while (i < tokens.size() && tokens.get(i).isPunct(';')) {
