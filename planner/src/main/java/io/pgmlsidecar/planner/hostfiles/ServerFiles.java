@@ -55,20 +55,19 @@ public final class ServerFiles {
 
     /** An existing regular file to read, for {@code function}, or an ErrorResponse. */
     public Path fileToRead(SessionContext session, String path, String function) {
-        Path p = confined(session, path, function, Access.READ);
-        if (!Files.isRegularFile(p)) {
-            throw new PgException(PgError.error("58P01", "could not open file \"" + path + "\" for reading: No such file",
-                    "Paths are relative to the sidecar's server files directory " + root + "."));
-        }
-        return insideAfterLinks(p, path);
+        return existingToRead(session, path, function, Files::isRegularFile, "could not open file \"" + path + "\" for reading: No such file");
     }
 
     /** A directory to read files from. */
     public Path directoryToRead(SessionContext session, String path, String function) {
+        return existingToRead(session, path, function, Files::isDirectory, "could not open directory \"" + path + "\": No such directory");
+    }
+
+    private Path existingToRead(SessionContext session, String path, String function, java.util.function.Predicate<Path> exists,
+            String missing) {
         Path p = confined(session, path, function, Access.READ);
-        if (!Files.isDirectory(p)) {
-            throw new PgException(PgError.error("58P01", "could not open directory \"" + path + "\": No such directory",
-                    "Paths are relative to the sidecar's server files directory " + root + "."));
+        if (!exists.test(p)) {
+            throw new PgException(PgError.error("58P01", missing, "Paths are relative to the sidecar's server files directory " + root + "."));
         }
         return insideAfterLinks(p, path);
     }

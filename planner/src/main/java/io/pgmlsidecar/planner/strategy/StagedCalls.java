@@ -119,8 +119,7 @@ public final class StagedCalls implements Strategy {
     /** The statement with every call answered from the lookup table (what the last pass runs). */
     public String servingSql() {
         if (inlineServing) {
-            String part = Splice.replaceNested(sql, calls, (c, args) -> tables.get(c.function()).inlineLookup(args));
-            return part;
+            return Splice.replaceNested(sql, calls, (c, args) -> tables.get(c.function()).inlineLookup(args));
         }
         return render(0, sql.length(), c -> LookupTables.SERVE);
     }
