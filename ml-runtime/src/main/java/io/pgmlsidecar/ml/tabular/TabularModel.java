@@ -5,6 +5,13 @@ import io.pgmlsidecar.ml.tabular.data.FeatureColumn;
 import io.pgmlsidecar.ml.tabular.data.LabelKind;
 import io.pgmlsidecar.ml.tabular.preprocess.Preprocessor;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgmlsidecar.ml.tabular.algorithms.EstimatorFormats;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
+import io.pgmlsidecar.ml.tabular.store.StoredDocument;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -12,7 +19,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -21,13 +27,14 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.zip.InflaterInputStream;
 
 /**
  * A trained model: preprocessing + estimator + label mapping, ready to predict. Thread-safe for
- * prediction. {@link #toBytes()} gives the bytes stored in {@code pgml.files} and {@link #fromBytes}
- * loads them (a class allow-list guards deserialisation).
+ * prediction. {@link #toBytes()} gives the bytes stored in {@code pgml.files} (format 3, documented in
+ * docs/model-format.md) and {@link #fromBytes} loads every format any build has written.
  * <p>Row inputs: values of the training relation's feature columns in order (text as String, array
  * columns as Java arrays). {@code double[][]} inputs: the flattened numeric features in the same order
  * (only for models without text features).
@@ -39,9 +46,9 @@ import java.util.zip.InflaterInputStream;
 public final class TabularModel implements Serializable {
     @Serial
     private static final long serialVersionUID = 1L;
-    /** Version 1: one deflate stream of the serialised model (still read). */
+    /** Format 1: one deflate stream of the Java-serialised model (read only). */
     static final byte[] MAGIC = "PGMLSIDECAR-TABULAR-1\n".getBytes(StandardCharsets.US_ASCII);
-    /** Version 2: the serialised model in {@link ChunkedDeflate} parts, compressed in parallel. */
+    /** Format 2: the Java-serialised model in {@link ChunkedDeflate} parts (read only). */
     static final byte[] MAGIC_CHUNKED = "PGMLSIDECAR-TABULAR-2\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Task task;
@@ -297,25 +304,76 @@ public final class TabularModel implements Serializable {
         return estimator.transform(encodeRows(rows));
     }
 
-    // ---- bytes ----
+    // ---- bytes (docs/model-format.md) ----
+
+    /** The format {@link #toBytes()} writes: 3 = a CBOR document of named fields per estimator. */
+    public static final int FORMAT_VERSION = 3;
+    /** Format 3: a documented CBOR document in {@link ChunkedDeflate} parts. */
+    static final byte[] MAGIC_DOCUMENT = "PGMLSIDECAR-TABULAR-3\n".getBytes(StandardCharsets.US_ASCII);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     public byte[] toBytes() {
+        byte[] document = StoredDocument.write(this::writeDocument);
         try {
-            ByteArrayOutputStream raw = new ByteArrayOutputStream(64 * 1024);
-            try (ObjectOutputStream out = new ObjectOutputStream(raw)) {
-                out.writeObject(this);
-            }
-            byte[] serialised = raw.toByteArray();
-            ByteArrayOutputStream bos = new ByteArrayOutputStream(serialised.length / 4 + 64);
-            bos.write(MAGIC_CHUNKED);
-            ChunkedDeflate.write(serialised, ChunkedDeflate.parts(serialised.length), new DataOutputStream(bos));
+            ByteArrayOutputStream bos = new ByteArrayOutputStream(document.length / 3 + 64);
+            bos.write(MAGIC_DOCUMENT);
+            ChunkedDeflate.write(document, ChunkedDeflate.parts(document.length), new DataOutputStream(bos));
             return bos.toByteArray();
         } catch (IOException e) {
-            throw new TabularException("could not serialise the model: " + e.getMessage(), e);
+            throw new TabularException("could not store the model: " + e.getMessage(), e);
         }
     }
 
-    private static final ObjectInputFilter FILTER = info -> {
+    private void writeDocument(StateWriter out) {
+        String hyperparamsJson;
+        try {
+            hyperparamsJson = JSON.writeValueAsString(hyperparams);
+        } catch (IOException e) {
+            throw new TabularException("could not store the model's hyperparameters: " + e.getMessage(), e);
+        }
+        out.put("format", FORMAT_VERSION)
+                .put("written_by", writtenBy())
+                .put("task", task.pgName())
+                .put("algorithm", algorithm)
+                .put("hyperparams", hyperparamsJson)
+                .put("label_names", labelNames)
+                .put("label_kind", labelKind == null ? null : labelKind.name().toLowerCase(Locale.ROOT))
+                .put("class_keys", classKeys)
+                .put("class_values", classValues)
+                .putObject("preprocessor", preprocessor::writeState)
+                .putObject("estimator", e -> EstimatorFormats.write(e, estimator));
+    }
+
+    private static String writtenBy() {
+        String v = TabularModel.class.getPackage().getImplementationVersion();
+        return "pgml-sidecar " + (v == null ? "(development build)" : v);
+    }
+
+    private static TabularModel readDocument(StateReader in) {
+        int format = in.getInt("format");
+        if (format != FORMAT_VERSION) {
+            throw new TabularException("the stored model's document says format " + format + " under the format-3 header",
+                    "the stored bytes are damaged; retrain the project");
+        }
+        Map<String, Object> hyperparams;
+        try {
+            hyperparams = JSON.readValue(in.getString("hyperparams"), new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (IOException e) {
+            throw new TabularException("the stored model's hyperparameters are not JSON: " + e.getMessage(), e);
+        }
+        String kind = in.getString("label_kind");
+        List<String> classKeys = in.strings("class_keys");
+        Estimator estimator = EstimatorFormats.read(in.object("estimator"));
+        TabularModel m = new TabularModel(Task.parse(in.getString("task")), in.getString("algorithm"), hyperparams,
+                Preprocessor.readState(in.object("preprocessor")), estimator, in.strings("label_names"),
+                kind == null ? null : LabelKind.valueOf(kind.toUpperCase(Locale.ROOT)),
+                classKeys == null ? null : classKeys.toArray(String[]::new), in.doubles("class_values"));
+        estimator.afterLoad();
+        return m;
+    }
+
+    /** Formats 1 and 2 (builds before format 3): Java serialisation, read through this class allow-list. */
+    private static final ObjectInputFilter LEGACY_FILTER = info -> {
         Class<?> c = info.serialClass();
         if (info.depth() > 64 || info.references() > 50_000_000L) {
             return ObjectInputFilter.Status.REJECTED;
@@ -345,7 +403,19 @@ public final class TabularModel implements Serializable {
         return bytes != null && bytes.length >= magic.length && Arrays.equals(bytes, 0, magic.length, magic, 0, magic.length);
     }
 
+    /** Reads every format a build has stored: 3 (documented CBOR), and 2 and 1 (Java serialisation). */
     public static TabularModel fromBytes(byte[] bytes) {
+        if (startsWith(bytes, MAGIC_DOCUMENT)) {
+            ByteArrayInputStream stored = new ByteArrayInputStream(bytes, MAGIC_DOCUMENT.length, bytes.length - MAGIC_DOCUMENT.length);
+            try {
+                return readDocument(StoredDocument.read(ChunkedDeflate.read(new DataInputStream(stored)), "the model"));
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof TabularException t) {
+                    throw t;
+                }
+                throw new TabularException("the stored model could not be read: " + e.getMessage(), e);
+            }
+        }
         boolean chunked = startsWith(bytes, MAGIC_CHUNKED);
         if (!chunked && !startsWith(bytes, MAGIC)) {
             throw new TabularException("the stored model is not a pgml-sidecar tabular model",
@@ -354,7 +424,7 @@ public final class TabularModel implements Serializable {
         ByteArrayInputStream stored = new ByteArrayInputStream(bytes, MAGIC.length, bytes.length - MAGIC.length);
         try (ObjectInputStream in = new ObjectInputStream(chunked ? ChunkedDeflate.read(new DataInputStream(stored))
                 : new InflaterInputStream(stored))) {
-            in.setObjectInputFilter(FILTER);
+            in.setObjectInputFilter(LEGACY_FILTER);
             TabularModel m = (TabularModel) in.readObject();
             m.estimator.afterLoad();
             return m;

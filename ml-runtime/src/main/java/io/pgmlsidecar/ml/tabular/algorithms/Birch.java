@@ -16,6 +16,10 @@ import java.util.List;
  * New rows get the label of the nearest subcluster centroid.
  */
 public final class Birch implements Estimator {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     @Serial
     private static final long serialVersionUID = 1L;
 

@@ -16,6 +16,10 @@ import java.util.SplittableRandom;
  * the cluster of the nearest core sample within eps, else -1 (noise).
  */
 public final class Clustering {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     private Clustering() {
     }
 

@@ -15,6 +15,10 @@ import java.util.stream.IntStream;
  * {@code ada_boost} (SAMME for classification, AdaBoost.R2 for regression).
  */
 public final class Ensembles {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     private Ensembles() {
     }
 

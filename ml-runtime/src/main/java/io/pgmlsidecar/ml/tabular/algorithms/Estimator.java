@@ -10,7 +10,9 @@ import java.io.Serializable;
  * regression {@code fitRegression/predictValues}; classification {@code fitClassification/predictClasses}
  * (classes are 0..k-1) and, when they have probabilities, {@code predictProba}; clustering
  * {@code fitUnsupervised/predictClasses}; decomposition {@code fitUnsupervised/transform}.
- * Must be {@link Serializable} (the model bytes stored in pgml.files).
+ * <p>Stored form: {@link #storedType()} names the estimator's state schema, {@link #writeState} writes it and
+ * the reader registered in {@link EstimatorFormats} reads it back (docs/model-format.md). Java
+ * serialisation ({@link Serializable}) is kept only to read models stored by builds before format 3.
  */
 public interface Estimator extends Serializable {
 
@@ -64,6 +66,27 @@ public interface Estimator extends Serializable {
      * another; prediction must stay safe meanwhile.
      */
     default void prepareForStorage() {
+    }
+
+    /**
+     * The stable name of this estimator's stored state, e.g. {@code "forest"}; never a Java class name, so
+     * classes can be renamed and moved freely. Listed in docs/model-format.md.
+     */
+    default String storedType() {
+        throw new TabularException(getClass().getSimpleName() + " has no stored format yet");
+    }
+
+    /**
+     * The version of the state schema {@link #writeState} writes. Change the schema only with a new
+     * version, keeping the reader of every earlier one in {@link EstimatorFormats}.
+     */
+    default int storedVersion() {
+        return 1;
+    }
+
+    /** Writes the fitted state (and the settings prediction needs) under the documented field names. */
+    default void writeState(io.pgmlsidecar.ml.tabular.store.StateWriter out) {
+        throw new TabularException(getClass().getSimpleName() + " has no stored format yet");
     }
 
     /** Called after deserialisation (e.g. to reload native handles). */

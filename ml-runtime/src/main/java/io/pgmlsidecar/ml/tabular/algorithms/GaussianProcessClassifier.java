@@ -16,6 +16,10 @@ import java.io.Serializable;
  * it is wired to a key missing from its algorithm map.)
  */
 public final class GaussianProcessClassifier implements Estimator {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     @Serial
     private static final long serialVersionUID = 1L;
 

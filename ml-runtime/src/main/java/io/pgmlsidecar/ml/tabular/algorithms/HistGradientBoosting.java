@@ -21,6 +21,10 @@ import java.util.SplittableRandom;
  * there are more than 10,000 rows.
  */
 public final class HistGradientBoosting implements Estimator {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     @Serial
     private static final long serialVersionUID = 1L;
 

@@ -10,6 +10,10 @@ import java.io.Serial;
  * for the linear ones the per-target fits are the same solution).
  */
 public final class JointRegressor implements Estimator {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     @Serial
     private static final long serialVersionUID = 1L;
     private final Estimator[] estimators;

@@ -12,6 +12,10 @@ import java.io.Serial;
  * a log grid; alpha = 1e-10 noise). Both are O(n³): refused above {@value #MAX_ROWS} training rows.
  */
 public final class KernelModels {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     static final int MAX_ROWS = 5000;
 
     private KernelModels() {

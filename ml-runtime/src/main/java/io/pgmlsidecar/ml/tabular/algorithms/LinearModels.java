@@ -16,6 +16,10 @@ import java.util.SplittableRandom;
  * RANSAC and Theil–Sen.
  */
 public final class LinearModels {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     private LinearModels() {
     }
 

@@ -12,6 +12,10 @@ import java.util.SplittableRandom;
  * Classifiers are one-vs-rest for more than two classes, as in scikit-learn. Epochs check cancellation.
  */
 public final class SgdModels {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     private SgdModels() {
     }
 

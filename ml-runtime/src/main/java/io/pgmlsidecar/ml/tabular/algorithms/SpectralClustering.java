@@ -16,6 +16,10 @@ import java.util.SplittableRandom;
  * training row. O(n²) memory: refused above 3,000 training rows.
  */
 public final class SpectralClustering implements Estimator {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     @Serial
     private static final long serialVersionUID = 1L;
     static final int MAX_ROWS = 3000;

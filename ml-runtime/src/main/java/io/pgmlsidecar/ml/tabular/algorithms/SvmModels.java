@@ -25,6 +25,10 @@ import java.util.List;
  * LogisticRegression): {@code svm}, {@code nu_svm}, {@code linear_svm}, and {@code linear} classification.
  */
 public final class SvmModels {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     private SvmModels() {
     }
 

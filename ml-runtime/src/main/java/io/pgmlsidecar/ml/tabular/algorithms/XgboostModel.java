@@ -26,6 +26,10 @@ import java.util.Optional;
  * through XGBoost4J.
  */
 public final class XgboostModel implements Estimator {
+    /** Readers of this family's stored states, by type and version (docs/model-format.md). */
+    static void registerFormats(EstimatorFormats.Registry formats) {
+    }
+
     @Serial
     private static final long serialVersionUID = 1L;
 

@@ -5,6 +5,8 @@ import io.pgmlsidecar.ml.tabular.data.ColumnType;
 import io.pgmlsidecar.ml.tabular.data.Dataset;
 import io.pgmlsidecar.ml.tabular.data.FeatureColumn;
 import io.pgmlsidecar.ml.tabular.data.Values;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
 import java.io.Serial;
 import java.io.Serializable;
@@ -12,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,6 +54,50 @@ public final class Preprocessor implements Serializable {
         double center = 0;
         double scale = 1;
         int width;                       // output columns
+    }
+
+    // ---- stored state (docs/model-format.md, "preprocessor") ----
+
+    public void writeState(StateWriter out) {
+        out.putList("features", features, (w, f) -> w.put("name", f.name())
+                .put("type", f.type().name().toLowerCase(Locale.ROOT)).put("array", f.array()));
+        out.put("widths", widths);
+        out.putList("columns", transforms, (w, t) -> w.put("name", t.name).put("categorical", t.categorical)
+                .put("source_text", t.sourceText)
+                .putObject("spec", s -> s.put("encode", t.spec.encode().name().toLowerCase(Locale.ROOT)).put("ordinal", t.spec.ordinal())
+                        .put("impute", t.spec.impute().name().toLowerCase(Locale.ROOT)).put("scale", t.spec.scale().name().toLowerCase(Locale.ROOT)))
+                .putCodes("codes", t.codes).put("target_means", t.targetMeans).put("impute_value", t.imputeValue)
+                .put("impute_code", t.imputeCode).put("center", t.center).put("scale", t.scale).put("width", t.width));
+        out.put("output_names", outputNames);
+        out.put("output_width", outputWidth);
+    }
+
+    public static Preprocessor readState(StateReader in) {
+        List<FeatureColumn> features = in.list("features", f -> new FeatureColumn(f.getString("name"),
+                ColumnType.valueOf(f.getString("type").toUpperCase(Locale.ROOT)), f.getBoolean("array")));
+        Preprocessor p = new Preprocessor(features, in.ints("widths"));
+        p.transforms.addAll(in.list("columns", c -> {
+            ColumnTransform t = new ColumnTransform();
+            t.name = c.getString("name");
+            t.categorical = c.getBoolean("categorical");
+            t.sourceText = c.getBoolean("source_text");
+            StateReader s = c.object("spec");
+            t.spec = new ColumnSpec(ColumnSpec.Encode.valueOf(s.getString("encode").toUpperCase(Locale.ROOT)), s.strings("ordinal"),
+                    ColumnSpec.Impute.valueOf(s.getString("impute").toUpperCase(Locale.ROOT)),
+                    ColumnSpec.Scale.valueOf(s.getString("scale").toUpperCase(Locale.ROOT)));
+            Map<String, Integer> codes = c.codes("codes");
+            t.codes = codes == null ? null : new HashMap<>(codes);
+            t.targetMeans = c.doubles("target_means");
+            t.imputeValue = c.getDouble("impute_value");
+            t.imputeCode = c.getInt("impute_code");
+            t.center = c.getDouble("center");
+            t.scale = c.getDouble("scale");
+            t.width = c.getInt("width");
+            return t;
+        }));
+        p.outputNames.addAll(in.strings("output_names"));
+        p.outputWidth = in.getInt("output_width");
+        return p;
     }
 
     private Preprocessor(List<FeatureColumn> features, int[] widths) {
