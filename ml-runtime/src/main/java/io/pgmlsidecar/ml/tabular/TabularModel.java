@@ -311,6 +311,8 @@ public final class TabularModel implements Serializable {
     /** Format 3: a documented CBOR document in {@link ChunkedDeflate} parts. */
     static final byte[] MAGIC_DOCUMENT = "PGMLSIDECAR-TABULAR-3\n".getBytes(StandardCharsets.US_ASCII);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Every format's header starts so; the number after it is the format. */
+    private static final byte[] FAMILY = "PGMLSIDECAR-TABULAR-".getBytes(StandardCharsets.US_ASCII);
 
     public byte[] toBytes() {
         byte[] document = StoredDocument.write(this::writeDocument);
@@ -408,7 +410,12 @@ public final class TabularModel implements Serializable {
         if (startsWith(bytes, MAGIC_DOCUMENT)) {
             ByteArrayInputStream stored = new ByteArrayInputStream(bytes, MAGIC_DOCUMENT.length, bytes.length - MAGIC_DOCUMENT.length);
             try {
-                return readDocument(StoredDocument.read(ChunkedDeflate.read(new DataInputStream(stored)), "the model"));
+                // inflated whole first, so every part's zlib checksum is verified before anything is parsed
+                byte[] document;
+                try (var parts = ChunkedDeflate.read(new DataInputStream(stored))) {
+                    document = parts.readAllBytes();
+                }
+                return readDocument(StoredDocument.read(new ByteArrayInputStream(document), "the model"));
             } catch (IOException | RuntimeException e) {
                 if (e instanceof TabularException t) {
                     throw t;
@@ -417,6 +424,15 @@ public final class TabularModel implements Serializable {
             }
         }
         boolean chunked = startsWith(bytes, MAGIC_CHUNKED);
+        if (!chunked && !startsWith(bytes, MAGIC) && startsWith(bytes, FAMILY)) {
+            int end = 0;
+            while (FAMILY.length + end < Math.min(bytes.length, FAMILY.length + 8) && bytes[FAMILY.length + end] != '\n') {
+                end++;
+            }
+            String format = new String(bytes, FAMILY.length, end, StandardCharsets.US_ASCII);
+            throw new TabularException("the stored model has format " + format + ", which this build does not know (it reads 1 to "
+                    + FORMAT_VERSION + ")", "it was stored by a newer pgml-sidecar; upgrade the sidecar, or retrain the project with this one");
+        }
         if (!chunked && !startsWith(bytes, MAGIC)) {
             throw new TabularException("the stored model is not a pgml-sidecar tabular model",
                     "models trained by PostgresML itself (Python pickles) cannot be loaded; retrain the project through the sidecar");

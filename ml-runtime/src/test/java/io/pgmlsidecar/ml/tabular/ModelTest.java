@@ -137,7 +137,7 @@ class ModelTest {
         double[][] x = {{5.1, 3.5, 1.4, 0.2}, {6.7, 3.0, 5.2, 2.3}};
         assertArrayEquals(r.model().predict(x), TabularModel.fromBytes(v1.toByteArray()).predict(x), 0.0);
         byte[] current = r.model().toBytes();
-        assertArrayEquals(TabularModel.MAGIC_CHUNKED, Arrays.copyOf(current, TabularModel.MAGIC_CHUNKED.length));
+        assertArrayEquals(TabularModel.MAGIC_DOCUMENT, Arrays.copyOf(current, TabularModel.MAGIC_DOCUMENT.length));
         assertArrayEquals(r.model().predict(x), TabularModel.fromBytes(current).predict(x), 0.0);
     }
 

@@ -3,6 +3,9 @@ package io.pgmlsidecar.ml.tabular.algorithms;
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
 
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
+
 import java.io.Serial;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -18,6 +21,7 @@ import java.util.SplittableRandom;
 public final class LinearModels {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add(LinearRegressor.STORED_TYPE, 1, Loaded::new);
     }
 
     private LinearModels() {
@@ -30,6 +34,20 @@ public final class LinearModels {
         protected double[] coef;
         protected double intercept;
         protected boolean fitIntercept = true;
+
+        /** Every linear regressor predicts x·coef + intercept, however it was fitted: one stored type. */
+        static final String STORED_TYPE = "linear_regressor";
+
+        @Override
+        public String storedType() {
+            return STORED_TYPE;
+        }
+
+        /** {@code coef}: one weight per encoded feature; {@code intercept}. */
+        @Override
+        public void writeState(StateWriter out) {
+            out.put("coef", coef).put("intercept", intercept);
+        }
 
         @Override
         public double[] predictValues(double[][] x) {
@@ -67,6 +85,17 @@ public final class LinearModels {
 
         protected void setIntercept(Centered c) {
             intercept = fitIntercept ? c.ym - Linalg.dot(coef, c.xm) : 0;
+        }
+    }
+
+    /** A linear regressor read from its stored state: predicts, is never refitted. */
+    static final class Loaded extends LinearRegressor {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        Loaded(StateReader in) {
+            coef = in.doubles("coef");
+            intercept = in.getDouble("intercept");
         }
     }
 
