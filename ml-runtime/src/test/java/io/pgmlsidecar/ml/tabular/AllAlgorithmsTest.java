@@ -177,8 +177,15 @@ class AllAlgorithmsTest {
     @Test
     void unsupportedNameListsTheSupportedOnes() {
         TabularException e = assertThrows(TabularException.class,
-                () -> Algorithms.create(Task.REGRESSION, "lightgbm", Map.of(), null));
-        assertTrue(e.getMessage().contains("lightgbm is not supported for regression"), e.getMessage());
+                () -> Algorithms.create(Task.CLUSTERING, "optics", Map.of(), null));
+        assertTrue(e.getMessage().contains("optics is not supported for clustering"), e.getMessage());
+        assertTrue(e.hint().contains("kmeans") && e.hint().contains("birch"), e.hint());
+        TabularException catboost = assertThrows(TabularException.class,
+                () -> Algorithms.create(Task.REGRESSION, "catboost", Map.of(), null));
+        assertTrue(catboost.getMessage().contains("CatBoost publishes no trainer for the JVM"), catboost.getMessage());
+        assertTrue(catboost.hint().contains("lightgbm"), catboost.hint());
+        e = assertThrows(TabularException.class,
+                () -> Algorithms.create(Task.REGRESSION, "knn", Map.of(), null));
         assertTrue(e.hint().contains("xgboost") && e.hint().contains("ridge"), e.hint());
         TabularException e2 = assertThrows(TabularException.class,
                 () -> Algorithms.create(Task.CLASSIFICATION, "no_such_thing", Map.of(), null));

@@ -100,7 +100,7 @@ public final class StoredModelFixtures {
     /** Small enough to commit (a few trees), defaults otherwise. */
     private static Map<String, Object> small(Task task, String name) {
         Map<String, Object> h = new HashMap<>();
-        if (List.of("xgboost", "xgboost_random_forest", "random_forest", "extra_trees", "bagging", "gradient_boosting_trees",
+        if (List.of("xgboost", "xgboost_random_forest", "lightgbm", "random_forest", "extra_trees", "bagging", "gradient_boosting_trees",
                 "ada_boost").contains(name)) {
             h.put("n_estimators", 5);
         }

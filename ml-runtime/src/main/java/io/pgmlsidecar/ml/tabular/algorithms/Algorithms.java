@@ -61,6 +61,7 @@ public final class Algorithms {
         reg.put("hist_gradient_boosting", (p, d) -> new HistGradientBoosting(p, false));
         reg.put("xgboost", (p, d) -> new XgboostModel(p, false, d));
         reg.put("xgboost_random_forest", (p, d) -> new XgboostModel(p, true, d));
+        reg.put("lightgbm", (p, d) -> new LightgbmModel(p));
         REGISTRY.put(Task.REGRESSION, reg);
 
         Map<String, BiFunction<Params, String, Estimator>> clf = new LinkedHashMap<>();
@@ -81,6 +82,7 @@ public final class Algorithms {
         clf.put("hist_gradient_boosting", (p, d) -> new HistGradientBoosting(p, true));
         clf.put("xgboost", (p, d) -> new XgboostModel(p, false, d));
         clf.put("xgboost_random_forest", (p, d) -> new XgboostModel(p, true, d));
+        clf.put("lightgbm", (p, d) -> new LightgbmModel(p));
         REGISTRY.put(Task.CLASSIFICATION, clf);
 
         Map<String, BiFunction<Params, String, Estimator>> cl = new LinkedHashMap<>();
@@ -129,6 +131,11 @@ public final class Algorithms {
     public static Estimator create(Task task, String algorithm, Map<String, ?> hyperparams, String xgboostDevice) {
         String a = normalize(task, algorithm);
         BiFunction<Params, String, Estimator> f = REGISTRY.get(task).get(a);
+        if (f == null && a.equals("catboost") && REGISTRY.get(task).containsKey("lightgbm")) {
+            throw new TabularException("algorithm catboost cannot be trained by this sidecar: CatBoost publishes no trainer for the JVM "
+                    + "(its JVM package ai.catboost:catboost-prediction only applies models; training needs Python or its Spark package on a Spark cluster)",
+                    "lightgbm and xgboost are the gradient-boosted trees served here: algorithm => 'lightgbm'");
+        }
         if (f == null) {
             String why = POSTGRESML_NAMES.contains(a)
                     ? "algorithm " + a + " is not supported for " + task.pgName() + " by this sidecar"

@@ -37,6 +37,7 @@ public final class EstimatorFormats {
         Ensembles.registerFormats(r);
         HistGradientBoosting.registerFormats(r);
         XgboostModel.registerFormats(r);
+        LightgbmModel.registerFormats(r);
         Clustering.registerFormats(r);
         Birch.registerFormats(r);
         SpectralClustering.registerFormats(r);
