@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgmlsidecar.it.support.NoBufferLeaks;
 import io.pgmlsidecar.it.support.TestCluster;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -71,6 +72,34 @@ class SqlPrepareTest {
             assertState("26000", s, "EXECUTE by_target(3)", "gone after DEALLOCATE");
             s.execute("DEALLOCATE PREPARE above");
             assertState("26000", s, "EXECUTE above(1)", "");
+            assertEquals(List.of("1"), rows(s, "SELECT 1"), "the connection stays usable");
+        }
+    }
+
+    /** {@code EXECUTE e(?, ?)} through a driver's prepared statement: the arguments' $n are bound like any parameter. */
+    @Test
+    void executeArgumentsMayBeBoundParameters() throws SQLException {
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            s.execute("PREPARE bound_target(int, int) AS SELECT target, pgml.predict('sqlprep_digits', image) AS predicted "
+                    + "FROM pgml.digits WHERE target = $1 ORDER BY image::text LIMIT $2");
+            List<String> literal = rows(s, "EXECUTE bound_target(5, 4)");
+            assertEquals(4, literal.size());
+            try (PreparedStatement ps = c.prepareStatement("EXECUTE bound_target(?, ? + 1)")) {
+                ps.setInt(1, 5);
+                ps.setInt(2, 3);
+                List<String> bound = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    assertEquals("predicted", rs.getMetaData().getColumnName(2));
+                    while (rs.next()) {
+                        bound.add(rs.getString(1) + "|" + rs.getString(2));
+                    }
+                }
+                assertEquals(literal, bound);
+                ps.setString(1, "five");
+                ps.setInt(2, 1);
+                SQLException e = assertThrows(SQLException.class, ps::executeQuery);
+                assertTrue(List.of("22P02", "42883").contains(e.getSQLState()), e.getSQLState() + " " + e.getMessage());
+            }
             assertEquals(List.of("1"), rows(s, "SELECT 1"), "the connection stays usable");
         }
     }

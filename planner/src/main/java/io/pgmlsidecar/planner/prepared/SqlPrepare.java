@@ -252,6 +252,7 @@ public final class SqlPrepare {
         private final Function<String, InterceptedStatement> bodyPlanner;
         private SqlPreparedStatements.Entry entry;
         private Strategy body;
+        private int[] argumentTypes = new int[0];
 
         ExecuteStrategy(Execute execute, Function<String, InterceptedStatement> bodyPlanner) {
             this.execute = execute;
@@ -260,10 +261,6 @@ public final class SqlPrepare {
 
         @Override
         public StatementInfo describe(SessionContext session, int[] declared) {
-            if (execute.hasParameters()) {
-                throw new PgException(PgError.error("0A000", "pgml-sidecar does not serve parameters in the arguments of EXECUTE yet",
-                        "Bind the values to a protocol-level prepared statement of the body instead, or write them as literals."));
-            }
             entry = session.state(SqlPreparedStatements.class, SqlPreparedStatements::new).find(execute.name());
             if (entry == null) {
                 throw new PgException(PgError.error("26000", "prepared statement \"" + execute.name() + "\" does not exist", null));
@@ -275,7 +272,21 @@ public final class SqlPrepare {
             }
             body = bodyStrategy(bodyPlanner, entry.body());
             StatementInfo info = body.describe(session, entry.parameterOids());
-            return new StatementInfo(new int[0], info.columns());
+            if (execute.hasParameters()) {
+                // EXECUTE e($1, …) sent with Bind: PostgreSQL infers the types of $n from the casts to the declared types
+                argumentTypes = session.backend().prepare("", argumentsQuery(), declared).parameterTypeOids();
+            }
+            return new StatementInfo(argumentTypes, info.columns());
+        }
+
+        /** {@code SELECT (arg1)::type1, …}: evaluates the arguments on the session, with PostgreSQL's casts and errors. */
+        private String argumentsQuery() {
+            StringBuilder sql = new StringBuilder("SELECT ");
+            for (int i = 0; i < entry.parameterOids().length; i++) {
+                sql.append(i > 0 ? ", " : "").append("(").append(execute.arguments().get(i)).append(")::")
+                        .append(entry.parameterTypes().get(i));
+            }
+            return sql.toString();
         }
 
         @Override
@@ -283,15 +294,10 @@ public final class SqlPrepare {
             int n = entry.parameterOids().length;
             byte[][] values = new byte[n][];
             if (n > 0) {
-                StringBuilder sql = new StringBuilder("SELECT ");
-                for (int i = 0; i < n; i++) {
-                    sql.append(i > 0 ? ", " : "").append("(").append(execute.arguments().get(i)).append(")::")
-                            .append(entry.parameterTypes().get(i));
-                }
-                String[] row = BackendSteps.query(session.backend(), sql.toString()).get(0);
-                for (int i = 0; i < n; i++) {
-                    values[i] = row[i] == null ? null : row[i].getBytes(StandardCharsets.UTF_8);
-                }
+                java.util.List<byte[][]> rows = new java.util.ArrayList<>();
+                BackendSteps.run(session.backend(), argumentsQuery(), execute.hasParameters()
+                        ? new BoundParameters(argumentTypes, parameters.formats(), parameters.values()) : BoundParameters.NONE, rows);
+                values = rows.get(0);
             }
             return body.start(session, new BoundParameters(entry.parameterOids(), new short[n], values), resultFormats);
         }

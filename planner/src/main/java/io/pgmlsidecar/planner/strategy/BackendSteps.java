@@ -11,14 +11,19 @@ public final class BackendSteps {
 
     /** Runs one statement through the unnamed statement and portal; returns its command tag. */
     public static String run(BackendClient backend, String statement, BoundParameters p) {
+        return run(backend, statement, p, new java.util.ArrayList<>());
+    }
+
+    /** As {@link #run(BackendClient, String, BoundParameters)}, adding the rows (in text) to {@code rows}. */
+    public static String run(BackendClient backend, String statement, BoundParameters p, List<byte[][]> rows) {
         for (short f : p.formats()) {
             if (f != 0) {
                 backend.prepare("", statement, p.typeOids());
                 backend.bind("", "", p.formats(), p.values(), new short[0]);
-                return backend.execute("", 0, collect(new java.util.ArrayList<>()));
+                return backend.execute("", 0, collect(rows));
             }
         }
-        return backend.step(statement, p.typeOids(), p.values(), collect(new java.util.ArrayList<>()));
+        return backend.step(statement, p.typeOids(), p.values(), collect(rows));
     }
 
     /** Runs one statement with text parameters and returns its rows as text (null = SQL NULL). */
