@@ -1,5 +1,9 @@
 package io.pgmlsidecar.ml.tabular.algorithms;
 
+import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
+
 import java.io.Serial;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -41,6 +45,98 @@ public final class DecisionTree implements Serializable {
 
     public int nodeCount() {
         return nodes;
+    }
+
+    // ---- stored state (docs/model-format.md, "decision tree") ----
+
+    /**
+     * Writes the fitted tree as parallel arrays indexed by node (node 0 is the root; a row goes left when
+     * {@code x[feature] <= threshold}):
+     * <ul>
+     * <li>{@code num_classes}: classes of a classification tree, 0 for a regression tree</li>
+     * <li>{@code feature}: per node, the split feature (column of the estimator's input), -1 for a leaf</li>
+     * <li>{@code threshold}: per node, the split threshold (0 for a leaf)</li>
+     * <li>{@code left}, {@code right}: per node, the index of the child for {@code <=} / {@code >} (-1 for a leaf)</li>
+     * <li>{@code value}: per leaf, in node order, {@code max(1, num_classes)} numbers: the class probabilities,
+     * or the predicted value</li>
+     * </ul>
+     */
+    public void writeState(StateWriter out) {
+        int width = valueWidth(numClasses);
+        int leaves = 0;
+        for (int n = 0; n < nodes; n++) {
+            if (feature[n] < 0) {
+                leaves++;
+            }
+        }
+        int[] l = new int[nodes];
+        int[] r = new int[nodes];
+        double[] values = new double[leaves * width];
+        int at = 0;
+        for (int n = 0; n < nodes; n++) {
+            if (feature[n] >= 0) {
+                l[n] = left[n];
+                r[n] = right[n];
+            } else {
+                l[n] = -1;
+                r[n] = -1;
+                if (value[n].length != width) {
+                    throw new IllegalStateException("leaf " + n + " has " + value[n].length + " values, not " + width);
+                }
+                System.arraycopy(value[n], 0, values, at, width);
+                at += width;
+            }
+        }
+        out.put("num_classes", numClasses)
+                .put("feature", nodes == feature.length ? feature : Arrays.copyOf(feature, nodes))
+                .put("threshold", nodes == threshold.length ? threshold : Arrays.copyOf(threshold, nodes))
+                .put("left", l)
+                .put("right", r)
+                .put("value", values);
+    }
+
+    /** Reads a tree {@link #writeState} wrote, checking that every node's children lie after it. */
+    public static DecisionTree readState(StateReader in) {
+        DecisionTree t = new DecisionTree(in.getInt("num_classes"));
+        t.feature = in.ints("feature");
+        t.threshold = in.doubles("threshold");
+        t.left = in.ints("left");
+        t.right = in.ints("right");
+        double[] values = in.doubles("value");
+        int n = t.feature.length;
+        int width = valueWidth(t.numClasses);
+        if (n == 0 || t.numClasses < 0 || t.threshold.length != n || t.left.length != n || t.right.length != n) {
+            throw damaged(in, "arrays of different lengths");
+        }
+        t.nodes = n;
+        t.value = new double[n][];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            if (t.feature[i] >= 0) {
+                if (t.left[i] <= i || t.left[i] >= n || t.right[i] <= i || t.right[i] >= n) {
+                    throw damaged(in, "node " + i + " has children outside the tree");
+                }
+            } else {
+                if (at + width > values.length) {
+                    throw damaged(in, "fewer leaf values than leaves");
+                }
+                t.value[i] = Arrays.copyOfRange(values, at, at + width);
+                at += width;
+            }
+        }
+        if (at != values.length) {
+            throw damaged(in, "more leaf values than leaves");
+        }
+        return t;
+    }
+
+    private static int valueWidth(int numClasses) {
+        return Math.max(1, numClasses);
+    }
+
+    private static TabularException damaged(StateReader in, String what) {
+        return new TabularException("the stored decision tree " + in + " is damaged: " + what,
+                "the stored bytes are damaged or were written by an incompatible build; retrain the project");
     }
 
     /** Index of the leaf a row falls in. */

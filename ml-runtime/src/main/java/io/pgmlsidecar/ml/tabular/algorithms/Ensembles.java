@@ -2,9 +2,12 @@ package io.pgmlsidecar.ml.tabular.algorithms;
 
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
 import java.io.Serial;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
@@ -17,6 +20,23 @@ import java.util.stream.IntStream;
 public final class Ensembles {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add("forest", 1, Forest::new);
+        formats.add("gradient_boosting", 1, GradientBoosting::new);
+        formats.add("ada_boost", 1, AdaBoost::new);
+    }
+
+    /** The trees of a stored ensemble, each a {@link DecisionTree#writeState} map. */
+    static DecisionTree[] readTrees(StateReader in, String name) {
+        List<DecisionTree> trees = in.list(name, DecisionTree::readState);
+        if (trees == null || trees.isEmpty() || trees.contains(null)) {
+            throw new TabularException("the stored model's ensemble " + in + " has no trees or a null tree",
+                    "the stored bytes are damaged or were written by an incompatible build; retrain the project");
+        }
+        return trees.toArray(DecisionTree[]::new);
+    }
+
+    private static void writeTrees(StateWriter out, String name, DecisionTree[] trees) {
+        out.putList(name, trees, (w, t) -> t.writeState(w));
     }
 
     private Ensembles() {
@@ -72,6 +92,42 @@ public final class Ensembles {
         private DecisionTree[] trees;
         private int[][] featureSubsets; // bagging with max_features < 1: per-estimator feature columns
         private int numClasses;
+
+        /** A stored forest: only what prediction reads; the growth settings are neutral (a loaded model only predicts). */
+        private Forest(StateReader in) {
+            name = "forest";
+            nEstimators = 0;
+            settings = new DecisionTree.Settings();
+            maxFeaturesSpec = null;
+            bootstrap = false;
+            maxSamples = null;
+            seed = 0;
+            numClasses = in.getInt("num_classes");
+            trees = readTrees(in, "trees");
+            featureSubsets = in.intMatrix("feature_subsets");
+            if (featureSubsets != null && featureSubsets.length != trees.length) {
+                throw new TabularException("the stored forest has " + featureSubsets.length + " feature subsets for " + trees.length + " trees",
+                        "the stored bytes are damaged; retrain the project");
+            }
+        }
+
+        @Override
+        public String storedType() {
+            return "forest";
+        }
+
+        /**
+         * Fields: {@code num_classes} (classes, 0 for regression); {@code trees} (one {@link DecisionTree#writeState}
+         * map per tree; the prediction is the mean of the trees' values or class probabilities);
+         * {@code feature_subsets} (bagging with max_features below 1: per tree, the input columns it sees, in
+         * order; otherwise null).
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            out.put("num_classes", numClasses);
+            writeTrees(out, "trees", trees);
+            out.put("feature_subsets", featureSubsets);
+        }
 
         public Forest(Params p, String kind, boolean classification) {
             name = kind;
@@ -227,6 +283,47 @@ public final class Ensembles {
         private double[] init;
         private DecisionTree[][] trees; // [round][class or 0]
         private int numClasses;
+
+        /** A stored model: only what prediction reads; the growth settings are neutral (a loaded model only predicts). */
+        private GradientBoosting(StateReader in) {
+            nEstimators = 0;
+            learningRate = in.getDouble("learning_rate");
+            subsample = 1;
+            settings = new DecisionTree.Settings();
+            maxFeaturesSpec = null;
+            seed = 0;
+            numClasses = in.getInt("num_classes");
+            init = in.doubles("init");
+            DecisionTree[] all = readTrees(in, "trees");
+            int perRound = init.length;
+            if (perRound < 1 || all.length % perRound != 0) {
+                throw new TabularException("the stored gradient boosting model has " + all.length + " trees for " + perRound + " per round",
+                        "the stored bytes are damaged; retrain the project");
+            }
+            trees = new DecisionTree[all.length / perRound][perRound];
+            for (int i = 0; i < all.length; i++) {
+                trees[i / perRound][i % perRound] = all[i];
+            }
+        }
+
+        @Override
+        public String storedType() {
+            return "gradient_boosting";
+        }
+
+        /**
+         * Fields: {@code num_classes} (classes, 0 for regression); {@code learning_rate} (the shrinkage applied
+         * to every tree's value); {@code init} (the initial raw score per output: the mean for regression, the
+         * log-odds of class 1 for two classes, the log prior per class for more; its length is the number of
+         * trees per round); {@code trees} (regression {@link DecisionTree#writeState} maps, round by round,
+         * {@code init.length} per round). Raw score = init + learning_rate × Σ tree values; classification
+         * applies the sigmoid (two classes) or softmax.
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            out.put("num_classes", numClasses).put("learning_rate", learningRate).put("init", init);
+            writeTrees(out, "trees", Arrays.stream(trees).flatMap(Arrays::stream).toArray(DecisionTree[]::new));
+        }
 
         public GradientBoosting(Params p, boolean classification) {
             nEstimators = p.integer("n_estimators", 100);
@@ -416,6 +513,39 @@ public final class Ensembles {
         private double[] weights;
         private int used;
         private int numClasses;
+
+        /** A stored model: only what prediction reads (a loaded model only predicts). */
+        private AdaBoost(StateReader in) {
+            nEstimators = 0;
+            learningRate = 1;
+            loss = "linear";
+            seed = 0;
+            numClasses = in.getInt("num_classes");
+            trees = readTrees(in, "trees");
+            weights = in.doubles("weights");
+            used = trees.length;
+            if (weights.length != used) {
+                throw new TabularException("the stored ada_boost model has " + weights.length + " weights for " + used + " trees",
+                        "the stored bytes are damaged; retrain the project");
+            }
+        }
+
+        @Override
+        public String storedType() {
+            return "ada_boost";
+        }
+
+        /**
+         * Fields: {@code num_classes} (classes, 0 for regression); {@code trees} (the {@link DecisionTree#writeState}
+         * maps of the boosting rounds kept: classification stumps, or regression trees); {@code weights} (per
+         * tree, its weight in the vote: SAMME's weighted class vote, or AdaBoost.R2's weighted median).
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            out.put("num_classes", numClasses);
+            writeTrees(out, "trees", Arrays.copyOf(trees, used));
+            out.put("weights", Arrays.copyOf(weights, used));
+        }
 
         public AdaBoost(Params p, boolean classification) {
             nEstimators = p.integer("n_estimators", 50);

@@ -2,6 +2,8 @@ package io.pgmlsidecar.ml.tabular.algorithms;
 
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
 import java.io.Serial;
 import java.io.Serializable;
@@ -23,6 +25,7 @@ import java.util.SplittableRandom;
 public final class HistGradientBoosting implements Estimator {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add("hist_gradient_boosting", 1, HistGradientBoosting::new);
     }
 
     @Serial
@@ -43,6 +46,51 @@ public final class HistGradientBoosting implements Estimator {
     private double[] baseline;
     private final List<Tree[]> trees = new ArrayList<>();
     private int numClasses;
+
+    /** A stored model: only what prediction reads; the fitting settings are neutral (a loaded model only predicts). */
+    private HistGradientBoosting(StateReader in) {
+        learningRate = 0;
+        maxIter = 0;
+        maxLeafNodes = 0;
+        maxDepth = 0;
+        minSamplesLeaf = 0;
+        l2 = 0;
+        maxBins = 0;
+        earlyStopping = false;
+        validationFraction = 0;
+        nIterNoChange = 0;
+        tol = 0;
+        seed = 0;
+        numClasses = in.getInt("num_classes");
+        baseline = in.doubles("baseline");
+        List<Tree> all = in.list("trees", Tree::readState);
+        int perRound = baseline.length;
+        if (perRound < 1 || all == null || all.size() % perRound != 0 || all.contains(null)) {
+            throw new TabularException("the stored hist_gradient_boosting model's trees do not fill rounds of " + perRound,
+                    "the stored bytes are damaged; retrain the project");
+        }
+        for (int i = 0; i < all.size(); i += perRound) {
+            trees.add(all.subList(i, i + perRound).toArray(Tree[]::new));
+        }
+    }
+
+    @Override
+    public String storedType() {
+        return "hist_gradient_boosting";
+    }
+
+    /**
+     * Fields: {@code num_classes} (classes, 0 for regression); {@code baseline} (the initial raw score per
+     * output: the mean for regression, the log-odds of class 1 for two classes, the log prior per class for
+     * more; its length is the number of trees per round); {@code trees} (round by round, {@code baseline.length}
+     * per round, each a {@link Tree#writeState} map; leaf values already include the learning rate). Raw score
+     * = baseline + Σ tree values; classification applies the sigmoid (two classes) or softmax.
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        out.put("num_classes", numClasses).put("baseline", baseline);
+        out.putList("trees", trees.stream().flatMap(Arrays::stream).toList(), (w, t) -> t.writeState(w));
+    }
 
     public HistGradientBoosting(Params p, boolean classification) {
         learningRate = p.dbl("learning_rate", 0.1);
@@ -78,6 +126,65 @@ public final class HistGradientBoosting implements Estimator {
         int[] left;
         int[] right;
         double[] value;
+
+        /**
+         * Parallel arrays indexed by node (node 0 is the root; a row goes left when {@code x[feature] <= threshold},
+         * thresholds being bin edges on the raw feature values): {@code feature} (split feature, -1 for a leaf),
+         * {@code threshold} (0 for a leaf), {@code left} and {@code right} (children, -1 for a leaf), {@code value}
+         * (per leaf, in node order, the leaf's contribution to the raw score).
+         */
+        void writeState(StateWriter out) {
+            int leaves = 0;
+            for (int f : feature) {
+                if (f < 0) {
+                    leaves++;
+                }
+            }
+            double[] values = new double[leaves];
+            int at = 0;
+            for (int n = 0; n < feature.length; n++) {
+                if (feature[n] < 0) {
+                    values[at++] = value[n];
+                }
+            }
+            out.put("feature", feature).put("threshold", threshold).put("left", left).put("right", right).put("value", values);
+        }
+
+        static Tree readState(StateReader in) {
+            Tree t = new Tree();
+            t.feature = in.ints("feature");
+            t.threshold = in.doubles("threshold");
+            t.left = in.ints("left");
+            t.right = in.ints("right");
+            double[] values = in.doubles("value");
+            int n = t.feature.length;
+            if (n == 0 || t.threshold.length != n || t.left.length != n || t.right.length != n) {
+                throw damaged("arrays of different lengths");
+            }
+            t.value = new double[n];
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                if (t.feature[i] >= 0) {
+                    if (t.left[i] <= i || t.left[i] >= n || t.right[i] <= i || t.right[i] >= n) {
+                        throw damaged("node " + i + " has children outside the tree");
+                    }
+                } else {
+                    if (at == values.length) {
+                        throw damaged("fewer leaf values than leaves");
+                    }
+                    t.value[i] = values[at++];
+                }
+            }
+            if (at != values.length) {
+                throw damaged("more leaf values than leaves");
+            }
+            return t;
+        }
+
+        private static TabularException damaged(String what) {
+            return new TabularException("a stored hist_gradient_boosting tree is damaged: " + what,
+                    "the stored bytes are damaged or were written by an incompatible build; retrain the project");
+        }
 
         double predict(double[] x) {
             int n = 0;

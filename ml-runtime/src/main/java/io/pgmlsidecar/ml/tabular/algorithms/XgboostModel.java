@@ -1,7 +1,11 @@
 package io.pgmlsidecar.ml.tabular.algorithms;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -28,7 +32,10 @@ import java.util.Optional;
 public final class XgboostModel implements Estimator {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add("xgboost", 1, XgboostModel::new);
     }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -65,6 +72,52 @@ public final class XgboostModel implements Estimator {
     private transient volatile Optional<XgboostTrees> javaTrees;
     private int numClasses;
     private String objective;
+
+    /** A stored model: the booster loads from its UBJSON on first prediction, as after Java deserialisation. */
+    private XgboostModel(StateReader in) {
+        modelBytes = in.bytes("booster_ubj");
+        if (modelBytes == null || modelBytes.length == 0) {
+            throw new TabularException("the stored xgboost model has no booster bytes", "the stored bytes are damaged; retrain the project");
+        }
+        rounds = in.getInt("rounds");
+        numClasses = in.getInt("num_classes");
+        objective = in.getString("objective");
+        try {
+            params.putAll(JSON.readValue(in.getString("params"), new TypeReference<LinkedHashMap<String, Object>>() { }));
+        } catch (IOException | RuntimeException e) {
+            throw new TabularException("the stored xgboost model's params are not a JSON object: " + e.getMessage(), e);
+        }
+        randomForest = false; // only labels the progress of a fit
+    }
+
+    @Override
+    public String storedType() {
+        return "xgboost";
+    }
+
+    /**
+     * Fields: {@code booster_ubj} (the booster as XGBoost saves it, XGBoost4J's {@code Booster.toByteArray("ubj")},
+     * Python's {@code save_raw("ubj")}: trees, objective and base score, written by XGBoost 3.0; XGBoost's
+     * own loaders read it); {@code rounds} (boosting rounds trained);
+     * {@code num_classes} (classes, 0 for regression); {@code objective} (the objective this estimator chose
+     * for a classification, or the one asked for; null for a regression with the default
+     * {@code reg:squarederror}); {@code params} (a JSON object as text: the native parameters it was trained
+     * with; prediction reads {@code booster} and {@code nthread}).
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        String paramsJson;
+        try {
+            paramsJson = JSON.writeValueAsString(params);
+        } catch (IOException e) {
+            throw new TabularException("could not store the xgboost parameters: " + e.getMessage(), e);
+        }
+        out.putBytes("booster_ubj", modelBytes())
+                .put("rounds", rounds)
+                .put("num_classes", numClasses)
+                .put("objective", objective)
+                .put("params", paramsJson);
+    }
 
     public XgboostModel(Params p, boolean randomForest, String defaultDevice) {
         this.randomForest = randomForest;
