@@ -140,7 +140,7 @@ public final class StateWriter {
         });
     }
 
-    /** A text → integer map (category codes), written as a map. */
+    /** A text → integer map (category codes), written as a map in ascending code order. */
     public StateWriter putCodes(String name, Map<String, Integer> codes) {
         return io(() -> {
             field(name);
@@ -149,7 +149,8 @@ public final class StateWriter {
                 return;
             }
             out.writeStartObject();
-            for (Map.Entry<String, Integer> e : codes.entrySet()) {
+            // in code order, so that a model's document does not depend on the map's hash order
+            for (Map.Entry<String, Integer> e : codes.entrySet().stream().sorted(Map.Entry.comparingByValue()).toList()) {
                 out.writeFieldName(e.getKey());
                 out.writeNumber(e.getValue());
             }
