@@ -2,6 +2,8 @@ package io.pgmlsidecar.ml.tabular.algorithms;
 
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
 import java.io.Serial;
 import java.io.Serializable;
@@ -18,6 +20,7 @@ import java.io.Serializable;
 public final class GaussianProcessClassifier implements Estimator {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add("gaussian_process_classifier", 1, GaussianProcessClassifier::new);
     }
 
     @Serial
@@ -37,6 +40,68 @@ public final class GaussianProcessClassifier implements Estimator {
         if (p.has("kernel")) {
             throw new TabularException("gaussian_process: only the default kernel (constant × RBF) is supported; set length_scale to fix it");
         }
+    }
+
+    /** A stored model, for prediction only (length_scale and max_iter_predict matter only to fitting). */
+    private GaussianProcessClassifier(StateReader in) {
+        lengthScale = null;
+        maxIterPredict = 0;
+        numClasses = in.getInt("num_classes");
+        xTrain = in.matrix("x_train");
+        int n = xTrain.length;
+        models = in.list("binary", b -> {
+            Binary m = new Binary();
+            m.amp = b.getDouble("amplitude");
+            m.ell = b.getDouble("length_scale");
+            m.yMinusPi = b.doubles("y_minus_pi");
+            m.sqrtW = b.doubles("sqrt_w");
+            // kept as stored, lower triangle only: probability() reads l[i][j] for j ≤ i
+            m.l = b.matrix("cholesky_lower");
+            boolean ok = m.yMinusPi.length == n && m.sqrtW.length == n && m.l.length == n;
+            for (int i = 0; ok && i < n; i++) {
+                ok = m.l[i].length == i + 1;
+            }
+            if (!ok) {
+                throw new TabularException("the stored gaussian_process_classifier's binary model does not match its "
+                        + n + " training rows", "the stored bytes are damaged; retrain the project");
+            }
+            return m;
+        }).toArray(Binary[]::new);
+        if (models.length != (numClasses == 2 ? 1 : numClasses)) {
+            throw new TabularException("the stored gaussian_process_classifier has " + models.length + " binary models for "
+                    + numClasses + " classes", "the stored bytes are damaged; retrain the project");
+        }
+    }
+
+    @Override
+    public String storedType() {
+        return "gaussian_process_classifier";
+    }
+
+    @Override
+    public int storedVersion() {
+        return 1;
+    }
+
+    /**
+     * {@code num_classes}: number of classes k; {@code x_train}: the training rows; {@code binary}: the
+     * Laplace-approximated binary GPs (1, class 1 vs 0, when k = 2; else k, class i vs rest), each with
+     * {@code amplitude} and {@code length_scale} of its kernel amplitude · exp(−|a − b|² / (2 · length_scale²)),
+     * {@code y_minus_pi}: y − π at the posterior mode per training row, {@code sqrt_w}: √W per training row,
+     * {@code cholesky_lower}: the lower triangle of the Cholesky factor L of B = I + √W K √W (row i holds
+     * L[i][0..i]).
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        out.put("num_classes", numClasses).put("x_train", xTrain);
+        out.putList("binary", models, (w, m) -> {
+            double[][] lower = new double[m.l.length][];
+            for (int i = 0; i < lower.length; i++) {
+                lower[i] = java.util.Arrays.copyOf(m.l[i], i + 1);
+            }
+            w.put("amplitude", m.amp).put("length_scale", m.ell).put("y_minus_pi", m.yMinusPi)
+                    .put("sqrt_w", m.sqrtW).put("cholesky_lower", lower);
+        });
     }
 
     /** One binary Laplace-approximated GP. */

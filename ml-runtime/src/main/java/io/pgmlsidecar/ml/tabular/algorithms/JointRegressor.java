@@ -1,6 +1,9 @@
 package io.pgmlsidecar.ml.tabular.algorithms;
 
 import io.pgmlsidecar.ml.tabular.FitContext;
+import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
 import java.io.Serial;
 
@@ -12,6 +15,7 @@ import java.io.Serial;
 public final class JointRegressor implements Estimator {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add("joint_regressor", 1, JointRegressor::new);
     }
 
     @Serial
@@ -20,6 +24,35 @@ public final class JointRegressor implements Estimator {
 
     public JointRegressor(Estimator[] estimators) {
         this.estimators = estimators;
+    }
+
+    /** A stored model: each target's estimator read through {@link EstimatorFormats}. */
+    private JointRegressor(StateReader in) {
+        java.util.List<Estimator> list = in.list("estimators", EstimatorFormats::read);
+        if (list == null || list.isEmpty() || list.contains(null)) {
+            throw new TabularException("the stored joint_regressor has no estimator for some target",
+                    "the stored bytes are damaged; retrain the project");
+        }
+        estimators = list.toArray(Estimator[]::new);
+    }
+
+    @Override
+    public String storedType() {
+        return "joint_regressor";
+    }
+
+    @Override
+    public int storedVersion() {
+        return 1;
+    }
+
+    /**
+     * {@code estimators}: one entry per target, in target order, each an estimator entry as at the top level
+     * ({@code type}, {@code version}, {@code state}).
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        out.putList("estimators", estimators, EstimatorFormats::write);
     }
 
     public int numTargets() {

@@ -2,6 +2,8 @@ package io.pgmlsidecar.ml.tabular.algorithms;
 
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
 import java.io.Serial;
 
@@ -14,6 +16,20 @@ import java.io.Serial;
 public final class KernelModels {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add("kernel_ridge", 1, KernelRidge::new);
+        formats.add("gaussian_process_regressor", 1, GaussianProcess::new);
+    }
+
+    private static final java.util.Set<String> KERNELS = java.util.Set.of("linear", "rbf", "poly", "polynomial", "sigmoid", "laplacian", "cosine");
+
+    /** The stored training rows, checked to be as many as the dual coefficients. */
+    static double[][] trainingRows(StateReader in, double[] dual, String type) {
+        double[][] x = in.matrix("x_train");
+        if (x.length != dual.length) {
+            throw new TabularException("the stored " + type + " model has " + x.length + " training rows and " + dual.length
+                    + " dual coefficients", "the stored bytes are damaged; retrain the project");
+        }
+        return x;
     }
 
     static final int MAX_ROWS = 5000;
@@ -68,6 +84,44 @@ public final class KernelModels {
             degree = p.integer("degree", 3);
             coef0 = p.dbl("coef0", 1.0);
             p.mark("kernel_params");
+        }
+
+        /** A stored model, for prediction only (alpha is not stored). */
+        private KernelRidge(StateReader in) {
+            alpha = 0;
+            kernel = in.getString("kernel");
+            if (!KERNELS.contains(kernel)) {
+                throw new TabularException("the stored kernel_ridge model's kernel \"" + kernel + "\" is unknown to this build",
+                        "it was stored by a newer pgml-sidecar; upgrade the sidecar, or retrain the project with this one");
+            }
+            gammaParam = null;
+            gamma = in.getDouble("gamma");
+            degree = in.getInt("degree");
+            coef0 = in.getDouble("coef0");
+            dual = in.doubles("dual_coef");
+            xTrain = trainingRows(in, dual, "kernel_ridge");
+        }
+
+        @Override
+        public String storedType() {
+            return "kernel_ridge";
+        }
+
+        @Override
+        public int storedVersion() {
+            return 1;
+        }
+
+        /**
+         * {@code kernel}: "linear", "rbf", "poly"/"polynomial", "sigmoid", "laplacian" or "cosine";
+         * {@code gamma}, {@code degree}, {@code coef0}: its parameters (gamma as resolved at fit);
+         * {@code x_train}: the training rows (features); {@code dual_coef}: one dual coefficient per training
+         * row. Prediction = Σ_j dual_coef[j] · kernel(x, x_train[j]), summed in row order.
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            out.put("kernel", kernel).put("gamma", gamma).put("degree", degree).put("coef0", coef0)
+                    .put("x_train", xTrain).put("dual_coef", dual);
         }
 
         @Override
@@ -127,6 +181,43 @@ public final class KernelModels {
             if (p.has("kernel")) {
                 throw new TabularException("gaussian_process: only the default kernel (constant × RBF) is supported; set length_scale to fix it");
             }
+        }
+
+        /** A stored model, for prediction only (alpha, length_scale and optimizer are not stored). */
+        private GaussianProcess(StateReader in) {
+            alpha = 0;
+            lengthScale = null;
+            optimize = false;
+            normalizeY = in.getBoolean("normalize_y");
+            amplitude = in.getDouble("amplitude");
+            ell = in.getDouble("length_scale");
+            yMean = in.getDouble("y_mean");
+            yStd = in.getDouble("y_std");
+            dual = in.doubles("dual_coef");
+            xTrain = trainingRows(in, dual, "gaussian_process_regressor");
+        }
+
+        @Override
+        public String storedType() {
+            return "gaussian_process_regressor";
+        }
+
+        @Override
+        public int storedVersion() {
+            return 1;
+        }
+
+        /**
+         * Kernel amplitude · exp(−|a − b|² / (2 · length_scale²)): {@code amplitude}, {@code length_scale}
+         * (as fitted); {@code x_train}: the training rows; {@code dual_coef}: K⁻¹y per training row;
+         * {@code normalize_y}: whether the target was standardised; {@code y_mean}, {@code y_std}: its mean
+         * and standard deviation (0 and 1 without). Prediction = (Σ_j dual_coef[j] · k(x, x_train[j])) · y_std
+         * + (normalize_y ? y_mean : 0).
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            out.put("amplitude", amplitude).put("length_scale", ell).put("x_train", xTrain).put("dual_coef", dual)
+                    .put("normalize_y", normalizeY).put("y_mean", yMean).put("y_std", yStd);
         }
 
         private double[][] gram(double[][] x, double amp, double l) {

@@ -2,6 +2,8 @@ package io.pgmlsidecar.ml.tabular.algorithms;
 
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.split.Splitter;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
 import java.io.Serial;
 import java.util.SplittableRandom;
@@ -14,6 +16,15 @@ import java.util.SplittableRandom;
 public final class SgdModels {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add("sgd_regressor", 1, SgdRegressor::new);
+        formats.add("ovr_linear_classifier", 1, SgdClassifier::new);
+    }
+
+    /** Splits stored {@code coef} and {@code intercept} back into the in-memory {w…, b} layout. */
+    private static double[] joinWb(double[] coef, double intercept) {
+        double[] wb = java.util.Arrays.copyOf(coef, coef.length + 1);
+        wb[coef.length] = intercept;
+        return wb;
     }
 
     private SgdModels() {
@@ -261,6 +272,32 @@ public final class SgdModels {
             sgd = readSgd(p, false, kind);
         }
 
+        /** A stored model, for prediction only (the training settings are not stored). */
+        private SgdRegressor(StateReader in) {
+            sgd = null;
+            wb = joinWb(in.doubles("coef"), in.getDouble("intercept"));
+        }
+
+        @Override
+        public String storedType() {
+            return "sgd_regressor";
+        }
+
+        @Override
+        public int storedVersion() {
+            return 1;
+        }
+
+        /**
+         * {@code coef}: the weight of each feature; {@code intercept}: the constant term
+         * (prediction = intercept + coef[0]·x[0] + coef[1]·x[1] + …, added in that order).
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            int d = wb.length - 1;
+            out.put("coef", java.util.Arrays.copyOf(wb, d)).put("intercept", wb[d]);
+        }
+
         @Override
         public void fitRegression(double[][] x, double[] y, FitContext ctx) {
             wb = sgd.train(x, y, ctx, "sgd");
@@ -287,6 +324,55 @@ public final class SgdModels {
         private static final long serialVersionUID = 1L;
         double[][] wb; // per binary problem: {w…, b}
         int numClasses;
+
+        /** How decision values become probabilities: "logistic", "modified_huber", or "none" (no probabilities). */
+        abstract String probabilityLink();
+
+        @Override
+        public String storedType() {
+            return "ovr_linear_classifier";
+        }
+
+        @Override
+        public int storedVersion() {
+            return 1;
+        }
+
+        /**
+         * {@code num_classes}: number of classes k; {@code coef}: one row of feature weights per binary
+         * problem (1 row, class 1 vs 0, when k = 2; else k rows, class i vs rest); {@code intercept}: the
+         * constant term of each row (decision value = intercept + coef · x, added from the intercept on in
+         * feature order); {@code probability}: "logistic" (σ of the decision value),
+         * "modified_huber" ((clip(z, −1, 1) + 1) / 2), or "none". The class is the one positive decision
+         * (k = 2) or the largest decision value (k &gt; 2, first on ties).
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            double[][] coef = new double[wb.length][];
+            double[] intercept = new double[wb.length];
+            for (int k = 0; k < wb.length; k++) {
+                int d = wb[k].length - 1;
+                coef[k] = java.util.Arrays.copyOf(wb[k], d);
+                intercept[k] = wb[k][d];
+            }
+            out.put("num_classes", numClasses).put("coef", coef).put("intercept", intercept)
+                    .put("probability", probabilityLink());
+        }
+
+        void readOvr(StateReader in) {
+            numClasses = in.getInt("num_classes");
+            double[][] coef = in.matrix("coef");
+            double[] intercept = in.doubles("intercept");
+            if (coef.length != intercept.length || coef.length != (numClasses == 2 ? 1 : numClasses)) {
+                throw new io.pgmlsidecar.ml.tabular.TabularException("the stored ovr_linear_classifier has "
+                        + coef.length + " coef rows and " + intercept.length + " intercepts for " + numClasses + " classes",
+                        "the stored bytes are damaged; retrain the project");
+            }
+            wb = new double[coef.length][];
+            for (int k = 0; k < coef.length; k++) {
+                wb[k] = joinWb(coef[k], intercept[k]);
+            }
+        }
 
         double[][] decision(double[][] x) {
             double[][] out = new double[x.length][wb.length];
@@ -334,6 +420,34 @@ public final class SgdModels {
 
         public SgdClassifier(Params p, String kind) {
             sgd = readSgd(p, true, kind);
+        }
+
+        /**
+         * A stored {@code ovr_linear_classifier} (of this class or of {@link RidgeClassifier}, whose
+         * prediction is the same), for prediction only: of the training settings only the loss's
+         * probability link is kept ("none" reads as hinge, which has no probabilities).
+         */
+        private SgdClassifier(StateReader in) {
+            readOvr(in);
+            sgd = new Sgd();
+            String link = in.getString("probability");
+            sgd.loss = switch (link == null ? "" : link) {
+                case "logistic" -> Loss.LOG;
+                case "modified_huber" -> Loss.MODIFIED_HUBER;
+                case "none" -> Loss.HINGE;
+                default -> throw new io.pgmlsidecar.ml.tabular.TabularException(
+                        "the stored ovr_linear_classifier's probability link \"" + link + "\" is unknown to this build",
+                        "it was stored by a newer pgml-sidecar; upgrade the sidecar, or retrain the project with this one");
+            };
+        }
+
+        @Override
+        String probabilityLink() {
+            return switch (sgd.loss) {
+                case LOG -> "logistic";
+                case MODIFIED_HUBER -> "modified_huber";
+                default -> "none";
+            };
         }
 
         @Override
@@ -397,6 +511,12 @@ public final class SgdModels {
             alpha = p.dbl("alpha", 1.0);
             fitIntercept = p.bool("fit_intercept", true);
             p.mark("solver", "tol", "max_iter", "copy_X", "class_weight", "positive");
+        }
+
+        /** Stored as an {@code ovr_linear_classifier} without probabilities (read back as a {@link SgdClassifier}). */
+        @Override
+        String probabilityLink() {
+            return "none";
         }
 
         @Override

@@ -9,13 +9,19 @@ import de.bwaldvogel.liblinear.Problem;
 import de.bwaldvogel.liblinear.SolverType;
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 import libsvm.svm;
 import libsvm.svm_model;
 import libsvm.svm_node;
 import libsvm.svm_parameter;
 import libsvm.svm_problem;
 
+import java.io.IOException;
 import java.io.Serial;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +33,22 @@ import java.util.List;
 public final class SvmModels {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add("libsvm", 1, LibSvm::new);
+        formats.add("liblinear", 1, LibLinear::new);
+    }
+
+    /** LIBSVM's own names of its svm_type and kernel_type codes, as in its model files (index = code). */
+    private static final String[] SVM_TYPES = {"c_svc", "nu_svc", "one_class", "epsilon_svr", "nu_svr"};
+    private static final String[] KERNEL_TYPES = {"linear", "polynomial", "rbf", "sigmoid", "precomputed"};
+
+    private static int code(String[] names, String name, String field) {
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(name)) {
+                return i;
+            }
+        }
+        throw new TabularException("the stored libsvm model's " + field + " \"" + name + "\" is unknown to this build",
+                "it was stored by a newer pgml-sidecar; upgrade the sidecar, or retrain the project with this one");
     }
 
     private SvmModels() {
@@ -96,6 +118,112 @@ public final class SvmModels {
             param.probability = classification && p.bool("probability", false) ? 1 : 0;
             seed = p.seed(0);
             p.mark("class_weight", "max_iter", "decision_function_shape", "break_ties");
+        }
+
+        /** A stored model, for prediction only: the training settings (C, nu, epsilon, tol, …) are not stored. */
+        private LibSvm(StateReader in) {
+            gammaSpec = null;
+            seed = 0;
+            numClasses = in.getInt("num_classes");
+            param.svm_type = code(SVM_TYPES, in.getString("svm_type"), "svm_type");
+            param.kernel_type = code(KERNEL_TYPES, in.getString("kernel_type"), "kernel_type");
+            param.degree = in.getInt("degree");
+            param.gamma = in.getDouble("gamma");
+            param.coef0 = in.getDouble("coef0");
+            param.probability = in.getBoolean("probability") ? 1 : 0;
+            svm_model m = new svm_model();
+            m.param = param;
+            m.nr_class = in.getInt("nr_class");
+            m.l = in.getInt("total_sv");
+            m.rho = in.doubles("rho");
+            m.probA = in.doubles("prob_a");
+            m.probB = in.doubles("prob_b");
+            m.prob_density_marks = in.doubles("prob_density_marks");
+            m.label = in.ints("label");
+            m.nSV = in.ints("nr_sv");
+            m.sv_coef = in.matrix("sv_coef");
+            m.sv_indices = in.ints("sv_indices");
+            int[][] index = in.intMatrix("sv_feature_index");
+            double[][] value = in.matrix("sv_feature_value");
+            if (index.length != m.l || value.length != m.l) {
+                throw new TabularException("the stored libsvm model has " + index.length + " support vector index rows and "
+                        + value.length + " value rows for total_sv " + m.l, "the stored bytes are damaged; retrain the project");
+            }
+            m.SV = new svm_node[m.l][];
+            for (int i = 0; i < m.l; i++) {
+                if (index[i].length != value[i].length) {
+                    throw new TabularException("the stored libsvm model's support vector " + i + " has "
+                            + index[i].length + " indices and " + value[i].length + " values", "the stored bytes are damaged; retrain the project");
+                }
+                m.SV[i] = new svm_node[index[i].length];
+                for (int j = 0; j < index[i].length; j++) {
+                    svm_node n = new svm_node();
+                    n.index = index[i][j];
+                    n.value = value[i][j];
+                    m.SV[i][j] = n;
+                }
+            }
+            model = m;
+        }
+
+        @Override
+        public String storedType() {
+            return "libsvm";
+        }
+
+        @Override
+        public int storedVersion() {
+            return 1;
+        }
+
+        /**
+         * The content of LIBSVM's model file, as named fields: {@code svm_type} ("c_svc", "nu_svc",
+         * "one_class", "epsilon_svr", "nu_svr"); {@code kernel_type} ("linear", "polynomial", "rbf",
+         * "sigmoid", "precomputed"); {@code degree}, {@code gamma}, {@code coef0}: the kernel's parameters;
+         * {@code nr_class}: number of classes in the model (2 for regression); {@code total_sv}: number of
+         * support vectors l; {@code rho}: the constant of each pairwise decision function (nr_class·(nr_class−1)/2,
+         * 1 for regression); {@code prob_a}, {@code prob_b}: Platt-scaling pairs per decision function, or null
+         * without probabilities; {@code prob_density_marks}: one-class probability marks, or null;
+         * {@code label}: the class code of each model class, or null for regression; {@code nr_sv}: support vectors
+         * per model class, or null for regression; {@code sv_coef}: nr_class−1 rows of l dual coefficients;
+         * {@code sv_feature_index}, {@code sv_feature_value}: each support vector's non-zero features as
+         * 1-based feature indices and their values; {@code sv_indices}: each support vector's 1-based training
+         * row, or null. The estimator's own fields: {@code probability}: whether class probabilities
+         * are offered; {@code num_classes}: the task's number of classes (0 for regression).
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            svm_model m = model;
+            int[][] index = new int[m.l][];
+            double[][] value = new double[m.l][];
+            for (int i = 0; i < m.l; i++) {
+                svm_node[] sv = m.SV[i];
+                index[i] = new int[sv.length];
+                value[i] = new double[sv.length];
+                for (int j = 0; j < sv.length; j++) {
+                    index[i][j] = sv[j].index;
+                    value[i][j] = sv[j].value;
+                }
+            }
+            out.put("svm_type", SVM_TYPES[m.param.svm_type])
+                    .put("kernel_type", KERNEL_TYPES[m.param.kernel_type])
+                    .put("degree", m.param.degree)
+                    .put("gamma", m.param.gamma)
+                    .put("coef0", m.param.coef0)
+                    .put("nr_class", m.nr_class)
+                    .put("total_sv", m.l)
+                    .put("rho", m.rho)
+                    .put("prob_a", m.probA)
+                    .put("prob_b", m.probB)
+                    .put("prob_density_marks", m.prob_density_marks)
+                    .put("label", m.label)
+                    .put("nr_sv", m.nSV)
+                    .put("sv_coef", m.sv_coef)
+                    .put("sv_feature_index", index)
+                    .put("sv_feature_value", value)
+                    .put("sv_indices", m.sv_indices)
+                    .put("probability", param.probability == 1)
+                    .put("num_classes", numClasses);
         }
 
         private svm_problem problem(double[][] x, double[] y) {
@@ -259,6 +387,55 @@ public final class SvmModels {
                 maxIter = p.integer("max_iter", 1000);
                 epsilon = p.dbl("epsilon", 0.0);
             }
+        }
+
+        /** A stored model, for prediction only: the training settings (C, tol, …) are not stored. */
+        private LibLinear(StateReader in) {
+            try {
+                model = Model.load(new StringReader(in.getString("model")));
+            } catch (IOException | RuntimeException e) {
+                throw new TabularException("the stored liblinear model is not readable: " + e.getMessage(),
+                        "the stored bytes are damaged or were written by an incompatible build; retrain the project");
+            }
+            solver = model.getSolverType();
+            c = 0;
+            tol = 0;
+            epsilon = 0;
+            maxIter = 0;
+            fitIntercept = in.getBoolean("fit_intercept");
+            logistic = in.getBoolean("probability");
+            numClasses = in.getInt("num_classes");
+        }
+
+        @Override
+        public String storedType() {
+            return "liblinear";
+        }
+
+        @Override
+        public int storedVersion() {
+            return 1;
+        }
+
+        /**
+         * {@code model}: the LIBLINEAR model in LIBLINEAR's own text model format (solver_type, nr_class,
+         * label, nr_feature, bias, w; numbers printed with 17 significant digits, so exact);
+         * {@code fit_intercept}: whether a constant 1 feature is appended to each row (the model's bias);
+         * {@code probability}: whether class probabilities are offered (logistic regression);
+         * {@code num_classes}: the task's number of classes (0 for regression).
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            StringWriter text = new StringWriter();
+            try {
+                model.save(text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            out.put("model", text.toString())
+                    .put("fit_intercept", fitIntercept)
+                    .put("probability", logistic)
+                    .put("num_classes", numClasses);
         }
 
         private void train(double[][] x, double[] y) {
