@@ -2,6 +2,8 @@ package io.pgmlsidecar.ml.tabular.algorithms;
 
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
 import java.io.Serial;
 import java.util.ArrayList;
@@ -18,7 +20,10 @@ import java.util.List;
 public final class Birch implements Estimator {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add(STORED_TYPE, 1, Birch::read);
     }
+
+    static final String STORED_TYPE = "nearest_subcluster";
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -37,6 +42,40 @@ public final class Birch implements Estimator {
         if (branching < 2) {
             throw p.bad("branching_factor", branching, "> 1");
         }
+    }
+
+    /** A stored model's: threshold, branching_factor and n_clusters only matter to fitting. */
+    private Birch(double[][] centroids, int[] centroidLabels) {
+        this.threshold = 0;
+        this.branching = 0;
+        this.nClusters = null;
+        this.centroids = centroids;
+        this.centroidLabels = centroidLabels;
+    }
+
+    static Birch read(StateReader in) {
+        double[][] centroids = Clustering.storedRows(in, "subcluster_centroids", true);
+        return new Birch(centroids, Clustering.storedLabels(in, "subcluster_labels", centroids.length));
+    }
+
+    @Override
+    public String storedType() {
+        return STORED_TYPE;
+    }
+
+    /**
+     * Stored type {@code nearest_subcluster}, version 1. A row gets the label of the nearest subcluster
+     * centroid (squared Euclidean distance, the first of equally near ones). Fields:
+     * <ul>
+     * <li>{@code subcluster_centroids}: the centroid of each leaf subcluster of the CF-tree, one row of
+     * feature values each</li>
+     * <li>{@code subcluster_labels}: the cluster label of each subcluster (its Ward group, 0..n_clusters-1;
+     * with n_clusters null, its own index), in {@code subcluster_centroids} order</li>
+     * </ul>
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        out.put("subcluster_centroids", centroids).put("subcluster_labels", centroidLabels);
     }
 
     private static final class Cf {

@@ -2,6 +2,8 @@ package io.pgmlsidecar.ml.tabular.algorithms;
 
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
 import java.io.Serial;
 import java.util.ArrayList;
@@ -18,16 +20,68 @@ import java.util.SplittableRandom;
 public final class Clustering {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add(Centroids.STORED_TYPE, 1, NearestCentroid::read);
+        formats.add(Dbscan.STORED_TYPE, 1, Dbscan::read);
+        formats.add(Pca.STORED_TYPE, 1, Pca::read);
+    }
+
+    /** A stored state's rows of numbers: present, non-empty where asked, all of one width. */
+    static double[][] storedRows(StateReader in, String field, boolean nonEmpty) {
+        double[][] rows = in.matrix(field);
+        if (rows == null || (nonEmpty && rows.length == 0)) {
+            throw new TabularException("the stored model's field \"" + field + "\" of " + in + " is empty",
+                    "the stored bytes are damaged or were written by an incompatible build; retrain the project");
+        }
+        for (double[] r : rows) {
+            if (r.length != rows[0].length) {
+                throw new TabularException("the stored model's field \"" + field + "\" of " + in + " has rows of different widths",
+                        "the stored bytes are damaged or were written by an incompatible build; retrain the project");
+            }
+        }
+        return rows;
+    }
+
+    /** A stored state's labels, one per row of {@code rows}. */
+    static int[] storedLabels(StateReader in, String field, int rows) {
+        int[] labels = in.ints(field);
+        if (labels == null || labels.length != rows) {
+            throw new TabularException("the stored model's field \"" + field + "\" of " + in + " does not have one label per row",
+                    "the stored bytes are damaged or were written by an incompatible build; retrain the project");
+        }
+        return labels;
     }
 
     private Clustering() {
     }
 
-    /** Base for models that assign to the nearest centre. */
+    /**
+     * Base for models that assign to the nearest centre. kmeans, mini_batch_kmeans, mean_shift and
+     * affinity_propagation all predict by this one rule and share its stored type; a stored one is read
+     * back as a {@link NearestCentroid}.
+     */
     abstract static class Centroids implements Estimator {
         @Serial
         private static final long serialVersionUID = 1L;
+        static final String STORED_TYPE = "nearest_centroid";
         double[][] centers;
+
+        @Override
+        public String storedType() {
+            return STORED_TYPE;
+        }
+
+        /**
+         * Stored type {@code nearest_centroid}, version 1. Fields:
+         * <ul>
+         * <li>{@code centers}: the cluster centres, one row of feature values per cluster, in label order; a
+         * row is labelled with the index of its nearest centre (squared Euclidean distance, the first of
+         * equally near centres)</li>
+         * </ul>
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            out.put("centers", centers);
+        }
 
         @Override
         public int[] predictClasses(double[][] x) {
@@ -40,6 +94,20 @@ public final class Clustering {
 
         public double[][] centers() {
             return centers;
+        }
+    }
+
+    /** A centroid clusterer read from a stored model: predicts only (fitting it is refused). */
+    static final class NearestCentroid extends Centroids {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        private NearestCentroid(double[][] centers) {
+            this.centers = centers;
+        }
+
+        static NearestCentroid read(StateReader in) {
+            return new NearestCentroid(storedRows(in, "centers", true));
         }
     }
 
@@ -260,6 +328,7 @@ public final class Clustering {
     public static final class Dbscan implements Estimator {
         @Serial
         private static final long serialVersionUID = 1L;
+        static final String STORED_TYPE = "nearest_core_sample";
         private final double eps;
         private final int minSamples;
         private double[][] cores;
@@ -272,6 +341,39 @@ public final class Clustering {
             if (p.has("metric") && !"euclidean".equals(String.valueOf(p.raw().get("metric")))) {
                 throw new TabularException("dbscan: only metric euclidean is supported");
             }
+        }
+
+        /** A stored model's: min_samples only matters to fitting. */
+        private Dbscan(double eps, double[][] cores, int[] coreLabels) {
+            this.eps = eps;
+            this.minSamples = 0;
+            this.cores = cores;
+            this.coreLabels = coreLabels;
+        }
+
+        static Dbscan read(StateReader in) {
+            double[][] cores = storedRows(in, "core_samples", false);
+            return new Dbscan(in.getDouble("eps"), cores, storedLabels(in, "core_labels", cores.length));
+        }
+
+        @Override
+        public String storedType() {
+            return STORED_TYPE;
+        }
+
+        /**
+         * Stored type {@code nearest_core_sample}, version 1. A row gets the label of the nearest core sample
+         * within {@code eps} (Euclidean; of equally near ones the last), else -1 (noise). Fields:
+         * <ul>
+         * <li>{@code eps}: the neighbourhood radius</li>
+         * <li>{@code core_samples}: the training rows that are core samples, one row of feature values each
+         * (may be empty: then every row is noise)</li>
+         * <li>{@code core_labels}: the cluster label (0..k-1) of each core sample, in {@code core_samples} order</li>
+         * </ul>
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            out.put("eps", eps).put("core_samples", cores).put("core_labels", coreLabels);
         }
 
         @Override
@@ -578,6 +680,7 @@ public final class Clustering {
     public static final class Pca implements Estimator {
         @Serial
         private static final long serialVersionUID = 1L;
+        static final String STORED_TYPE = "principal_components";
         private final Object nComponents;
         private final boolean whiten;
         private double[] mean;
@@ -589,6 +692,51 @@ public final class Clustering {
             nComponents = p.any("n_components", null);
             whiten = p.bool("whiten", false);
             p.mark("svd_solver", "tol", "iterated_power", "copy", "n_oversamples", "power_iteration_normalizer");
+        }
+
+        /** A stored model's: n_components only matters to fitting. */
+        private Pca(boolean whiten, double[] mean, double[][] components, double[] variance, double[] ratio) {
+            this.nComponents = null;
+            this.whiten = whiten;
+            this.mean = mean;
+            this.components = components;
+            this.variance = variance;
+            this.ratio = ratio;
+        }
+
+        static Pca read(StateReader in) {
+            double[] mean = in.doubles("mean");
+            double[][] components = storedRows(in, "components", true);
+            double[] variance = in.doubles("explained_variance");
+            double[] ratio = in.doubles("explained_variance_ratio");
+            if (mean == null || components[0].length != mean.length || variance == null || variance.length != components.length
+                    || ratio == null || ratio.length != components.length) {
+                throw new TabularException("the stored model's " + in + " has components, mean and variances of unequal sizes",
+                        "the stored bytes are damaged or were written by an incompatible build; retrain the project");
+            }
+            return new Pca(in.getBoolean("whiten"), mean, components, variance, ratio);
+        }
+
+        @Override
+        public String storedType() {
+            return STORED_TYPE;
+        }
+
+        /**
+         * Stored type {@code principal_components}, version 1. transform gives, per component c,
+         * (x − mean)·components[c], divided by √explained_variance[c] when whiten. Fields:
+         * <ul>
+         * <li>{@code whiten}: whether transformed values are scaled to unit variance</li>
+         * <li>{@code mean}: the training mean of each feature (d values)</li>
+         * <li>{@code components}: the kept principal axes, k rows of d loadings, by decreasing variance</li>
+         * <li>{@code explained_variance}: the variance along each component (k values)</li>
+         * <li>{@code explained_variance_ratio}: each component's share of the total variance (k values)</li>
+         * </ul>
+         */
+        @Override
+        public void writeState(StateWriter out) {
+            out.put("whiten", whiten).put("mean", mean).put("components", components)
+                    .put("explained_variance", variance).put("explained_variance_ratio", ratio);
         }
 
         @Override

@@ -2,6 +2,8 @@ package io.pgmlsidecar.ml.tabular.algorithms;
 
 import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
+import io.pgmlsidecar.ml.tabular.store.StateReader;
+import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
 import java.io.Serial;
 import java.util.Map;
@@ -18,7 +20,10 @@ import java.util.SplittableRandom;
 public final class SpectralClustering implements Estimator {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
     static void registerFormats(EstimatorFormats.Registry formats) {
+        formats.add(STORED_TYPE, 1, SpectralClustering::read);
     }
+
+    static final String STORED_TYPE = "nearest_training_row";
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -39,6 +44,40 @@ public final class SpectralClustering implements Estimator {
         p.str("affinity", "rbf", "rbf");
         p.str("assign_labels", "kmeans", "kmeans");
         p.mark("eigen_solver", "n_components", "eigen_tol", "n_neighbors", "degree", "coef0", "kernel_params");
+    }
+
+    /** A stored model's: n_clusters, gamma, n_init and the seed only matter to fitting. */
+    private SpectralClustering(double[][] xTrain, int[] labels) {
+        this.k = 0;
+        this.gamma = 0;
+        this.nInit = 0;
+        this.seed = 0;
+        this.xTrain = xTrain;
+        this.labels = labels;
+    }
+
+    static SpectralClustering read(StateReader in) {
+        double[][] rows = Clustering.storedRows(in, "training_rows", true);
+        return new SpectralClustering(rows, Clustering.storedLabels(in, "training_labels", rows.length));
+    }
+
+    @Override
+    public String storedType() {
+        return STORED_TYPE;
+    }
+
+    /**
+     * Stored type {@code nearest_training_row}, version 1. A row gets the label of the nearest training row
+     * (squared Euclidean distance, the first of equally near ones). Fields:
+     * <ul>
+     * <li>{@code training_rows}: the (preprocessed) training rows, one row of feature values each</li>
+     * <li>{@code training_labels}: the cluster label (0..n_clusters-1) the fit gave each training row, in
+     * {@code training_rows} order</li>
+     * </ul>
+     */
+    @Override
+    public void writeState(StateWriter out) {
+        out.put("training_rows", xTrain).put("training_labels", labels);
     }
 
     @Override
