@@ -72,9 +72,7 @@ public interface Estimator extends Serializable {
      * The stable name of this estimator's stored state, e.g. {@code "forest"}; never a Java class name, so
      * classes can be renamed and moved freely. Listed in docs/model-format.md.
      */
-    default String storedType() {
-        throw new TabularException(getClass().getSimpleName() + " has no stored format yet");
-    }
+    String storedType();
 
     /**
      * The version of the state schema {@link #writeState} writes. Change the schema only with a new
@@ -85,9 +83,7 @@ public interface Estimator extends Serializable {
     }
 
     /** Writes the fitted state (and the settings prediction needs) under the documented field names. */
-    default void writeState(io.pgmlsidecar.ml.tabular.store.StateWriter out) {
-        throw new TabularException(getClass().getSimpleName() + " has no stored format yet");
-    }
+    void writeState(io.pgmlsidecar.ml.tabular.store.StateWriter out);
 
     /** Called after deserialisation (e.g. to reload native handles). */
     default void afterLoad() {

@@ -149,6 +149,9 @@ public final class StateReader {
             out[i] = new int[d[i].length];
             for (int j = 0; j < d[i].length; j++) {
                 out[i][j] = (int) d[i][j];
+                if (out[i][j] != d[i][j]) {
+                    throw mistyped(name, "an array of int arrays");
+                }
             }
         }
         return out;
