@@ -56,4 +56,20 @@ class StoredModelFormatTest {
                 .hyperparams(Map.of("alpha", 0.5, "fit_intercept", true)).build()).model();
         assertEquals(m.hyperparams(), TabularModel.fromBytes(m.toBytes()).hyperparams());
     }
+
+    /** docs/model-format.md documents exactly the (type, version) pairs this build reads. */
+    @Test
+    void theFormatDocumentListsEveryStoredType() throws Exception {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/model-format.md"));
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\| `([a-z_]+)` \\|").matcher(doc);
+        while (m.find()) {
+            documented.add(m.group(1) + "/1");
+        }
+        documented.removeIf(t -> java.util.List.of("format/1", "written_by/1", "task/1", "algorithm/1", "hyperparams/1", "label_names/1",
+                "label_kind/1", "class_keys/1", "class_values/1", "preprocessor/1", "estimator/1", "features/1", "widths/1", "columns/1",
+                "output_names/1", "output_width/1").contains(t));
+        assertEquals(io.pgmlsidecar.ml.tabular.algorithms.EstimatorFormats.readable(), documented,
+                "document each stored type in docs/model-format.md (a version 2 needs its own row)");
+    }
 }
