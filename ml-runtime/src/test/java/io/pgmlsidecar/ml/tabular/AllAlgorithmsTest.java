@@ -2,7 +2,6 @@ package io.pgmlsidecar.ml.tabular;
 
 import io.pgmlsidecar.ml.tabular.algorithms.Algorithms;
 import io.pgmlsidecar.ml.tabular.data.Dataset;
-import io.pgmlsidecar.ml.tabular.preprocess.PreprocessSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,12 +25,6 @@ class AllAlgorithmsTest {
         List<Arguments> out = new ArrayList<>();
         Algorithms.supported().forEach((task, names) -> names.forEach(n -> out.add(Arguments.of(task, n))));
         return out.stream();
-    }
-
-    private static PreprocessSpec standardize(Dataset d) {
-        Map<String, Object> m = new HashMap<>();
-        d.featureColumns().forEach(f -> m.put(f.name(), Map.of("scale", "standard")));
-        return PreprocessSpec.of(m);
     }
 
     private static Map<String, Object> small(Task task, String name) {
@@ -61,7 +54,7 @@ class AllAlgorithmsTest {
             default -> Toy.get("iris", null);
         };
         TrainResult r = TabularTrainer.train(d, TrainRequest.builder(task).algorithm(name).hyperparams(small(task, name))
-                .preprocess(standardize(d)).build());
+                .preprocess(StoredModelFixtures.standardize(d)).build());
         TabularModel m = r.model();
         System.out.println(task + " " + name + " " + r.metrics());
         Object target = r.metrics().get(task.targetMetric());

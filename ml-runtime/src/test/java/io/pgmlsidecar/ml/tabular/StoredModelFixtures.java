@@ -91,7 +91,8 @@ public final class StoredModelFixtures {
         return b.build();
     }
 
-    private static PreprocessSpec standardize(Dataset d) {
+    /** Every feature scaled to zero mean and unit variance. */
+    static PreprocessSpec standardize(Dataset d) {
         Map<String, Object> m = new HashMap<>();
         d.featureColumns().forEach(f -> m.put(f.name(), Map.of("scale", "standard")));
         return PreprocessSpec.of(m);

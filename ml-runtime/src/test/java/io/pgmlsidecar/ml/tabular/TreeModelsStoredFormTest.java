@@ -106,47 +106,6 @@ class TreeModelsStoredFormTest {
         }
     }
 
-    /** A large forest (set -Dtree.bench=true): sizes and load times of millions of nodes. */
-    @Test
-    void largeForestBench() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Boolean.getBoolean("tree.bench"));
-        var b = Dataset.builder(List.of(io.pgmlsidecar.ml.tabular.data.FeatureColumn.numeric("a"), io.pgmlsidecar.ml.tabular.data.FeatureColumn.numeric("b"),
-                io.pgmlsidecar.ml.tabular.data.FeatureColumn.numeric("c"), io.pgmlsidecar.ml.tabular.data.FeatureColumn.numeric("d")), "y");
-        java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
-        int n = Integer.getInteger("tree.rows", 50_000);
-        for (int i = 0; i < n; i++) {
-            double a = rnd.nextDouble();
-            double c = rnd.nextDouble();
-            b.addRow(new Object[]{a, rnd.nextDouble(), c, rnd.nextDouble()}, Math.sin(6 * a) + c + rnd.nextGaussian() * 0.3);
-        }
-        Dataset d = b.build();
-        long t0 = System.nanoTime();
-        TabularModel m = TabularTrainer.train(d, TrainRequest.builder(Task.REGRESSION).algorithm("random_forest")
-                .hyperparams(Map.of("n_estimators", 100)).build()).model();
-        System.out.printf("trained in %.1f s, %,d nodes%n", (System.nanoTime() - t0) / 1e9, nodes(m));
-        t0 = System.nanoTime();
-        byte[] bytes = m.toBytes();
-        long write = System.nanoTime() - t0;
-        long best = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            long t1 = System.nanoTime();
-            TabularModel.fromBytes(bytes);
-            best = Math.min(best, System.nanoTime() - t1);
-        }
-        t0 = System.nanoTime();
-        byte[] legacy = formatTwo(m);
-        long writeLegacy = System.nanoTime() - t0;
-        long bestLegacy = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
-            long t1 = System.nanoTime();
-            TabularModel.fromBytes(legacy);
-            bestLegacy = Math.min(bestLegacy, System.nanoTime() - t1);
-        }
-        System.out.printf("random_forest regression, 100 trees, %,d rows: format 3 %,d bytes, store %.0f ms, load %.0f ms;"
-                + " format 2 %,d bytes, store %.0f ms, load %.0f ms%n", n, bytes.length, write / 1e6, best / 1e6,
-                legacy.length, writeLegacy / 1e6, bestLegacy / 1e6);
-    }
-
     private static long nodes(TabularModel m) {
         try {
             java.lang.reflect.Field f = m.estimator().getClass().getDeclaredField("trees");

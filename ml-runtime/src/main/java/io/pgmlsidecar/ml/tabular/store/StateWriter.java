@@ -21,107 +21,60 @@ public final class StateWriter {
         this.out = out;
     }
 
-    private StateWriter field(String name) throws IOException {
-        out.writeFieldName(name);
-        return this;
-    }
-
     public StateWriter put(String name, double value) {
-        return io(() -> field(name).out.writeNumber(value));
+        return field(name, value, out::writeNumber);
     }
 
     public StateWriter put(String name, long value) {
-        return io(() -> field(name).out.writeNumber(value));
+        return field(name, value, out::writeNumber);
     }
 
     public StateWriter put(String name, boolean value) {
-        return io(() -> field(name).out.writeBoolean(value));
+        return field(name, value, out::writeBoolean);
     }
 
     /** Text, or null. */
     public StateWriter put(String name, String value) {
-        return io(() -> {
-            field(name);
-            if (value == null) {
-                out.writeNull();
-            } else {
-                out.writeString(value);
-            }
-        });
+        return field(name, value, out::writeString);
     }
 
     /** A numeric array (IEEE doubles, NaN kept), or null. */
     public StateWriter put(String name, double[] value) {
-        return io(() -> {
-            field(name);
-            if (value == null) {
-                out.writeNull();
-            } else {
-                out.writeArray(value, 0, value.length);
-            }
-        });
+        return field(name, value, v -> out.writeArray(v, 0, v.length));
     }
 
     public StateWriter put(String name, int[] value) {
-        return io(() -> {
-            field(name);
-            if (value == null) {
-                out.writeNull();
-            } else {
-                out.writeArray(value, 0, value.length);
-            }
-        });
+        return field(name, value, v -> out.writeArray(v, 0, v.length));
     }
 
     /** Rows of numbers (rows may differ in length), or null. */
     public StateWriter put(String name, double[][] value) {
-        return io(() -> {
-            field(name);
-            if (value == null) {
-                out.writeNull();
-                return;
-            }
-            out.writeStartArray(value, value.length);
-            for (double[] row : value) {
+        return field(name, value, v -> array(v, v.length, () -> {
+            for (double[] row : v) {
                 out.writeArray(row, 0, row.length);
             }
-            out.writeEndArray();
-        });
+        }));
     }
 
     public StateWriter put(String name, int[][] value) {
-        return io(() -> {
-            field(name);
-            if (value == null) {
-                out.writeNull();
-                return;
-            }
-            out.writeStartArray(value, value.length);
-            for (int[] row : value) {
+        return field(name, value, v -> array(v, v.length, () -> {
+            for (int[] row : v) {
                 out.writeArray(row, 0, row.length);
             }
-            out.writeEndArray();
-        });
+        }));
     }
 
     /** A list of texts (elements may be null), or null. */
     public StateWriter put(String name, List<String> value) {
-        return io(() -> {
-            field(name);
-            if (value == null) {
-                out.writeNull();
-                return;
-            }
-            out.writeStartArray(value, value.size());
-            for (String s : value) {
+        return field(name, value, v -> array(v, v.size(), () -> {
+            for (String s : v) {
                 if (s == null) {
                     out.writeNull();
                 } else {
                     out.writeString(s);
                 }
             }
-            out.writeEndArray();
-        });
+        }));
     }
 
     public StateWriter put(String name, String[] value) {
@@ -130,27 +83,15 @@ public final class StateWriter {
 
     /** Opaque bytes in a library's own documented format (e.g. XGBoost's UBJSON model). */
     public StateWriter putBytes(String name, byte[] value) {
-        return io(() -> {
-            field(name);
-            if (value == null) {
-                out.writeNull();
-            } else {
-                out.writeBinary(value);
-            }
-        });
+        return field(name, value, out::writeBinary);
     }
 
     /** A text → integer map (category codes), written as a map in ascending code order. */
     public StateWriter putCodes(String name, Map<String, Integer> codes) {
-        return io(() -> {
-            field(name);
-            if (codes == null) {
-                out.writeNull();
-                return;
-            }
+        return field(name, codes, v -> {
             out.writeStartObject();
             // in code order, so that a model's document does not depend on the map's hash order
-            for (Map.Entry<String, Integer> e : codes.entrySet().stream().sorted(Map.Entry.comparingByValue()).toList()) {
+            for (Map.Entry<String, Integer> e : v.entrySet().stream().sorted(Map.Entry.comparingByValue()).toList()) {
                 out.writeFieldName(e.getKey());
                 out.writeNumber(e.getValue());
             }
@@ -160,28 +101,17 @@ public final class StateWriter {
 
     /** A nested map, or null when {@code body} is null. */
     public StateWriter putObject(String name, Consumer<StateWriter> body) {
-        return io(() -> {
-            field(name);
-            if (body == null) {
-                out.writeNull();
-                return;
-            }
+        return field(name, body, b -> {
             out.writeStartObject();
-            body.accept(this);
+            b.accept(this);
             out.writeEndObject();
         });
     }
 
     /** A list of maps, one per item (null items are written as null). */
     public <T> StateWriter putList(String name, List<T> items, BiConsumer<StateWriter, T> body) {
-        return io(() -> {
-            field(name);
-            if (items == null) {
-                out.writeNull();
-                return;
-            }
-            out.writeStartArray(items, items.size());
-            for (T item : items) {
+        return field(name, items, v -> array(v, v.size(), () -> {
+            for (T item : v) {
                 if (item == null) {
                     out.writeNull();
                     continue;
@@ -190,24 +120,39 @@ public final class StateWriter {
                 body.accept(this, item);
                 out.writeEndObject();
             }
-            out.writeEndArray();
-        });
+        }));
     }
 
     public <T> StateWriter putList(String name, T[] items, BiConsumer<StateWriter, T> body) {
         return putList(name, items == null ? null : java.util.Arrays.asList(items), body);
     }
 
-    private interface IoAction {
-        void run() throws IOException;
-    }
-
-    private StateWriter io(IoAction action) {
+    /** Writes the field's name, then null or the value. */
+    private <T> StateWriter field(String name, T value, IoWriter<T> write) {
         try {
-            action.run();
+            out.writeFieldName(name);
+            if (value == null) {
+                out.writeNull();
+            } else {
+                write.write(value);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return this;
+    }
+
+    private void array(Object forValue, int size, IoAction elements) throws IOException {
+        out.writeStartArray(forValue, size);
+        elements.run();
+        out.writeEndArray();
+    }
+
+    private interface IoWriter<T> {
+        void write(T value) throws IOException;
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
     }
 }
