@@ -8,7 +8,6 @@ import io.pgmlsidecar.ml.tabular.TabularException;
 import io.pgmlsidecar.ml.tabular.store.StateReader;
 import io.pgmlsidecar.ml.tabular.store.StateWriter;
 
-import java.io.IOException;
 import java.io.Serial;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -149,12 +148,7 @@ public final class LightgbmModel implements Estimator {
     }
 
     private static void loadNative() {
-        try {
-            LGBMBooster.loadNative();
-        } catch (IOException | UnsatisfiedLinkError e) {
-            throw new TabularException("LightGBM's native library could not be loaded: " + e.getMessage(),
-                    "lightgbm4j ships it for linux/macOS x86_64 and aarch64 and windows x86_64 (glibc builds)");
-        }
+        LightgbmNative.load();
     }
 
     @Override
