@@ -16,6 +16,7 @@ import io.pgmlsidecar.planner.served.ServedFunctions;
 import io.pgmlsidecar.planner.served.SetCalls;
 import io.pgmlsidecar.planner.strategy.TwoPassSetCalls;
 import io.pgmlsidecar.planner.strategy.ConstantSplice;
+import io.pgmlsidecar.planner.strategy.ConstantsFirst;
 import io.pgmlsidecar.planner.strategy.ExplainStaged;
 import io.pgmlsidecar.planner.strategy.SelectListCalls;
 import io.pgmlsidecar.planner.strategy.StagedCalls;
@@ -122,6 +123,18 @@ public final class PgmlInterceptor implements Interceptor {
         ResolvedCall setCall = calls.stream().filter(c -> sets.find(c.function()) != null).findFirst().orElse(null);
         if (setCall != null) {
             SetCalls.Served set = sets.find(setCall.function());
+            List<ResolvedCall> others = calls.stream().filter(c -> c.function() != setCall.function()).toList();
+            if (!others.isEmpty() && !nested && others.stream().allMatch(c -> c.isConstant() && !usesParameters(tokens, c))) {
+                // e.g. PostgresML's RAG query: the question embedded once, then the ranking over rows
+                return new StrategyStatement(new ConstantsFirst(sql, others, functions, rest -> {
+                    InterceptedStatement plan = planStatement(rest, SqlLexer.tokenize(rest), null, new HashSet<>());
+                    if (plan instanceof StrategyStatement strategy) {
+                        return strategy.strategy();
+                    }
+                    throw unsupported(setCall.site(), "this form of " + setCall.site().qualifiedName()
+                            + "() next to calls with constant arguments", "Compute the constant calls in a separate statement first.");
+                }));
+            }
             for (ResolvedCall c : calls) {
                 if (c.function() != setCall.function()) {
                     throw unsupported(c.site(), "other pgml calls in a statement with " + setCall.site().qualifiedName()
@@ -261,6 +274,15 @@ public final class PgmlInterceptor implements Interceptor {
         }
     }
 
+    private static boolean usesParameters(List<Token> tokens, ResolvedCall call) {
+        for (int i = call.site().firstToken(); i <= call.site().lastToken(); i++) {
+            if (tokens.get(i).kind() == Token.Kind.PARAMETER) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isCopyFromClient(List<Token> tokens) {
         if (tokens.isEmpty() || !tokens.get(0).isKeyword("copy")) {
             return false;
@@ -278,6 +300,9 @@ public final class PgmlInterceptor implements Interceptor {
         List<ResolvedCall> calls = new ArrayList<>();
         if (!tokens.isEmpty() && OBJECT_WORDS.contains(tokens.get(0).text().toLowerCase())) {
             return calls; // DROP FUNCTION pgml.predict(text, real[]), GRANT EXECUTE ON FUNCTION …: names, not calls
+        }
+        if (Definitions.storesExpressions(tokens)) {
+            return calls; // a view, generated column, function body…: PostgreSQL evaluates it later (decision 26)
         }
         for (CallSite site : CallFinder.find(sql, tokens, SCHEMAS)) {
             ApiFunction f = FunctionRegistry.find(site.qualifiedName());

@@ -34,6 +34,10 @@ class StrategyChoiceTest {
                 Arguments.of("UPDATE t SET s = " + P, "UpdateWithCalls"),
                 Arguments.of("INSERT INTO u SELECT id, " + P + " FROM t", "WriteFromSelect"),
                 Arguments.of("SELECT id, d.body, c.chunk FROM docs d, LATERAL pgml.chunk('character', d.body) c", "TwoPassSetCalls"),
+                Arguments.of("WITH q AS (SELECT pgml.embed('m', 'question') AS e) SELECT c.chunk FROM q, docs d, "
+                        + "LATERAL pgml.chunk('character', d.body) c", "ConstantsFirst"),
+                Arguments.of("SELECT c.chunk FROM docs d, LATERAL pgml.chunk('character', d.body) c WHERE d.id = $1 "
+                        + "AND pgml.embed('m', $2) IS NOT NULL", "0A000"),
                 // the general strategy: calls anywhere
                 Arguments.of("SELECT *, " + P + " AS s FROM t ORDER BY s LIMIT 25", "StagedCalls"),
                 Arguments.of("SELECT id FROM t ORDER BY " + P + " DESC LIMIT 25", "StagedCalls"),
@@ -48,8 +52,18 @@ class StrategyChoiceTest {
                 Arguments.of("UPDATE t SET flag = true WHERE " + P + " > 1", "StagedCalls"),
                 Arguments.of("DECLARE c CURSOR WITH HOLD FOR SELECT id FROM t WHERE " + P + " > 1", "StagedCalls"),
                 Arguments.of("EXPLAIN ANALYZE SELECT id FROM t WHERE " + P + " > 1", "ExplainStaged"),
+                // definitions: PostgreSQL keeps the expression and evaluates it later, through the stubs
+                Arguments.of("CREATE VIEW v AS SELECT " + P + " FROM t", "relayed"),
+                Arguments.of("CREATE OR REPLACE TEMP VIEW v AS SELECT " + P + " FROM t", "relayed"),
+                Arguments.of("CREATE MATERIALIZED VIEW v AS SELECT " + P + " FROM t WITH NO DATA", "relayed"),
+                Arguments.of("CREATE TABLE docs (body text, embedding real[] GENERATED ALWAYS AS "
+                        + "(pgml.embed('intfloat/e5-small-v2', body)) STORED)", "relayed"),
+                Arguments.of("CREATE TABLE d (a real, b real, s real DEFAULT pgml.predict('p', ARRAY[1, 2]))", "relayed"),
+                Arguments.of("CREATE FUNCTION f(a real, b real) RETURNS real RETURN " + P, "relayed"),
+                Arguments.of("CREATE INDEX ON t ((" + P + "))", "relayed"),
+                Arguments.of("CREATE TABLE u AS SELECT id, " + P + " FROM t", "WriteFromSelect"),
+                Arguments.of("CREATE TABLE u (id, s) AS SELECT id, " + P + " FROM t", "WriteFromSelect"),
                 // refused with a hint
-                Arguments.of("CREATE VIEW v AS SELECT " + P + " FROM t", "0A000"),
                 Arguments.of("PREPARE transaction_check(text) AS SELECT id FROM t WHERE " + P + " > $1::real", "PrepareStrategy"),
                 Arguments.of("PREPARE e AS SELECT pgml.embed('m', $1); ", "PrepareStrategy"),
                 Arguments.of("PREPARE e(text) AS SELECT pgml.embed('m', $1); SELECT pgml.embed('m', 'x')", "MultiStatementQuery"),
@@ -117,8 +131,8 @@ class StrategyChoiceTest {
 
     @Test
     void refusalsPointAtTheCall() {
-        PgException e = assertThrows(PgException.class, () -> planner.plan("CREATE VIEW v AS SELECT " + P + " FROM t", null));
-        assertEquals("CREATE VIEW v AS SELECT ".length() + 1, e.error().position());
+        PgException e = assertThrows(PgException.class, () -> planner.plan("UPDATE t SET a = 1 RETURNING " + P, null));
+        assertEquals("UPDATE t SET a = 1 RETURNING ".length() + 1, e.error().position());
         assertNull(planner.plan("DROP FUNCTION IF EXISTS pgml.predict(text, real[])", null));
     }
 

@@ -360,9 +360,12 @@ class EmbedStrategiesTest {
                 }
                 assertFalse(rs.next(), "the NULL body embeds to NULL");
             }
-            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery(
-                    "CREATE VIEW embed_view AS SELECT id, pgml.embed('" + MODEL + "', body) FROM embed_docs"));
+            // a view is kept by PostgreSQL; reading it makes PostgreSQL evaluate the call, which without
+            // a callback server (decision 26) fails naming the sidecar
+            s.execute("CREATE VIEW embed_view AS SELECT id, pgml.embed('" + MODEL + "', body) FROM embed_docs");
+            SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM embed_view"));
             assertEquals("0A000", e.getSQLState());
+            assertTrue(e.getMessage().contains("pgml.embed() is served by pgml-sidecar"), e.getMessage());
             assertNotNull(((org.postgresql.util.PSQLException) e).getServerErrorMessage().getHint());
             try (ResultSet rs = s.executeQuery("SELECT 'pgml.embed(1)' AS t")) {
                 assertTrue(rs.next());
