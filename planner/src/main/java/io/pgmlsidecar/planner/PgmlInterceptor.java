@@ -23,6 +23,7 @@ import io.pgmlsidecar.planner.strategy.StagedCalls;
 import io.pgmlsidecar.planner.prepared.SqlPrepare;
 import io.pgmlsidecar.planner.strategy.StrategyStatement;
 import io.pgmlsidecar.planner.strategy.SubqueryCalls;
+import io.pgmlsidecar.planner.strategy.TableRowsSpliced;
 import io.pgmlsidecar.planner.strategy.UpdateWithCalls;
 import io.pgmlsidecar.planner.strategy.WriteFromSelect;
 import io.pgmlsidecar.proxy.codec.PgError;
@@ -144,6 +145,10 @@ public final class PgmlInterceptor implements Interceptor {
             refuseNested(calls);
             return new StrategyStatement(TwoPassSetCalls.plan(sql, tokens, calls, set.tables(), set.rows()));
         }
+        InterceptedStatement tables = tableCallsInFrom(sql, tokens, calls, nested);
+        if (tables != null) {
+            return tables;
+        }
         for (ResolvedCall c : calls) {
             if (!functions.isRowWise(c)) {
                 throw unsupported(c.site(), c.site().qualifiedName() + "() inside a larger statement or with row-dependent arguments",
@@ -178,6 +183,24 @@ public final class PgmlInterceptor implements Interceptor {
             }
         }
         return new StrategyStatement(StagedCalls.plan(sql, tokens, calls, functions));
+    }
+
+    /**
+     * {@code SELECT project FROM pgml.train(…)}: table functions with constant arguments as FROM
+     * items, and no other calls; null for any other statement.
+     */
+    private InterceptedStatement tableCallsInFrom(String sql, List<Token> tokens, List<ResolvedCall> calls, boolean nested) {
+        java.util.Map<ResolvedCall, TableRowsSpliced.Table> tables = new java.util.LinkedHashMap<>();
+        for (ResolvedCall c : calls) {
+            if (!(alone.find(c.function()) instanceof AloneForms.TableForm form) || functions.isRowWise(c)) {
+                return null;
+            }
+            if (!c.isConstant() || nested || !TableRowsSpliced.standsInFrom(tokens, c)) {
+                return null;
+            }
+            tables.put(c, new TableRowsSpliced.Table(form.columns(), form.action()));
+        }
+        return new StrategyStatement(new TableRowsSpliced(sql, tables));
     }
 
     /** The body of a SQL-level PREPARE, planned as a statement of its own. */

@@ -63,6 +63,9 @@ class StrategyChoiceTest {
                 Arguments.of("CREATE INDEX ON t ((" + P + "))", "relayed"),
                 Arguments.of("CREATE TABLE u AS SELECT id, " + P + " FROM t", "WriteFromSelect"),
                 Arguments.of("CREATE TABLE u (id, s) AS SELECT id, " + P + " FROM t", "WriteFromSelect"),
+                // table functions as FROM items of a larger query: run once, their rows spliced in
+                Arguments.of("SELECT project, deployed FROM pgml.train('p', 'regression', 't', 'y')", "TableRowsSpliced"),
+                Arguments.of("SELECT x.rows FROM pgml.load_dataset('iris') x JOIN pg_class ON relname = 'iris'", "TableRowsSpliced"),
                 // refused with a hint
                 Arguments.of("PREPARE transaction_check(text) AS SELECT id FROM t WHERE " + P + " > $1::real", "PrepareStrategy"),
                 Arguments.of("PREPARE e AS SELECT pgml.embed('m', $1); ", "PrepareStrategy"),

@@ -194,6 +194,32 @@ class PostgresmlShapesTest {
         }
     }
 
+    @Test
+    void tableFunctionsAsFromItemsOfALargerQueryRunOnce() throws SQLException {
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT * FROM pgml.load_dataset('iris')").close();
+            long models = lines(s, "SELECT count(*) FROM pgml.models").stream().mapToLong(Long::parseLong).sum();
+            try (ResultSet rs = s.executeQuery("SELECT project, deployed FROM pgml.train('shapes_iris', 'classification', "
+                    + "'pgml.iris', 'target', 'linear') WHERE task = 'classification'")) {
+                assertEquals("project", rs.getMetaData().getColumnName(1));
+                assertEquals("bool", rs.getMetaData().getColumnTypeName(2));
+                assertTrue(rs.next());
+                assertEquals("shapes_iris", rs.getString(1));
+                assertTrue(rs.getBoolean(2));
+                assertFalse(rs.next());
+            }
+            assertEquals(List.of(String.valueOf(models + 1)), lines(s, "SELECT count(*) FROM pgml.models"), "trained once");
+            try (ResultSet rs = s.executeQuery("SELECT t.table_name, t.rows > 100 AS big FROM pgml.load_dataset('iris') t")) {
+                assertEquals("big", rs.getMetaData().getColumnName(2));
+                assertTrue(rs.next());
+                assertEquals("pgml.iris", rs.getString(1));
+                assertTrue(rs.getBoolean(2));
+            }
+            assertEquals(List.of("shapes_iris"), lines(s, "SELECT train.project FROM pgml.train('shapes_iris', "
+                    + "algorithm => 'xgboost', hyperparams => '{\"n_estimators\": 5}')"));
+        }
+    }
+
     private static List<String> lines(Statement s, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (ResultSet rs = s.executeQuery(sql)) {

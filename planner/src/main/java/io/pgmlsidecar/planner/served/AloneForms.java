@@ -84,7 +84,15 @@ public final class AloneForms {
 
     /** Rows of several columns: separate columns in FROM, one composite value in the select list. */
     public static Form table(List<Column> columns, TableCall.Action action) {
-        return (call, inFrom, name) -> new StrategyStatement(new TableCall(call, columns, !inFrom, name, action));
+        return new TableForm(columns, action);
+    }
+
+    /** A function returning a table: also served as a FROM item of a larger query ({@code TableRowsSpliced}). */
+    public record TableForm(List<Column> columns, TableCall.Action action) implements Form {
+        @Override
+        public InterceptedStatement plan(ResolvedCall call, boolean inFrom, String columnName) {
+            return new StrategyStatement(new TableCall(call, columns, !inFrom, columnName, action));
+        }
     }
 
     public static Column column(String name, int typeOid) {
