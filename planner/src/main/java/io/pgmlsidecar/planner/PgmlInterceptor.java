@@ -125,7 +125,9 @@ public final class PgmlInterceptor implements Interceptor {
         if (setCall != null) {
             SetCalls.Served set = sets.find(setCall.function());
             List<ResolvedCall> others = calls.stream().filter(c -> c.function() != setCall.function()).toList();
-            if (!others.isEmpty() && !nested && others.stream().allMatch(c -> c.isConstant() && !usesParameters(tokens, c))) {
+            List<ResolvedCall> constants = others.stream().filter(c -> c.isConstant() && !usesParameters(tokens, c)).toList();
+            if (!constants.isEmpty() && !nested) {
+                others = constants; // the rest is planned after the splice
                 // e.g. PostgresML's RAG query: the question embedded once, then the ranking over rows
                 return new StrategyStatement(new ConstantsFirst(sql, others, functions, rest -> {
                     InterceptedStatement plan = planStatement(rest, SqlLexer.tokenize(rest), null, new HashSet<>());
@@ -135,6 +137,13 @@ public final class PgmlInterceptor implements Interceptor {
                     throw unsupported(setCall.site(), "this form of " + setCall.site().qualifiedName()
                             + "() next to calls with constant arguments", "Compute the constant calls in a separate statement first.");
                 }));
+            }
+            SelectList topList = topSelectList(tokens);
+            if (!others.isEmpty() && !nested && topList != null && others.stream().allMatch(c -> functions.isRowWise(c)
+                    && sets.find(c.function()) == null && topList.itemAt(c.site().firstToken()) >= 0)) {
+                List<ResolvedCall> setCalls = calls.stream().filter(c -> c.function() == setCall.function()).toList();
+                return new StrategyStatement(TwoPassSetCalls.plan(sql, tokens, setCalls, set.tables(), set.rows(),
+                        new TwoPassSetCalls.RowCalls(others, functions::sqlType, this::planSecondPass)));
             }
             for (ResolvedCall c : calls) {
                 if (c.function() != setCall.function()) {
@@ -201,6 +210,36 @@ public final class PgmlInterceptor implements Interceptor {
             tables.put(c, new TableRowsSpliced.Table(form.columns(), form.action()));
         }
         return new StrategyStatement(new TableRowsSpliced(sql, tables));
+    }
+
+    /** A statement's pass after its set-returning calls were staged: planned as a statement of its own. */
+    private io.pgmlsidecar.planner.strategy.Strategy planSecondPass(String sql) {
+        InterceptedStatement plan = planStatement(sql, SqlLexer.tokenize(sql), null, new HashSet<>());
+        if (plan instanceof StrategyStatement strategy) {
+            return strategy.strategy();
+        }
+        throw new PgException(PgError.error("0A000", "pgml-sidecar does not serve this statement's pgml calls next to a "
+                + "set-returning call yet", "Compute the set-returning call in a CTE or separate statement first."));
+    }
+
+    /** The select list of the statement's query: SELECT, WITH … SELECT, INSERT INTO t [(…)] [WITH …] SELECT. */
+    private static SelectList topSelectList(List<Token> tokens) {
+        if (tokens.isEmpty() || !tokens.get(0).isKeyword("insert")) {
+            return SelectList.of(tokens);
+        }
+        int depth = 0;
+        for (int i = 1; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isPunct('(')) {
+                depth++;
+            } else if (t.isPunct(')')) {
+                depth--;
+            } else if (depth == 0 && (t.isKeyword("select") || t.isKeyword("with"))) {
+                SelectList list = SelectList.of(tokens.subList(i, tokens.size()));
+                return list == null ? null : list.shifted(i);
+            }
+        }
+        return null;
     }
 
     /** The body of a SQL-level PREPARE, planned as a statement of its own. */

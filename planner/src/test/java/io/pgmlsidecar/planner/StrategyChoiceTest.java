@@ -36,6 +36,12 @@ class StrategyChoiceTest {
                 Arguments.of("SELECT id, d.body, c.chunk FROM docs d, LATERAL pgml.chunk('character', d.body) c", "TwoPassSetCalls"),
                 Arguments.of("WITH q AS (SELECT pgml.embed('m', 'question') AS e) SELECT c.chunk FROM q, docs d, "
                         + "LATERAL pgml.chunk('character', d.body) c", "ConstantsFirst"),
+                Arguments.of("SELECT c.chunk, pgml.embed('m', c.chunk) FROM docs d, LATERAL pgml.chunk('character', d.body) c",
+                        "TwoPassSetCalls"),
+                Arguments.of("INSERT INTO e (chunk, embedding) SELECT c.chunk, pgml.embed('m', c.chunk) FROM docs d, "
+                        + "LATERAL pgml.chunk('character', d.body) c", "TwoPassSetCalls"),
+                Arguments.of("SELECT c.chunk FROM docs d, LATERAL pgml.chunk('character', d.body) c "
+                        + "WHERE pgml.embed('m', c.chunk) IS NOT NULL", "0A000"),
                 Arguments.of("SELECT c.chunk FROM docs d, LATERAL pgml.chunk('character', d.body) c WHERE d.id = $1 "
                         + "AND pgml.embed('m', $2) IS NOT NULL", "0A000"),
                 // the general strategy: calls anywhere

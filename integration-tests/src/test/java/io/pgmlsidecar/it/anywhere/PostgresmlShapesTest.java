@@ -220,6 +220,42 @@ class PostgresmlShapesTest {
         }
     }
 
+    @Test
+    void chunkThenEmbedInOneStatement() throws SQLException {
+        String model = "sentence-transformers/all-MiniLM-L6-v2";
+        String chunked = "FROM shapes_docs d, LATERAL pgml.chunk('character', d.body, "
+                + "'{\"chunk_size\": 24, \"chunk_overlap\": 0, \"separator\": \" \"}') c";
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS shapes_docs, shapes_chunk_embeddings");
+            s.execute("CREATE TABLE shapes_docs (id int PRIMARY KEY, body text)");
+            s.execute("INSERT INTO shapes_docs VALUES (1, 'PostgresML brings machine learning to PostgreSQL'), "
+                    + "(2, 'The sidecar serves the same API in front of any database'), (3, NULL)");
+            s.execute("CREATE TABLE shapes_chunk_embeddings (doc_id int, chunk text, embedding real[])");
+            // one statement: chunks and their embeddings
+            List<String> together = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT d.id, c.chunk, pgml.embed('" + model + "', c.chunk) AS embedding "
+                    + chunked + " ORDER BY d.id, c.chunk_index")) {
+                assertEquals("embedding", rs.getMetaData().getColumnName(3));
+                while (rs.next()) {
+                    together.add(rs.getInt(1) + "|" + rs.getString(2) + "|" + rs.getString(3));
+                }
+            }
+            // the same in two steps
+            List<String> apart = new ArrayList<>();
+            for (String row : lines(s, "SELECT d.id || '|' || c.chunk " + chunked + " ORDER BY d.id, c.chunk_index")) {
+                String chunk = row.substring(row.indexOf('|') + 1);
+                apart.add(row + "|" + lines(s, "SELECT pgml.embed('" + model + "', '" + chunk.replace("'", "''") + "')").get(0));
+            }
+            assertTrue(together.size() >= 4, "several chunks per document: " + together.size());
+            assertEquals(apart, together);
+            int inserted = s.executeUpdate("INSERT INTO shapes_chunk_embeddings (doc_id, chunk, embedding) "
+                    + "SELECT d.id, c.chunk, pgml.embed('" + model + "', c.chunk) " + chunked);
+            assertEquals(together.size(), inserted);
+            assertEquals(together, lines(s, "SELECT doc_id || '|' || chunk || '|' || embedding::text FROM shapes_chunk_embeddings "
+                    + "ORDER BY doc_id, ctid"));
+        }
+    }
+
     private static List<String> lines(Statement s, String sql) throws SQLException {
         List<String> out = new ArrayList<>();
         try (ResultSet rs = s.executeQuery(sql)) {

@@ -116,6 +116,15 @@ public final class SelectList {
         return distinct;
     }
 
+    /** The same list with token indexes moved by {@code offset}: for a list found in a sub-list of the tokens. */
+    public SelectList shifted(int offset) {
+        List<Item> moved = new ArrayList<>(items.size());
+        for (Item item : items) {
+            moved.add(new Item(item.first() + offset, item.last() + offset, item.star()));
+        }
+        return new SelectList(moved, end + offset, distinct);
+    }
+
     /** Index of the item holding token {@code index}, or -1. */
     public int itemAt(int index) {
         for (int k = 0; k < items.size(); k++) {
