@@ -51,6 +51,129 @@ class UnifiedRagTest {
     }
 
     @Test
+    void retrievalRerankingAndGenerationInOneStatement() throws SQLException {
+        io.pgmlsidecar.it.support.TinyTaskModels.install();
+        String llm = io.pgmlsidecar.it.support.TinyTaskModels.CAUSAL_LM;
+        String unified = """
+                WITH embedded_query AS (
+                    SELECT
+                        pgml.embed('%1$s', '%2$s', '{"prompt": "Represent this sentence for searching relevant passages: "}')::vector embedding
+                ),
+                vector_search AS (
+                    SELECT
+                      rag_chunks.id,
+                      (
+                          SELECT
+                              embedding
+                          FROM embedded_query) <=> rag_embeddings.embedding cosine_distance,
+                      rag_chunks.chunk
+                  FROM
+                      rag_chunks
+                  INNER JOIN rag_embeddings ON rag_embeddings.chunk_id = rag_chunks.id
+                  ORDER BY
+                      rag_embeddings.embedding <=> (
+                          SELECT
+                              embedding
+                          FROM embedded_query)
+                  LIMIT 6
+                ),
+                row_number_vector_search AS (
+                    SELECT
+                        cosine_distance,
+                        chunk,
+                        ROW_NUMBER() OVER () AS row_number
+                    FROM
+                        vector_search
+                ),
+                context AS (
+                  SELECT
+                      chunk
+                  FROM (
+                      SELECT
+                        chunk
+                      FROM
+                          row_number_vector_search AS rnsv1
+                      INNER JOIN (
+                          SELECT
+                            pgml.rank('%1$s', '%2$s', array_agg("chunk"), '{"return_documents": false, "top_k": 1}'::jsonb || '{}') AS rank
+                          FROM
+                            row_number_vector_search
+                      ) AS rnsv2 ON (rank).corpus_id + 1 = rnsv1.row_number
+                  ) AS sub_query
+                )
+                SELECT
+                    pgml.transform (
+                      task => '{
+                        "task": "conversational",
+                        "model": "%3$s"
+                      }'::jsonb,
+                      inputs => ARRAY['{"role": "system", "content": "You are a friendly and helpful chatbot."}'::jsonb, jsonb_build_object('role', 'user', 'content', replace('Given the context answer the following question: How do I write a select statement with pgml.transform? Context:\n\n{CONTEXT}', '{CONTEXT}', chunk))],
+                      args => '{
+                        "max_new_tokens": 100
+                      }'::jsonb)
+                FROM
+                    context;
+                """.formatted(MODEL, QUESTION, llm);
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            List<String> answers = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery(unified)) {
+                assertEquals("transform", rs.getMetaData().getColumnName(1));
+                while (rs.next()) {
+                    answers.add(rs.getString(1));
+                }
+            }
+            assertEquals(1, answers.size(), "top_k 1: one context chunk, one answer");
+            // the same steps apart: the best chunk, then the model over the same messages
+            String best;
+            try (ResultSet rs = s.executeQuery("SELECT chunk FROM rag_chunks ORDER BY id")) {
+                List<String> all = new ArrayList<>();
+                while (rs.next()) {
+                    all.add(rs.getString(1));
+                }
+                best = null;
+                double top = -1;
+                for (String chunk : answerCandidates(s, all)) {
+                    double score = rankScore(s, chunk);
+                    if (score > top) {
+                        top = score;
+                        best = chunk;
+                    }
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT pgml.transform(task => '{\"task\": \"conversational\", \"model\": \"" + llm
+                    + "\"}'::jsonb, inputs => ARRAY['{\"role\": \"system\", \"content\": \"You are a friendly and helpful chatbot.\"}'::jsonb, "
+                    + "jsonb_build_object('role', 'user', 'content', 'Given the context answer the following question: How do I write a "
+                    + "select statement with pgml.transform? Context:\n\n' || '" + best.replace("'", "''") + "')], "
+                    + "args => '{\"max_new_tokens\": 100}'::jsonb)")) {
+                rs.next();
+                assertEquals(rs.getString(1), answers.get(0));
+            }
+        }
+    }
+
+    /** The six chunks nearest the question, as the guide's vector search finds them. */
+    private static List<String> answerCandidates(Statement s, List<String> all) throws SQLException {
+        List<String> nearest = new ArrayList<>();
+        try (ResultSet rs = s.executeQuery("SELECT c.chunk FROM rag_chunks c JOIN rag_embeddings e ON e.chunk_id = c.id "
+                + "ORDER BY e.embedding <=> pgml.embed('" + MODEL + "', '" + QUESTION + "', "
+                + "'{\"prompt\": \"Represent this sentence for searching relevant passages: \"}')::real[] LIMIT 6")) {
+            while (rs.next()) {
+                nearest.add(rs.getString(1));
+            }
+        }
+        assertTrue(all.containsAll(nearest));
+        return nearest;
+    }
+
+    private static double rankScore(Statement s, String chunk) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT score FROM pgml.rank('" + MODEL + "', '" + QUESTION + "', ARRAY['"
+                + chunk.replace("'", "''") + "'])")) {
+            rs.next();
+            return rs.getDouble(1);
+        }
+    }
+
+    @Test
     void retrievalAndRerankingInOneStatementEqualTheStepsOneByOne() throws SQLException {
         String unified = """
                 WITH embedded_query AS (
