@@ -32,6 +32,7 @@ class ExampleScriptsTest {
             "chunking.sql, Kittens are young cats",
             "admin.sql, xgboost4j==",
             "fine_tuning.sql, \"label\": \"positive\"",
+            "unified_rag.sql, Here is a third example of the pgml.transform function",
     })
     void runsWithoutErrors(String script, String expectedInOutput) throws Exception {
         Path file = Path.of("..", "examples", script).toAbsolutePath().normalize();
