@@ -62,13 +62,11 @@ final class MultiStatementQuery implements InterceptedStatement {
         throw new PgException(PgError.error("42601", "cannot insert multiple commands into a prepared statement", null));
     }
 
-    private static boolean controlsTransactions(String statement) {
-        String s = statement.stripLeading().toLowerCase(Locale.ROOT);
-        int end = 0;
-        while (end < s.length() && Character.isLetter(s.charAt(end))) {
-            end++;
-        }
-        return TRANSACTION_CONTROL.contains(s.substring(0, end));
+    /** By its first word, read past comments as PostgreSQL reads them ({@code -- why\nBEGIN} begins a transaction). */
+    static boolean controlsTransactions(String statement) {
+        List<io.pgmlsidecar.planner.scan.Token> tokens = io.pgmlsidecar.planner.scan.SqlLexer.tokenize(statement);
+        return !tokens.isEmpty() && tokens.get(0).kind() == io.pgmlsidecar.planner.scan.Token.Kind.IDENTIFIER
+                && TRANSACTION_CONTROL.contains(tokens.get(0).text().toLowerCase(Locale.ROOT));
     }
 
     /** A statement of the sidecar's own, its answer kept from the client. */

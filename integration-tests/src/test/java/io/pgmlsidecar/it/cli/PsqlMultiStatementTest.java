@@ -57,6 +57,13 @@ class PsqlMultiStatementTest {
         Cli.Result explicit = psql("BEGIN; INSERT INTO multi_t VALUES (5); SELECT " + CLASSIFY + "; COMMIT");
         assertEquals(0, explicit.exitCode(), explicit.all());
         assertEquals("2", psql("SELECT count(*) FROM multi_t").stdout().trim());
+
+        // ... also when a comment comes first: no second transaction around it (no WARNING, the ROLLBACK undoes the insert)
+        Cli.Result commented = psql("-- a batch of the application's\nBEGIN; INSERT INTO multi_t VALUES (6); SELECT " + CLASSIFY
+                + "; ROLLBACK");
+        assertEquals(0, commented.exitCode(), commented.all());
+        assertFalse(commented.stderr().contains("WARNING"), commented.all());
+        assertEquals("2", psql("SELECT count(*) FROM multi_t").stdout().trim());
     }
 
     @Test
