@@ -1,6 +1,7 @@
 package io.pgmlsidecar.planner;
 
 import io.pgmlsidecar.planner.scan.Token;
+import io.pgmlsidecar.planner.scan.TopLevel;
 import java.util.List;
 import java.util.Set;
 
@@ -42,17 +43,6 @@ final class Definitions {
 
     /** CREATE TABLE t [(columns)] AS query: AS outside every parenthesis. */
     private static boolean hasTopLevelAs(List<Token> tokens, int from) {
-        int depth = 0;
-        for (int i = from; i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            if (t.isPunct('(')) {
-                depth++;
-            } else if (t.isPunct(')')) {
-                depth--;
-            } else if (depth == 0 && t.isKeyword("as")) {
-                return true;
-            }
-        }
-        return false;
+        return TopLevel.find(tokens, from, t -> t.isKeyword("as")) >= 0;
     }
 }

@@ -11,6 +11,7 @@ import io.pgmlsidecar.planner.scan.CallSite;
 import io.pgmlsidecar.planner.scan.SelectList;
 import io.pgmlsidecar.planner.scan.SqlLexer;
 import io.pgmlsidecar.planner.scan.Token;
+import io.pgmlsidecar.planner.scan.TopLevel;
 import io.pgmlsidecar.planner.served.AloneForms;
 import io.pgmlsidecar.planner.served.ServedFunctions;
 import io.pgmlsidecar.planner.served.SetCalls;
@@ -102,96 +103,131 @@ public final class PgmlInterceptor implements Interceptor {
             // a session that prepared statements of the sidecar's hands their EXECUTE here too
             return session == null ? null : SqlPrepare.planFollowUp(sql, tokens, session, this::planBody, prepared);
         }
-        if (tokens.get(0).isKeyword("explain")) {
-            return explain(sql, tokens, calls);
-        }
-        boolean nested = calls.stream().anyMatch(outer -> calls.stream().anyMatch(inner -> inner != outer
-                && inner.site().start() > outer.site().start() && inner.site().end() <= outer.site().end()));
-        if (tokens.get(0).isKeyword("prepare")) {
-            // PostgreSQL would evaluate the calls itself at EXECUTE: the sidecar keeps the statement (decision 19)
-            InterceptedStatement prepare = SqlPrepare.planPrepare(sql, tokens, this::planBody, prepared);
-            if (prepare != null) {
-                return prepare;
+        StatementModel statement = new StatementModel(sql, tokens, calls, session, prepared);
+        for (Choice choice : choices) {
+            InterceptedStatement plan = choice.plan(statement);
+            if (plan != null) {
+                return plan;
             }
         }
-        boolean allConstant = calls.stream().allMatch(ResolvedCall::isConstant);
-        if (allConstant && calls.size() == 1) {
-            InterceptedStatement alone = callAlone(tokens, calls.get(0));
-            if (alone != null) {
-                return alone;
-            }
-        }
+        // the general strategy, last: it serves the statement or refuses it with 0A000 and a hint
+        return new StrategyStatement(StagedCalls.plan(sql, tokens, calls, functions));
+    }
+
+    /**
+     * One way of serving a statement: a plan, or null when it does not serve this statement. It
+     * throws only for a statement that no strategy may serve (a call the API refuses in that place).
+     */
+    @FunctionalInterface
+    private interface Choice {
+        InterceptedStatement plan(StatementModel statement);
+    }
+
+    /** The choices, most specific first; the general strategy comes after them all. */
+    private final List<Choice> choices = List.of(
+            this::explainChoice, this::sqlPrepareChoice, this::aloneChoice, this::setCallsChoice, this::tableRowsChoice,
+            this::refuseWhatNoStrategyServes, this::constantSpliceChoice, this::streamingChoice);
+
+    private InterceptedStatement explainChoice(StatementModel statement) {
+        return statement.startsWith("explain") ? explain(statement.sql(), statement.tokens(), statement.calls()) : null;
+    }
+
+    /** PostgreSQL would evaluate the calls itself at EXECUTE: the sidecar keeps the statement (decision 19). */
+    private InterceptedStatement sqlPrepareChoice(StatementModel statement) {
+        return statement.startsWith("prepare")
+                ? SqlPrepare.planPrepare(statement.sql(), statement.tokens(), this::planBody, statement.prepared()) : null;
+    }
+
+    /** S0: one call with constant arguments standing alone ({@code SELECT f(…)}, {@code SELECT * FROM f(…)}). */
+    private InterceptedStatement aloneChoice(StatementModel statement) {
+        return statement.allConstant() && statement.calls().size() == 1 ? callAlone(statement.tokens(), statement.calls().get(0)) : null;
+    }
+
+    /** Set-returning calls (chunk, rank, transform_stream) in a larger query, in rounds with the other calls (decision 28). */
+    private InterceptedStatement setCallsChoice(StatementModel statement) {
+        List<ResolvedCall> calls = statement.calls();
         ResolvedCall setCall = calls.stream().filter(c -> sets.find(c.function()) != null).findFirst().orElse(null);
-        if (setCall != null) {
-            SetCalls.Served set = sets.find(setCall.function());
-            List<ResolvedCall> others = calls.stream().filter(c -> c.function() != setCall.function()).toList();
-            List<ResolvedCall> constants = others.stream().filter(c -> c.isConstant() && !usesParameters(tokens, c)).toList();
-            if (!constants.isEmpty() && !nested) {
-                others = constants; // the rest is planned after the splice
-                // e.g. PostgresML's RAG query: the question embedded once, then the ranking over rows
-                return new StrategyStatement(new ConstantsFirst(sql, others, functions, rest -> {
-                    InterceptedStatement plan = planStatement(rest, SqlLexer.tokenize(rest), null, new HashSet<>());
-                    if (plan instanceof StrategyStatement strategy) {
-                        return strategy.strategy();
-                    }
-                    throw unsupported(setCall.site(), "this form of " + setCall.site().qualifiedName()
-                            + "() next to calls with constant arguments", "Compute the constant calls in a separate statement first.");
-                }));
-            }
-            SelectList topList = topSelectList(tokens);
-            if (!others.isEmpty() && !nested && topList != null && others.stream().allMatch(c -> functions.isRowWise(c)
-                    && sets.find(c.function()) == null && topList.itemAt(c.site().firstToken()) >= 0)) {
-                List<ResolvedCall> setCalls = calls.stream().filter(c -> c.function() == setCall.function()).toList();
-                return new StrategyStatement(TwoPassSetCalls.plan(sql, tokens, setCalls, set.tables(), set.rows(),
-                        new TwoPassSetCalls.RowCalls(others, functions::sqlType, this::planSecondPass)));
-            }
-            for (ResolvedCall c : calls) {
-                if (c.function() != setCall.function()) {
-                    throw unsupported(c.site(), "other pgml calls in a statement with " + setCall.site().qualifiedName()
-                            + "() in a larger query", "Compute them in separate statements or CTEs.");
+        if (setCall == null) {
+            return null;
+        }
+        SetCalls.Served set = sets.find(setCall.function());
+        List<ResolvedCall> others = calls.stream().filter(c -> c.function() != setCall.function()).toList();
+        boolean nested = statement.nested();
+        List<ResolvedCall> constants = others.stream().filter(c -> c.isConstant() && !statement.usesParameters(c)).toList();
+        if (!constants.isEmpty() && !nested) {
+            // e.g. PostgresML's RAG query: the question embedded once, then the ranking over rows
+            return new StrategyStatement(new ConstantsFirst(statement.sql(), constants, functions, rest -> {
+                InterceptedStatement plan = planStatement(rest, SqlLexer.tokenize(rest), null, new HashSet<>());
+                if (plan instanceof StrategyStatement strategy) {
+                    return strategy.strategy();
                 }
-            }
-            refuseNested(calls);
-            return new StrategyStatement(TwoPassSetCalls.plan(sql, tokens, calls, set.tables(), set.rows()));
+                throw unsupported(setCall.site(), "this form of " + setCall.site().qualifiedName()
+                        + "() next to calls with constant arguments", "Compute the constant calls in a separate statement first.");
+            }));
         }
-        InterceptedStatement tables = tableCallsInFrom(sql, tokens, calls, nested);
-        if (tables != null) {
-            return tables;
+        SelectList topList = topSelectList(statement.tokens());
+        if (!others.isEmpty() && !nested && topList != null && others.stream().allMatch(c -> functions.isRowWise(c)
+                && sets.find(c.function()) == null && topList.itemAt(c.site().firstToken()) >= 0)) {
+            List<ResolvedCall> setCalls = calls.stream().filter(c -> c.function() == setCall.function()).toList();
+            return new StrategyStatement(TwoPassSetCalls.plan(statement.sql(), statement.tokens(), setCalls, set.tables(), set.rows(),
+                    new TwoPassSetCalls.RowCalls(others, functions::sqlType, this::planSecondPass)));
         }
-        for (ResolvedCall c : calls) {
+        for (ResolvedCall c : others) {
+            throw unsupported(c.site(), "other pgml calls in a statement with " + setCall.site().qualifiedName()
+                    + "() in a larger query", "Compute them in separate statements or CTEs.");
+        }
+        refuseNested(calls);
+        return new StrategyStatement(TwoPassSetCalls.plan(statement.sql(), statement.tokens(), calls, set.tables(), set.rows()));
+    }
+
+    private InterceptedStatement tableRowsChoice(StatementModel statement) {
+        return tableCallsInFrom(statement.sql(), statement.tokens(), statement.calls(), statement.nested());
+    }
+
+    /** Calls that no strategy serves where they stand: refused with 0A000 and a hint, before any strategy runs. */
+    private InterceptedStatement refuseWhatNoStrategyServes(StatementModel statement) {
+        boolean batchAllowed = statement.allConstant() && !statement.nested();
+        for (ResolvedCall c : statement.calls()) {
             if (!functions.isRowWise(c)) {
                 throw unsupported(c.site(), c.site().qualifiedName() + "() inside a larger statement or with row-dependent arguments",
                         "Call it on its own: SELECT " + c.site().qualifiedName() + "(...) or SELECT * FROM " + c.site().qualifiedName()
                                 + "(...); for many rows, compute the inputs in a CTE first.");
             }
-            if (c.isBatchForm(null, new int[0]) && (!allConstant || nested)) {
+            if (c.isBatchForm(null, new int[0]) && !batchAllowed) {
                 throw unsupported(c.site(), "the set-returning batch form of pgml.embed per row or inside another call",
                         "Embed one text per row: pgml.embed(model, column).");
             }
         }
-        if (!nested) {
-            if (allConstant) {
-                for (ResolvedCall c : calls) {
-                    if (c.isBatchForm(null, new int[0])) {
-                        throw unsupported(c.site(), "the set-returning batch form of pgml.embed inside a larger statement",
-                                "Use SELECT * FROM pgml.embed(model, ARRAY[...]) on its own, or embed one text per call.");
-                    }
-                }
-                return new StrategyStatement(new ConstantSplice(sql, calls, functions));
-            }
-            try {
-                InterceptedStatement specific = specificStrategy(sql, tokens, calls);
-                if (specific != null) {
-                    return specific;
-                }
-            } catch (PgException declined) {
-                if (!"0A000".equals(declined.error().sqlState())) {
-                    throw declined;
-                }
-                // a shape the specific strategies do not serve: the general one below does
+        return null;
+    }
+
+    /** S1: every call's arguments constant, none nested: each evaluated once and spliced in. */
+    private InterceptedStatement constantSpliceChoice(StatementModel statement) {
+        if (!statement.allConstant() || statement.nested()) {
+            return null;
+        }
+        for (ResolvedCall c : statement.calls()) {
+            if (c.isBatchForm(null, new int[0])) {
+                throw unsupported(c.site(), "the set-returning batch form of pgml.embed inside a larger statement",
+                        "Use SELECT * FROM pgml.embed(model, ARRAY[...]) on its own, or embed one text per call.");
             }
         }
-        return new StrategyStatement(StagedCalls.plan(sql, tokens, calls, functions));
+        return new StrategyStatement(new ConstantSplice(statement.sql(), statement.calls(), functions));
+    }
+
+    /** S2, S3 and materialised subqueries; a shape they do not serve (0A000) goes on to the general strategy. */
+    private InterceptedStatement streamingChoice(StatementModel statement) {
+        if (statement.nested()) {
+            return null;
+        }
+        try {
+            return specificStrategy(statement.sql(), statement.tokens(), statement.calls());
+        } catch (PgException declined) {
+            if (!"0A000".equals(declined.error().sqlState())) {
+                throw declined;
+            }
+            return null;
+        }
     }
 
     /**
@@ -227,19 +263,9 @@ public final class PgmlInterceptor implements Interceptor {
         if (tokens.isEmpty() || !tokens.get(0).isKeyword("insert")) {
             return SelectList.of(tokens);
         }
-        int depth = 0;
-        for (int i = 1; i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            if (t.isPunct('(')) {
-                depth++;
-            } else if (t.isPunct(')')) {
-                depth--;
-            } else if (depth == 0 && (t.isKeyword("select") || t.isKeyword("with"))) {
-                SelectList list = SelectList.of(tokens.subList(i, tokens.size()));
-                return list == null ? null : list.shifted(i);
-            }
-        }
-        return null;
+        int query = TopLevel.find(tokens, 1, t -> t.isKeyword("select") || t.isKeyword("with"));
+        SelectList list = query < 0 ? null : SelectList.of(tokens.subList(query, tokens.size()));
+        return list == null ? null : list.shifted(query);
     }
 
     /** The body of a SQL-level PREPARE, planned as a statement of its own. */
@@ -334,15 +360,6 @@ public final class PgmlInterceptor implements Interceptor {
                 }
             }
         }
-    }
-
-    private static boolean usesParameters(List<Token> tokens, ResolvedCall call) {
-        for (int i = call.site().firstToken(); i <= call.site().lastToken(); i++) {
-            if (tokens.get(i).kind() == Token.Kind.PARAMETER) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean isCopyFromClient(List<Token> tokens) {

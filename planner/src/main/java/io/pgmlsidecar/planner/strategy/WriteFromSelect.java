@@ -4,6 +4,7 @@ import io.pgmlsidecar.planner.functions.BoundParameters;
 import io.pgmlsidecar.planner.functions.CallFunctions;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
 import io.pgmlsidecar.planner.scan.Token;
+import io.pgmlsidecar.planner.scan.TopLevel;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
@@ -86,18 +87,16 @@ public final class WriteFromSelect implements Strategy {
         return new WriteFromSelect(sql, calls, sql.substring(0, from), select, suffix, functions);
     }
 
+    private static final java.util.Set<String> TABLE_MODIFIERS = java.util.Set.of("temp", "temporary", "unlogged", "global", "local");
+
+    /** CREATE [TEMP …] TABLE t [(columns)] AS …: the AS outside the column list (a generated column has one inside). */
     private static boolean isCreateTableAs(List<Token> tokens) {
-        boolean table = false;
-        for (Token t : tokens) {
-            if (t.isKeyword("table")) {
-                table = true;
-            } else if (table && t.isKeyword("as")) {
-                return true;
-            } else if (t.isPunct('(') && !table) {
-                return false;
-            }
+        int table = 1;
+        while (table < tokens.size() && TABLE_MODIFIERS.contains(tokens.get(table).text().toLowerCase(java.util.Locale.ROOT))) {
+            table++;
         }
-        return false;
+        return table < tokens.size() && tokens.get(table).isKeyword("table")
+                && TopLevel.find(tokens, table + 1, t -> t.isKeyword("as")) > 0;
     }
 
     @Override
