@@ -36,25 +36,8 @@ class UnifiedRagTest {
         "The stock market closed higher on Friday",
         "PostgreSQL stores rows in heap pages"};
 
-    @BeforeAll
-    static void documents() throws SQLException {
-        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
-            s.execute("SELECT pgml.install_vector_fallback()");
-            s.execute("DROP TABLE IF EXISTS rag_embeddings, rag_chunks");
-            s.execute("CREATE TABLE rag_chunks (id serial PRIMARY KEY, chunk text NOT NULL)");
-            s.execute("CREATE TABLE rag_embeddings (id serial PRIMARY KEY, chunk_id int REFERENCES rag_chunks (id), embedding vector)");
-            for (String chunk : CHUNKS) {
-                s.execute("INSERT INTO rag_chunks (chunk) VALUES ('" + chunk.replace("'", "''") + "')");
-            }
-            s.execute("INSERT INTO rag_embeddings (chunk_id, embedding) SELECT id, pgml.embed('" + MODEL + "', chunk)::vector FROM rag_chunks");
-        }
-    }
-
-    @Test
-    void retrievalRerankingAndGenerationInOneStatement() throws SQLException {
-        io.pgmlsidecar.it.support.TinyTaskModels.install();
-        String llm = io.pgmlsidecar.it.support.TinyTaskModels.CAUSAL_LM;
-        String unified = """
+    /** The guide's retrieval, shared by both statements: the question embedded, the six nearest chunks, numbered. */
+    private static final String RETRIEVAL = """
                 WITH embedded_query AS (
                     SELECT
                         pgml.embed('%1$s', '%2$s', '{"prompt": "Represent this sentence for searching relevant passages: "}')::vector embedding
@@ -84,7 +67,29 @@ class UnifiedRagTest {
                         ROW_NUMBER() OVER () AS row_number
                     FROM
                         vector_search
-                ),
+                )
+                """.formatted(MODEL, QUESTION).strip();
+
+    @BeforeAll
+    static void documents() throws SQLException {
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            s.execute("SELECT pgml.install_vector_fallback()");
+            s.execute("DROP TABLE IF EXISTS rag_embeddings, rag_chunks");
+            s.execute("CREATE TABLE rag_chunks (id serial PRIMARY KEY, chunk text NOT NULL)");
+            s.execute("CREATE TABLE rag_embeddings (id serial PRIMARY KEY, chunk_id int REFERENCES rag_chunks (id), embedding vector)");
+            for (String chunk : CHUNKS) {
+                s.execute("INSERT INTO rag_chunks (chunk) VALUES ('" + chunk.replace("'", "''") + "')");
+            }
+            s.execute("INSERT INTO rag_embeddings (chunk_id, embedding) SELECT id, pgml.embed('" + MODEL + "', chunk)::vector FROM rag_chunks");
+        }
+    }
+
+    @Test
+    void retrievalRerankingAndGenerationInOneStatement() throws SQLException {
+        io.pgmlsidecar.it.support.TinyTaskModels.install();
+        String llm = io.pgmlsidecar.it.support.TinyTaskModels.CAUSAL_LM;
+        String unified = """
+                %4$s,
                 context AS (
                   SELECT
                       chunk
@@ -113,7 +118,7 @@ class UnifiedRagTest {
                       }'::jsonb)
                 FROM
                     context;
-                """.formatted(MODEL, QUESTION, llm);
+                """.formatted(MODEL, QUESTION, llm, RETRIEVAL);
         try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
             List<String> answers = new ArrayList<>();
             try (ResultSet rs = s.executeQuery(unified)) {
@@ -176,36 +181,7 @@ class UnifiedRagTest {
     @Test
     void retrievalAndRerankingInOneStatementEqualTheStepsOneByOne() throws SQLException {
         String unified = """
-                WITH embedded_query AS (
-                    SELECT
-                        pgml.embed('%1$s', '%2$s', '{"prompt": "Represent this sentence for searching relevant passages: "}')::vector embedding
-                ),
-                vector_search AS (
-                    SELECT
-                      rag_chunks.id,
-                      (
-                          SELECT
-                              embedding
-                          FROM embedded_query) <=> rag_embeddings.embedding cosine_distance,
-                      rag_chunks.chunk
-                  FROM
-                      rag_chunks
-                  INNER JOIN rag_embeddings ON rag_embeddings.chunk_id = rag_chunks.id
-                  ORDER BY
-                      rag_embeddings.embedding <=> (
-                          SELECT
-                              embedding
-                          FROM embedded_query)
-                  LIMIT 6
-                ),
-                row_number_vector_search AS (
-                    SELECT
-                        cosine_distance,
-                        chunk,
-                        ROW_NUMBER() OVER () AS row_number
-                    FROM
-                        vector_search
-                )
+                %4$s
                 SELECT
                     cosine_distance,
                     (rank).score AS rank_score,
@@ -224,7 +200,7 @@ class UnifiedRagTest {
                           row_number_vector_search
                     ) AS rnsv2 ON (rank).corpus_id + 1 = rnsv1.row_number
                 ) AS sub_query;
-                """.formatted(MODEL, QUESTION);
+                """.formatted(MODEL, QUESTION, null, RETRIEVAL);
         try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
             Map<String, double[]> answer = new HashMap<>();
             try (ResultSet rs = s.executeQuery(unified)) {
