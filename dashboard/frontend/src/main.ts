@@ -51,7 +51,9 @@ async function route(): Promise<void> {
     else if (parts[0] === 'tuning') await tuningPage(app);
     else if (parts[0] === 'console') consolePage(app);
     else await projectsPage(app);
-    if (isCurrent()) document.body.dataset.page = parts[0] ?? 'projects';
+    // the page's name on <body> tells a browser test (and the CSS) which page finished drawing
+    const names: Record<string, string> = { projects: parts[1] ? 'project' : 'projects', snapshots: 'snapshot' };
+    if (isCurrent()) document.body.dataset.page = names[parts[0] ?? 'projects'] ?? parts[0];
   } catch (e) {
     if (e instanceof ApiError && e.failure.status === 401) {
       session = null;
