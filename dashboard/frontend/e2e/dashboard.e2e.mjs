@@ -63,6 +63,7 @@ try {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ model_id: Number(model) }),
   })).status, [projectId, env('OTHER_MODEL_ID')]);
 
+  const snapshotLink = await page.getAttribute('#models a[href^="#/snapshots/"]', 'href');
   await page.click('#models a[href^="#/snapshots/"]');
   await onPage('snapshot');
   seen.histograms = await page.locator('#columns svg.histogram').count();
@@ -87,6 +88,24 @@ try {
   seen.console = await page.textContent('#console-output');
   await shot('console');
 
+  // a role that may read the registry but not write pgml.deployments: no buttons, and PostgreSQL refuses the call
+  await page.click('#logout');
+  await onPage('login');
+  await logIn(env('READER_ROLE'), 'whatever');
+  await onPage('projects');
+  await page.goto(`${url}#/projects/${projectId}`);
+  await onPage('project');
+  seen.readerChartPoints = await page.locator('#metric-chart circle.point').count();
+  seen.readerDeployButtons = await page.locator('button.deploy, #rollback').count();
+  seen.readerDeploy = await page.evaluate(async ([id, model]) => {
+    const token = (await (await fetch('/api/session')).json()).csrf_token;
+    const r = await fetch(`/api/projects/${id}/deploy`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token }, body: JSON.stringify({ model_id: Number(model) }),
+    });
+    return { status: r.status, body: await r.json() };
+  }, [projectId, env('OTHER_MODEL_ID')]);
+  await shot('reader-project');
+
   await page.click('#logout');
   await onPage('login');
   await logIn(env('OUTSIDER_ROLE'), 'whatever');
@@ -97,7 +116,11 @@ try {
   await page.waitForSelector('body[data-page="error"], body[data-page="project"]');
   seen.outsiderProject = await page.textContent('main');
   await shot('outsider-project');
-  await page.goto(`${url}#/snapshots/1`);
+  await page.goto(`${url}#/serving`);
+  await page.waitForSelector('body[data-page="error"], body[data-page="serving"]');
+  seen.outsiderServing = await page.textContent('main');
+  await shot('outsider-serving');
+  await page.goto(`${url}${snapshotLink}`);
   await page.waitForSelector('body[data-page="error"], body[data-page="snapshot"]');
   seen.outsiderSnapshot = await page.textContent('main');
 } finally {

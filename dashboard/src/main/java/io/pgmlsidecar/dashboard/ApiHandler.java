@@ -98,7 +98,8 @@ final class ApiHandler implements HttpHandler {
             Http.sendJson(exchange, 200, session.use(RegistryReads::tuningRuns));
         } else if (path.equals("/api/serving")) {
             requireMethod(method, "GET");
-            Http.sendJson(exchange, 200, ServingMeters.read(meters));
+            java.util.Set<String> readable = session.use(ServingMeters::readableProjects);
+            Http.sendJson(exchange, 200, ServingMeters.read(meters, readable));
         } else if (path.equals("/api/sql")) {
             requireMethod(method, "POST");
             JsonNode body = Http.readJson(exchange);

@@ -1,6 +1,7 @@
 package io.pgmlsidecar.deploy;
 
 import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
@@ -21,6 +22,7 @@ final class Dashboards {
             throws IOException {
         // a registry of its own joins the global one: meters already registered are added to it too
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        new JvmMemoryMetrics().bindTo(meters);
         Metrics.addRegistry(meters);
         String connectTo = sidecarHost.equals("0.0.0.0") || sidecarHost.equals("::") ? "127.0.0.1" : sidecarHost;
         DashboardConfig config = DashboardConfig.of(at.host(), at.port(), connectTo, sidecarPort, database, meters);

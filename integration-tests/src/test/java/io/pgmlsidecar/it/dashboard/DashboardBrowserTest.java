@@ -36,6 +36,7 @@ class DashboardBrowserTest {
     private static final TestCluster CLUSTER = TestCluster.get();
     private static final String ANALYST = TestCluster.SCRAM_USER;
     private static final String OUTSIDER = "dash_outsider";
+    private static final String READER = "dash_reader";
     private static final String PROJECT = "dash_iris";
     private static final Path DASHBOARD_MODULE = Path.of("..", "dashboard").toAbsolutePath().normalize();
     private static final Path SCREENSHOTS = DASHBOARD_MODULE.resolve("target/screenshots");
@@ -67,6 +68,11 @@ class DashboardBrowserTest {
             s.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA pgml TO " + ANALYST);
             s.execute("DROP ROLE IF EXISTS " + OUTSIDER);
             s.execute("CREATE ROLE " + OUTSIDER + " LOGIN");
+            s.execute("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + READER + "') THEN "
+                    + "EXECUTE 'DROP OWNED BY " + READER + " CASCADE'; EXECUTE 'DROP ROLE " + READER + "'; END IF; END $$");
+            s.execute("CREATE ROLE " + READER + " LOGIN");
+            s.execute("GRANT USAGE ON SCHEMA pgml TO " + READER);
+            s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA pgml TO " + READER);
         }
         meters = new SimpleMeterRegistry();
         Metrics.addRegistry(meters);
@@ -96,7 +102,7 @@ class DashboardBrowserTest {
         ExternalProcess.Result run = ExternalProcess.run(List.of("node", "e2e/dashboard.e2e.mjs"), Map.of(
                 "DASHBOARD_URL", "http://127.0.0.1:" + dashboard.port() + "/",
                 "SCREENSHOTS_DIR", SCREENSHOTS.toString(),
-                "ANALYST_ROLE", ANALYST, "ANALYST_PASSWORD", TestCluster.PASSWORD, "OUTSIDER_ROLE", OUTSIDER,
+                "ANALYST_ROLE", ANALYST, "ANALYST_PASSWORD", TestCluster.PASSWORD, "OUTSIDER_ROLE", OUTSIDER, "READER_ROLE", READER,
                 "PROJECT_ID", Long.toString(projectId), "DEPLOY_MODEL_ID", Long.toString(toDeploy),
                 "OTHER_MODEL_ID", Long.toString(other)), DASHBOARD_MODULE.resolve("frontend"), Duration.ofMinutes(3));
         assertEquals(0, run.exitCode(), "the browser script failed (Chromium from bin/install-test-clients?)\n" + run);
@@ -129,6 +135,14 @@ class DashboardBrowserTest {
         assertTrue(console.contains(SidecarVersion.get()), console);
         assertTrue(console.contains(ANALYST), console);
 
+        // the reader sees the project but no buttons, and a deploy it sends anyway is PostgreSQL's refusal
+        assertEquals(modelIds.size(), seen.path("readerChartPoints").asInt(), seen.toString());
+        assertEquals(0, seen.path("readerDeployButtons").asInt(), seen.toString());
+        assertEquals(403, seen.path("readerDeploy").path("status").asInt(), seen.toString());
+        assertEquals("42501", seen.path("readerDeploy").path("body").path("sqlstate").asText(), seen.toString());
+        assertEquals(toDeploy, deployedModel(), "the reader's attempt deployed nothing");
+        assertEquals(deploymentsBefore + 1, deployments());
+
         // the outsider may log in but reads nothing of the registry: PostgreSQL's refusal is shown instead
         for (String page : new String[] {"outsiderProjects", "outsiderProject", "outsiderSnapshot"}) {
             String text = seen.path(page).asText();
@@ -137,8 +151,13 @@ class DashboardBrowserTest {
             assertTrue(text.contains("42501"), page + ": " + text);
         }
 
+        // the meters are the process's, but the project names in their tags are the registry's
+        String outsiderServing = seen.path("outsiderServing").asText();
+        assertTrue(outsiderServing.contains("pgml.models.loaded"), outsiderServing);
+        assertFalse(outsiderServing.contains(PROJECT), outsiderServing);
+
         for (String shot : new String[] {"login-refused", "projects", "project", "project-deployed", "snapshot", "serving", "tuning",
-                "console", "outsider-projects", "outsider-project"}) {
+                "console", "reader-project", "outsider-projects", "outsider-project", "outsider-serving"}) {
             Path file = SCREENSHOTS.resolve(shot + ".png");
             assertTrue(Files.size(file) > 1000, file + " written");
         }
