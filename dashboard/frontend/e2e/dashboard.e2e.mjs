@@ -58,6 +58,12 @@ try {
   seen.deployedPoint = await page.locator(`#metric-chart circle.point.deployed[data-model-id="${deployModelId}"]`).count();
   await shot('project-deployed');
 
+  // roll back: the model deployed before comes back, recorded with strategy 'rollback'
+  await page.click('#rollback');
+  await page.waitForFunction(() => document.querySelector('#deployments tbody tr:first-child td:nth-child(4)')?.textContent === 'rollback');
+  seen.afterRollback = await page.textContent('#deployments tbody tr:first-child');
+  await shot('project-rolled-back');
+
   // a POST carrying the cookie but not the page's CSRF token deploys nothing
   seen.deployWithoutCsrfToken = await page.evaluate(async ([id, model]) => (await fetch(`/api/projects/${id}/deploy`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ model_id: Number(model) }),

@@ -117,13 +117,14 @@ class DashboardBrowserTest {
         seen.path("chartModelIds").forEach(n -> charted.add(Long.parseLong(n.asText())));
         assertEquals(modelIds, charted.stream().sorted().toList());
 
-        // the button's deployment is in the catalog, made by the analyst's own session ('specific', as pgml.deploy(id) records)
-        assertEquals(toDeploy, deployedModel(), "the latest deployment is the model whose button was clicked");
-        assertEquals("specific", latestStrategy());
-        assertEquals(1, seen.path("deployedPoint").asInt(), "the chart marks the deployed model");
+        // the button's deployment is in the catalog, made by the analyst's own session ('specific', as pgml.deploy(id)
+        // records), then the rollback button's, which brought back the model deployed before
+        assertEquals(List.of(deployedBefore + " rollback", toDeploy + " specific"), latestDeployments(2));
+        assertEquals(1, seen.path("deployedPoint").asInt(), "the chart marked the deployed model");
+        assertTrue(seen.path("afterRollback").asText().contains("#" + deployedBefore), seen.toString());
         // the request without the CSRF token was refused and deployed nothing more
         assertEquals(403, seen.path("deployWithoutCsrfToken").asInt());
-        assertEquals(deploymentsBefore + 1, deployments());
+        assertEquals(deploymentsBefore + 2, deployments());
 
         assertTrue(seen.path("histograms").asInt() >= 4, "a histogram per numeric feature column: " + seen);
         assertTrue(seen.path("snapshotColumns").asText().contains("petal_length"), seen.toString());
@@ -140,8 +141,7 @@ class DashboardBrowserTest {
         assertEquals(0, seen.path("readerDeployButtons").asInt(), seen.toString());
         assertEquals(403, seen.path("readerDeploy").path("status").asInt(), seen.toString());
         assertEquals("42501", seen.path("readerDeploy").path("body").path("sqlstate").asText(), seen.toString());
-        assertEquals(toDeploy, deployedModel(), "the reader's attempt deployed nothing");
-        assertEquals(deploymentsBefore + 1, deployments());
+        assertEquals(deploymentsBefore + 2, deployments(), "the reader's attempt deployed nothing");
 
         // the outsider may log in but reads nothing of the registry: PostgreSQL's refusal is shown instead
         for (String page : new String[] {"outsiderProjects", "outsiderProject", "outsiderSnapshot"}) {
@@ -157,7 +157,7 @@ class DashboardBrowserTest {
         assertFalse(outsiderServing.contains(PROJECT), outsiderServing);
 
         for (String shot : new String[] {"login-refused", "projects", "project", "project-deployed", "snapshot", "serving", "tuning",
-                "console", "reader-project", "outsider-projects", "outsider-project", "outsider-serving"}) {
+                "project-rolled-back", "console", "reader-project", "outsider-projects", "outsider-project", "outsider-serving"}) {
             Path file = SCREENSHOTS.resolve(shot + ".png");
             assertTrue(Files.size(file) > 1000, file + " written");
         }
@@ -170,13 +170,17 @@ class DashboardBrowserTest {
         }
     }
 
-    private static String latestStrategy() throws Exception {
+    /** "model_id strategy" of the project's latest deployments, newest first. */
+    private static List<String> latestDeployments(int n) throws Exception {
+        List<String> out = new ArrayList<>();
         try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT strategy FROM pgml.deployments WHERE project_id = " + projectId
-                     + " ORDER BY created_at DESC, id DESC LIMIT 1")) {
-            r.next();
-            return r.getString(1);
+             ResultSet r = s.executeQuery("SELECT model_id, strategy FROM pgml.deployments WHERE project_id = " + projectId
+                     + " ORDER BY created_at DESC, id DESC LIMIT " + n)) {
+            while (r.next()) {
+                out.add(r.getLong(1) + " " + r.getString(2));
+            }
         }
+        return out;
     }
 
     private static int deployments() throws Exception {
