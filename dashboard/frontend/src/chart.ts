@@ -61,7 +61,8 @@ export function renderChart(layout: ChartLayout, metric: string, highlight?: num
   }
   for (const p of layout.points) {
     const c = el('circle', { cx: p.x, cy: p.y, r: 6, class: p.id === highlight ? 'point deployed' : 'point', 'data-model-id': p.id });
-    c.append(el('title', {}, `model ${p.id} · ${p.label} · ${metric} ${formatNumber(p.value)}`));
+    const trained = Number.isFinite(p.time) ? ` · trained ${new Date(p.time).toISOString().slice(0, 19).replace('T', ' ')}` : '';
+    c.append(el('title', {}, `model ${p.id} · ${p.label} · ${metric} ${formatNumber(p.value)}${trained}`));
     svg.append(c);
     svg.append(el('text', { x: p.x, y: plot.bottom + 18, 'text-anchor': 'middle', class: 'tick' }, `#${p.id}`));
   }

@@ -57,6 +57,19 @@ final class ApiHandler implements HttpHandler {
         if ("POST".equals(method) && !Sessions.sameToken(session.csrfToken, exchange.getRequestHeaders().getFirst("X-CSRF-Token"))) {
             throw new ApiError(403, null, "missing or wrong X-CSRF-Token", "reload the page and try again");
         }
+        try {
+            serve(exchange, method, path, session);
+        } catch (ApiError e) {
+            // a broken connection (the upstream restarted, say) ends the login: the page asks for a new one
+            if (e.sqlstate != null && e.sqlstate.startsWith("08")) {
+                sessions.logOut(session);
+                throw new ApiError(401, e.sqlstate, e.getMessage(), "the database connection was lost; log in again");
+            }
+            throw e;
+        }
+    }
+
+    private void serve(HttpExchange exchange, String method, String path, RoleSession session) throws IOException {
         Matcher m;
         if (path.equals("/api/session")) {
             requireMethod(method, "GET");

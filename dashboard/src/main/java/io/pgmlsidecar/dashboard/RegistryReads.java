@@ -23,14 +23,14 @@ final class RegistryReads {
             SELECT coalesce(json_agg(x ORDER BY x.name), '[]')::text FROM (
               SELECT p.id, p.name, p.task::text AS task, %s AS key_metric,
                      d.model_id AS deployed_model_id, dm.algorithm AS deployed_algorithm, d.created_at AS deployed_at,
-                     (dm.metrics -> (%s))::text::float8 AS deployed_metric,
+                     CASE WHEN jsonb_typeof(dm.metrics -> (%s)) = 'number' THEN (dm.metrics ->> (%s))::float8 END AS deployed_metric,
                      (SELECT max(m.created_at) FROM pgml.models m WHERE m.project_id = p.id) AS last_trained,
                      (SELECT count(*) FROM pgml.models m WHERE m.project_id = p.id) AS models
               FROM pgml.projects p
               LEFT JOIN LATERAL (SELECT * FROM pgml.deployments d WHERE d.project_id = p.id
                                  ORDER BY d.created_at DESC, d.id DESC LIMIT 1) d ON true
               LEFT JOIN pgml.models dm ON dm.id = d.model_id) x
-            """.formatted(KEY_METRIC.formatted("p.task::text"), KEY_METRIC.formatted("p.task::text"));
+            """.formatted(KEY_METRIC.formatted("p.task::text"), KEY_METRIC.formatted("p.task::text"), KEY_METRIC.formatted("p.task::text"));
 
     private static final String PROJECT = """
             SELECT CASE WHEN p.id IS NULL THEN NULL ELSE json_build_object(

@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Sessions implements AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Each login holds an upstream connection; past this many, new logins wait for old ones to go. */
+    static final int MAX_SESSIONS = 64;
 
     private final DashboardConfig config;
     private final Map<String, RoleSession> byId = new ConcurrentHashMap<>();
@@ -40,6 +42,13 @@ final class Sessions implements AutoCloseable {
     RoleSession logIn(String role, String password, String database) {
         if (role == null || role.isBlank()) {
             throw ApiError.badRequest("a role name is needed");
+        }
+        if (byId.size() >= MAX_SESSIONS) {
+            expireIdle();
+            if (byId.size() >= MAX_SESSIONS) {
+                throw new ApiError(503, "53300", "the dashboard holds " + MAX_SESSIONS + " logins already",
+                        "log out of sessions no longer used, or wait for idle ones to expire");
+            }
         }
         String db = database == null || database.isBlank() ? config.database() : database;
         Properties p = new Properties();

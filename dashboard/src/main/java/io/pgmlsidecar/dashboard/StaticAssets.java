@@ -25,7 +25,8 @@ final class StaticAssets implements HttpHandler {
                 return;
             }
             String path = exchange.getRequestURI().getPath();
-            String file = path.equals("/") || path.contains("..") ? "index.html" : path.substring(1);
+            // a directory (which a class path folder would list) or a way up is never a file of the bundle
+            String file = path.endsWith("/") || path.contains("..") ? "index.html" : path.substring(1);
             byte[] body = read(file);
             if (body == null) {
                 file = "index.html";
