@@ -84,6 +84,8 @@ try {
   await page.goto(`${url}#/tuning`);
   await onPage('tuning');
   seen.tuning = await page.textContent('main');
+  seen.tuningCurves = await page.locator('svg.curve').count();
+  seen.tuningCaptions = (await page.locator('.curves figcaption').allTextContents()).join(' | ');
   await shot('tuning');
 
   await page.goto(`${url}#/console`);

@@ -17,7 +17,8 @@ function curve(name: string, points: { x: number; y: number }[]): HTMLElement {
   const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)], [y0, y1] = [Math.min(...ys), Math.max(...ys)];
   const sx = (x: number) => pad + ((w - 2 * pad) * (x - x0)) / (x1 - x0 || 1);
-  const sy = (y: number) => hh - pad - ((hh - 2 * pad) * (y - y0)) / (y1 - y0 || 1);
+  // a constant series sits in the middle rather than on the floor
+  const sy = (y: number) => (y1 === y0 ? hh / 2 : hh - pad - ((hh - 2 * pad) * (y - y0)) / (y1 - y0));
   const svg = svgEl('svg', { viewBox: `0 0 ${w} ${hh}`, class: 'curve' });
   svg.append(svgEl('polyline', { points: points.map((p) => `${sx(p.x)},${sy(p.y)}`).join(' '), class: 'trend' }));
   for (const p of points) svg.append(svgEl('circle', { cx: sx(p.x), cy: sy(p.y), r: 2.5, class: 'point' }));

@@ -38,6 +38,7 @@ class DashboardBrowserTest {
     private static final String OUTSIDER = "dash_outsider";
     private static final String READER = "dash_reader";
     private static final String PROJECT = "dash_iris";
+    private static final String TUNED = "dash_reviews";
     private static final Path DASHBOARD_MODULE = Path.of("..", "dashboard").toAbsolutePath().normalize();
     private static final Path SCREENSHOTS = DASHBOARD_MODULE.resolve("target/screenshots");
 
@@ -45,6 +46,7 @@ class DashboardBrowserTest {
     private static DashboardServer dashboard;
     private static long projectId;
     private static List<Long> modelIds;
+    private static int tuningLogs;
 
     @BeforeAll
     static void trainAndStart() throws Exception {
@@ -61,6 +63,18 @@ class DashboardBrowserTest {
                     modelIds.add(r.getLong(1));
                 }
             }
+            // a short pgml.tune run: its pgml.logs rows are the tuning page's curves
+            s.execute("DELETE FROM pgml.projects WHERE name = '" + TUNED + "'");
+            s.execute("DROP TABLE IF EXISTS dash_reviews; CREATE TABLE dash_reviews (text text, class text)");
+            s.execute("INSERT INTO dash_reviews SELECT CASE WHEN i % 2 = 0 THEN 'the product ' || i || ' is great and works well' "
+                    + "ELSE 'the product ' || i || ' broke and is awful' END, CASE WHEN i % 2 = 0 THEN 'positive' ELSE 'negative' END "
+                    + "FROM generate_series(1, 40) i");
+            s.execute("SELECT * FROM pgml.tune('" + TUNED + "', task => 'text-classification', relation_name => 'dash_reviews', "
+                    + "model_name => 'sentence-transformers/all-MiniLM-L6-v2', test_size => 0.25, test_sampling => 'last', "
+                    + "hyperparams => '{\"training_args\": {\"num_train_epochs\": 2, \"seed\": 1}, "
+                    + "\"dataset_args\": {\"text_column\": \"text\", \"class_column\": \"class\"}}')");
+            tuningLogs = (int) one(s, "SELECT count(*) FROM pgml.logs l JOIN pgml.projects p ON p.id = l.project_id WHERE p.name = '"
+                    + TUNED + "'");
             // the analyst reads the registry and may deploy; the outsider may log in and nothing more
             s.execute("GRANT USAGE ON SCHEMA pgml TO " + ANALYST);
             s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA pgml TO " + ANALYST);
@@ -130,6 +144,12 @@ class DashboardBrowserTest {
         assertTrue(seen.path("snapshotColumns").asText().contains("petal_length"), seen.toString());
         assertTrue(seen.path("serving").asText().contains("pgml.predict"), "the serving page shows the model calls: " + seen);
         assertTrue(seen.path("serving").asText().contains("pgml.models.loaded"), seen.toString());
+
+        // the tune run's log rows drawn as curves, the loss among them
+        assertTrue(tuningLogs >= 2, "pgml.tune wrote its logs: " + tuningLogs);
+        assertTrue(seen.path("tuning").asText().contains(TUNED), seen.toString());
+        assertTrue(seen.path("tuningCurves").asInt() >= 2, seen.toString());
+        assertTrue(seen.path("tuningCaptions").asText().contains("loss"), seen.toString());
 
         // the console's statement went through the sidecar (pgml.version is the sidecar's) as the analyst
         String console = seen.path("console").asText();
