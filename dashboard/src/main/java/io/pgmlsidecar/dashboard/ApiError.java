@@ -12,12 +12,24 @@ final class ApiError extends RuntimeException {
     final int status;
     final String sqlstate;
     final String hint;
+    /** The role's connection is gone (PostgreSQL ended it, the network broke): the login is over. */
+    final boolean connectionLost;
 
     ApiError(int status, String sqlstate, String message, String hint) {
+        this(status, sqlstate, message, hint, false);
+    }
+
+    private ApiError(int status, String sqlstate, String message, String hint, boolean connectionLost) {
         super(message);
         this.status = status;
         this.sqlstate = sqlstate;
         this.hint = hint;
+        this.connectionLost = connectionLost;
+    }
+
+    /** A failure that ended the connection: the browser is sent back to the login. */
+    ApiError lostConnection() {
+        return new ApiError(401, sqlstate, getMessage(), "the database connection was lost; log in again", true);
     }
 
     static ApiError notFound(String what) {

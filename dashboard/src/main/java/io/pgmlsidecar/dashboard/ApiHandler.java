@@ -60,10 +60,9 @@ final class ApiHandler implements HttpHandler {
         try {
             serve(exchange, method, path, session);
         } catch (ApiError e) {
-            // a broken connection (the upstream restarted, say) ends the login: the page asks for a new one
-            if (e.sqlstate != null && e.sqlstate.startsWith("08")) {
+            // a connection PostgreSQL ended (or the network broke) ends the login: the page asks for a new one
+            if (e.connectionLost) {
                 sessions.logOut(session);
-                throw new ApiError(401, e.sqlstate, e.getMessage(), "the database connection was lost; log in again");
             }
             throw e;
         }

@@ -39,9 +39,18 @@ final class RoleSession implements AutoCloseable {
             lastUsed = Instant.now();
             return work.run(connection);
         } catch (SQLException e) {
-            throw ApiError.fromSql(e);
+            ApiError error = ApiError.fromSql(e);
+            throw closed() ? error.lostConnection() : error;
         } finally {
             lock.unlock();
+        }
+    }
+
+    private boolean closed() {
+        try {
+            return connection.isClosed();
+        } catch (SQLException e) {
+            return true;
         }
     }
 
