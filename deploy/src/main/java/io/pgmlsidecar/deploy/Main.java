@@ -4,6 +4,7 @@ import io.netty.handler.ssl.SslContext;
 import io.pgmlsidecar.proxy.tls.ServerTls;
 import io.pgmlsidecar.catalog.CatalogMigrator;
 import io.pgmlsidecar.catalog.DeploymentNotifications;
+import io.pgmlsidecar.dashboard.DashboardServer;
 import io.pgmlsidecar.ml.EmbeddingService;
 import io.pgmlsidecar.ml.MlConfig;
 import io.pgmlsidecar.ml.tabular.TabularWarmUp;
@@ -82,6 +83,12 @@ public final class Main implements Callable<Integer> {
                     + "latency; JVM); off when not set (env PGML_SIDECAR_METRICS_LISTEN).")
     String metricsListen;
 
+    @Option(names = "--dashboard-listen", defaultValue = "${env:PGML_SIDECAR_DASHBOARD_LISTEN}",
+            description = "HOST:PORT serving the dashboard (projects, models, deployments, snapshots, serving meters, tuning runs, "
+                    + "a SQL console), logged in with a database role; HTTPS with --tls-cert/--tls-key; off when not set "
+                    + "(env PGML_SIDECAR_DASHBOARD_LISTEN).")
+    String dashboardListen;
+
     @Option(names = "--event-loop-threads", defaultValue = "${env:PGML_SIDECAR_EVENT_LOOP_THREADS:-0}",
             description = "Network threads (0 = one per core; env PGML_SIDECAR_EVENT_LOOP_THREADS).")
     int eventLoopThreads;
@@ -123,11 +130,12 @@ public final class Main implements Callable<Integer> {
         if (eventLoopThreads > 0) {
             config = config.withEventLoopThreads(eventLoopThreads);
         }
+        SslContext ssl = null;
         if (tlsCert != null || tlsKey != null) {
             if (tlsCert == null || tlsKey == null) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--tls-cert and --tls-key go together");
             }
-            SslContext ssl = ServerTls.forServer(tlsCert, tlsKey);
+            ssl = ServerTls.forServer(tlsCert, tlsKey);
             config = config.withSsl(ssl);
         }
         MlConfig ml = MlConfig.builder().modelsDir(modelsDir).build();
@@ -149,11 +157,19 @@ public final class Main implements Callable<Integer> {
             System.out.println("metrics on http://" + at.host() + ":" + metrics.port() + "/metrics");
         }
         ProxyServer server = new ProxyServer(config, new PgmlInterceptor(services)).start();
+        DashboardServer dashboard = null;
+        if (dashboardListen != null && !dashboardListen.isBlank()) {
+            dashboard = Dashboards.start(HostPort.parse(dashboardListen, 8433), listenAt.host(), server.port(), target.database(), ssl);
+        }
+        DashboardServer dashboardServer = dashboard;
         CountDownLatch stopped = new CountDownLatch(1);
         MetricsEndpoint metricsEndpoint = metrics;
         EmbeddedPostgresServer embeddedServer = embedded;
         Runnable stop = () -> {
             try {
+                if (dashboardServer != null) {
+                    dashboardServer.close();
+                }
                 server.shutdownGracefully();
                 deployments.close();
                 if (metricsEndpoint != null) {

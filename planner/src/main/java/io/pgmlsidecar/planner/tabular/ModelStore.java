@@ -12,14 +12,22 @@ import io.pgmlsidecar.proxy.intercept.SessionContext;
  */
 public final class ModelStore {
 
-    private final Cache<Long, TabularModel> models = Caffeine.newBuilder().maximumSize(256).build();
+    // every entry in counts once in the loaded-models gauge; the listener runs on the caller's thread
+    private final Cache<Long, TabularModel> models = Caffeine.newBuilder().maximumSize(256).executor(Runnable::run)
+            .removalListener((Long id, TabularModel m, com.github.benmanes.caffeine.cache.RemovalCause cause) -> ServingMeters.loaded(-1))
+            .build();
 
     void put(long modelId, TabularModel model) {
+        ServingMeters.loaded(1);
         models.put(modelId, model);
     }
 
     TabularModel get(SessionContext session, long modelId) {
-        return models.get(modelId, id -> TabularActions.guard(() -> TabularModel.fromBytes(new TabularCatalog(session.backend()).loadModel(id))));
+        return models.get(modelId, id -> {
+            TabularModel loaded = TabularActions.guard(() -> TabularModel.fromBytes(new TabularCatalog(session.backend()).loadModel(id)));
+            ServingMeters.loaded(1);
+            return loaded;
+        });
     }
 
     public void clear() {

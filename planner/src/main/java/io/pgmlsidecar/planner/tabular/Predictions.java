@@ -64,7 +64,8 @@ public final class Predictions {
             }
             TabularModel model = models.get(session, deployed.modelId());
             check(model, kind);
-            double[][] result = run(model, kind, indexes.stream().map(i -> rows.get(i)[1]).toList());
+            List<String> inputs = indexes.stream().map(i -> rows.get(i)[1]).toList();
+            double[][] result = ServingMeters.call(deployed.projectName(), deployed.algorithm(), inputs.size(), () -> run(model, kind, inputs));
             for (int k = 0; k < indexes.size(); k++) {
                 out[indexes.get(k)] = kind == Kind.PREDICT ? (Object) (float) result[k][0] : floats(result[k]);
             }
@@ -92,7 +93,7 @@ public final class Predictions {
         for (int r = 0; r < x.length; r++) {
             System.arraycopy(all, r * width, x[r], 0, width);
         }
-        double[] y = TabularActions.guard(() -> model.predict(x));
+        double[] y = ServingMeters.call(target, model.algorithm(), x.length, () -> TabularActions.guard(() -> model.predict(x)));
         return floats(y);
     }
 
