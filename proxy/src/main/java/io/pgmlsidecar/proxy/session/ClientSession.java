@@ -1,5 +1,10 @@
 package io.pgmlsidecar.proxy.session;
 
+import io.pgmlsidecar.proxy.codec.AsciiSearch;
+import io.pgmlsidecar.proxy.codec.SaslMechanisms;
+import io.pgmlsidecar.proxy.codec.TransactionStatus;
+import io.pgmlsidecar.proxy.codec.FrontendType;
+import io.pgmlsidecar.proxy.codec.BackendType;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -85,7 +90,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     volatile Mode mode = Mode.FAST;
     final ReplyTracker tracker = new ReplyTracker();
-    volatile byte transactionStatus = 'I';
+    volatile TransactionStatus transactionStatus = TransactionStatus.IDLE;
     /**
      * True when nothing has been sent to the backend since a ReadyForQuery the worker saw with no
      * reply outstanding: a Sync then changes nothing there, and the worker may answer it itself.
@@ -250,7 +255,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         switch (packet) {
             case StartupPacket.SslRequest r -> {
                 if (config.sslContext() == null || tls) {
-                    client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+                    client.writeAndFlush(BackendMessages.encryptionResponse(false));
                     return;
                 }
                 if (decoder.hasBufferedBytes()) {
@@ -259,11 +264,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                             "This could be either a client-software bug or evidence of an attempted man-in-the-middle attack."));
                     return;
                 }
-                client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}));
+                client.writeAndFlush(BackendMessages.encryptionResponse(true));
                 client.pipeline().addFirst("tls", config.sslContext().newHandler(client.alloc()));
                 tls = true;
             }
-            case StartupPacket.GssEncRequest r -> client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+            case StartupPacket.GssEncRequest r -> client.writeAndFlush(BackendMessages.encryptionResponse(false));
             case StartupPacket.CancelRequest r -> {
                 ClientSession target = cancelKeys.find(r.processId(), r.secretKey());
                 if (target != null) {
@@ -408,12 +413,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Records what a backend message says about the session (reply tracking, transaction status). */
     void observeBackend(PgMessage m) {
         tracker.received(m.type());
-        if (m.type() == 'Z' && m.frame().readableBytes() >= 6) {
-            onReadyForQuery(m.frame().getByte(m.frame().readerIndex() + PgMessage.HEADER_LENGTH));
+        if (m.type() == BackendType.READY_FOR_QUERY && m.frame().readableBytes() >= 6) {
+            onReadyForQuery(BackendMessages.readTransactionStatus(m.frame(), m.frame().readerIndex()));
         }
     }
 
-    private void onReadyForQuery(byte status) {
+    private void onReadyForQuery(TransactionStatus status) {
         transactionStatus = status;
         if (!authenticated) {
             authenticated = true;
@@ -424,18 +429,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     void noteExtendedExchange(byte frontendType) {
-        switch (frontendType) {
-            case 'P', 'B', 'D', 'E', 'C', 'H' -> {
-                if (!extendedExchange) {
-                    extendedExchange = true;
-                }
+        if (FrontendType.isExtended(frontendType)) {
+            if (!extendedExchange) {
+                extendedExchange = true;
             }
-            case 'S' -> {
-                if (extendedExchange) {
-                    extendedExchange = false;
-                }
-            }
-            default -> { }
+        } else if (frontendType == FrontendType.SYNC && extendedExchange) {
+            extendedExchange = false;
         }
     }
 
@@ -507,17 +506,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void onBackendAttention(PgMessage m) {
         switch (m.type()) {
-            case 'K' -> {
-                ByteBuf body = m.body();
-                upstreamProcessId = body.getInt(body.readerIndex());
-                upstreamSecret = new byte[body.readableBytes() - 4];
-                body.getBytes(body.readerIndex() + 4, upstreamSecret);
+            case BackendType.BACKEND_KEY_DATA -> {
+                BackendMessages.KeyData upstream = BackendMessages.KeyData.read(m.body());
+                upstreamProcessId = upstream.processId();
+                upstreamSecret = upstream.secretKey();
                 issuedKey = cancelKeys.issue(this, upstreamSecret.length);
                 m.frame().release();
                 client.write(BackendMessages.backendKeyData(client.alloc(), issuedKey.processId(), issuedKey.secret()),
                         client.voidPromise());
             }
-            case 'R' -> client.write(SaslMechanisms.withoutChannelBinding(m.frame()), client.voidPromise());
+            case BackendType.AUTHENTICATION -> client.write(SaslMechanisms.withoutChannelBinding(m.frame()), client.voidPromise());
             default -> client.write(m.frame(), client.voidPromise());
         }
         clientFlushPending = true;
@@ -539,11 +537,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             delivered.run();
             return;
         }
-        ByteBuf packet = Unpooled.buffer(12 + upstreamSecret.length);
-        packet.writeInt(12 + upstreamSecret.length);
-        packet.writeInt(StartupPacket.CANCEL_REQUEST_CODE);
-        packet.writeInt(upstreamProcessId);
-        packet.writeBytes(upstreamSecret);
+        ByteBuf packet = FrontendMessages.cancelRequest(client.alloc(), upstreamProcessId, upstreamSecret);
         new Bootstrap().group(client.eventLoop())
                 .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
                 .handler(new ChannelInitializer<Channel>() {
@@ -636,8 +630,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 return true;
             }
             return switch (type) {
-                case 'Q', 'P' -> triggers.length > 0;
-                case 'B', 'D', 'E', 'C' -> !statements.isEmpty() || !portals.isEmpty();
+                case FrontendType.QUERY, FrontendType.PARSE -> triggers.length > 0;
+                case FrontendType.BIND, FrontendType.DESCRIBE, FrontendType.EXECUTE, FrontendType.CLOSE ->
+                        !statements.isEmpty() || !portals.isEmpty();
                 default -> false;
             };
         }
@@ -650,20 +645,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             int bodyStart = start + PgMessage.HEADER_LENGTH;
             int end = start + frameLength;
             return switch (type) {
-                case 'Q' -> containsTrigger(frame, bodyStart, end);
-                case 'P' -> containsTrigger(frame, bodyStart, end)
+                case FrontendType.QUERY -> containsTrigger(frame, bodyStart, end);
+                case FrontendType.PARSE -> containsTrigger(frame, bodyStart, end)
                         || (!statements.isEmpty() && statements.containsKey(FrontendMessages.firstString(frame.slice(bodyStart, end - bodyStart))));
-                case 'B' -> {
+                case FrontendType.BIND -> {
                     ByteBuf body = frame.slice(bodyStart, end - bodyStart);
                     String portal = WireStrings.read(body);
                     String statement = WireStrings.read(body);
                     yield statements.containsKey(statement) || portals.containsKey(portal);
                 }
-                case 'D', 'C' -> {
+                case FrontendType.DESCRIBE, FrontendType.CLOSE -> {
                     FrontendMessages.Target t = FrontendMessages.Target.read(frame.slice(bodyStart, end - bodyStart));
-                    yield t.kind() == 'S' ? statements.containsKey(t.name()) : portals.containsKey(t.name());
+                    yield t.isStatement() ? statements.containsKey(t.name()) : portals.containsKey(t.name());
                 }
-                case 'E' -> portals.containsKey(FrontendMessages.firstString(frame.slice(bodyStart, end - bodyStart)));
+                case FrontendType.EXECUTE -> portals.containsKey(FrontendMessages.firstString(frame.slice(bodyStart, end - bodyStart)));
                 default -> false;
             };
         }
@@ -679,7 +674,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final class BackendClassifier implements MessageClassifier {
         @Override
         public boolean mayNeedAttention(byte type) {
-            return mode != Mode.FAST || type == 'K' || type == 'R' || type == 'Z';
+            return mode != Mode.FAST || type == BackendType.BACKEND_KEY_DATA || type == BackendType.AUTHENTICATION
+                    || type == BackendType.READY_FOR_QUERY;
         }
 
         @Override
@@ -687,12 +683,12 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (mode != Mode.FAST) {
                 return true;
             }
-            if (type == 'Z') {
+            if (type == BackendType.READY_FOR_QUERY) {
                 // read the status on the way through; the message itself is relayed unchanged
-                onReadyForQuery(frame.getByte(start + PgMessage.HEADER_LENGTH));
+                onReadyForQuery(BackendMessages.readTransactionStatus(frame, start));
                 return false;
             }
-            return type == 'K' || SaslMechanisms.offersChannelBinding(frame, start, frameLength);
+            return type == BackendType.BACKEND_KEY_DATA || SaslMechanisms.offersChannelBinding(frame, start, frameLength);
         }
 
         @Override

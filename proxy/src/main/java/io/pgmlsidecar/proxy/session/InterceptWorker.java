@@ -1,5 +1,7 @@
 package io.pgmlsidecar.proxy.session;
 
+import io.pgmlsidecar.proxy.codec.TransactionStatus;
+import io.pgmlsidecar.proxy.codec.FrontendType;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.pgmlsidecar.proxy.codec.BackendMessages;
@@ -85,17 +87,17 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
 
     private void handle(PgMessage m) throws InterruptedException {
         session.noteExtendedExchange(m.type());
-        if (session.discardUntilSync && m.type() != 'S') {
+        if (session.discardUntilSync && m.type() != FrontendType.SYNC) {
             return;
         }
         switch (m.type()) {
-            case 'Q' -> onQuery(m);
-            case 'P' -> onParse(m);
-            case 'B' -> onBind(m);
-            case 'D' -> onDescribe(m);
-            case 'E' -> onExecute(m);
-            case 'C' -> onClose(m);
-            case 'S' -> onSync(m);
+            case FrontendType.QUERY -> onQuery(m);
+            case FrontendType.PARSE -> onParse(m);
+            case FrontendType.BIND -> onBind(m);
+            case FrontendType.DESCRIBE -> onDescribe(m);
+            case FrontendType.EXECUTE -> onExecute(m);
+            case FrontendType.CLOSE -> onClose(m);
+            case FrontendType.SYNC -> onSync(m);
             default -> relay(m);
         }
     }
@@ -122,7 +124,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
             return;
         }
         session.cancelRequested = false;
-        if (session.transactionStatus == 'E') {
+        if (session.transactionStatus == TransactionStatus.FAILED) {
             error(abortedTransaction());
         } else {
             runGuarded(() -> statement.executeSimple(this));
@@ -187,7 +189,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
 
     private void onDescribe(PgMessage m) throws InterruptedException {
         FrontendMessages.Target target = FrontendMessages.Target.read(m.body());
-        if (target.kind() == 'S') {
+        if (target.isStatement()) {
             PreparedPlan plan = session.statements.get(target.name());
             if (plan == null) {
                 relay(m);
@@ -226,7 +228,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
             return;
         }
         session.cancelRequested = false;
-        if (session.transactionStatus == 'E') {
+        if (session.transactionStatus == TransactionStatus.FAILED) {
             extendedError(abortedTransaction());
             return;
         }
@@ -241,7 +243,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
 
     private void onClose(PgMessage m) throws InterruptedException {
         FrontendMessages.Target target = FrontendMessages.Target.read(m.body());
-        boolean ours = target.kind() == 'S' ? session.statements.containsKey(target.name())
+        boolean ours = target.isStatement() ? session.statements.containsKey(target.name())
                 : session.portals.containsKey(target.name());
         if (!ours) {
             relay(m);
@@ -250,7 +252,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         if (!prepareToAnswer()) {
             return;
         }
-        if (target.kind() == 'S') {
+        if (target.isStatement()) {
             forget(session.statements.remove(target.name()));
         } else {
             closePortal(session.portals.remove(target.name()));
@@ -261,16 +263,16 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
     private void onSync(PgMessage m) throws InterruptedException {
         session.discardUntilSync = false;
         // (relayed messages still awaiting replies wait for this very Sync: never wait for them first)
-        if (session.backendUntouched && session.transactionStatus == 'I' && session.tracker.idle()) {
+        if (session.backendUntouched && session.transactionStatus == TransactionStatus.IDLE && session.tracker.idle()) {
             // only intercepted statements since the last ReadyForQuery, none touched the backend:
             // its answer would be this same ReadyForQuery, so save the round trip
-            send(BackendMessages.readyForQuery(alloc(), (byte) 'I'));
+            send(BackendMessages.readyForQuery(alloc(), TransactionStatus.IDLE));
         } else {
             relay(m);
             awaitRelayedReplies();
             session.backendUntouched = session.tracker.idle();
         }
-        if (session.transactionStatus == 'I') {
+        if (session.transactionStatus == TransactionStatus.IDLE) {
             // portals do not outlive their transaction
             session.portals.values().forEach(this::closePortal);
             session.portals.clear();
@@ -339,7 +341,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         session.tracker.sent(type);
         session.backend.write(m.frame().retain(), session.backend.voidPromise());
         backendFlushPending = true;
-        if (type == 'H') {
+        if (type == FrontendType.FLUSH) {
             flushBackend();
             flush();
         }
@@ -370,7 +372,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         }
         if (session.extendedExchange) {
             // the backend holds replies until Sync or Flush; ask for them without ending the batch
-            writeToBackend(FLUSH.retainedDuplicate());
+            writeToBackend(FrontendMessages.flush());
         }
         flushBackend();
         while (!session.tracker.idle()) {
@@ -395,9 +397,6 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         return (PgMessage) o;
     }
 
-    private static final ByteBuf FLUSH = io.netty.buffer.Unpooled.unreleasableBuffer(
-            io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {'H', 0, 0, 0, 4}));
-
     static final class BackendGone extends RuntimeException {
         BackendGone() {
             super("backend connection closed", null, false, false);
@@ -417,7 +416,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
     }
 
     @Override
-    public byte transactionStatus() {
+    public TransactionStatus transactionStatus() {
         return session.transactionStatus;
     }
 

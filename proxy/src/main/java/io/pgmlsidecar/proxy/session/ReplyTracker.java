@@ -1,5 +1,7 @@
 package io.pgmlsidecar.proxy.session;
 
+import io.pgmlsidecar.proxy.codec.FrontendType;
+import io.pgmlsidecar.proxy.codec.BackendType;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 
@@ -24,25 +26,25 @@ final class ReplyTracker {
     private boolean copyInSwallowsSync;
 
     void sent(byte frontendType) {
-        if (frontendType == 'c' || frontendType == 'f') {
+        if (frontendType == FrontendType.COPY_DONE || frontendType == FrontendType.COPY_FAIL) {
             copyInSwallowsSync = false;
             if (!pending.isEmpty() && !skippingUntilSync) {
                 pending.add(Pending.COPY_END);
             }
             return;
         }
-        if (frontendType == 'S' && copyInSwallowsSync) {
+        if (frontendType == FrontendType.SYNC && copyInSwallowsSync) {
             return;
         }
         Pending p = switch (frontendType) {
-            case 'P' -> Pending.PARSE;
-            case 'B' -> Pending.BIND;
-            case 'D' -> Pending.DESCRIBE;
-            case 'E' -> Pending.EXECUTE;
-            case 'C' -> Pending.CLOSE;
-            case 'S' -> Pending.SYNC;
-            case 'Q' -> Pending.QUERY;
-            case 'F' -> Pending.FUNCTION_CALL;
+            case FrontendType.PARSE -> Pending.PARSE;
+            case FrontendType.BIND -> Pending.BIND;
+            case FrontendType.DESCRIBE -> Pending.DESCRIBE;
+            case FrontendType.EXECUTE -> Pending.EXECUTE;
+            case FrontendType.CLOSE -> Pending.CLOSE;
+            case FrontendType.SYNC -> Pending.SYNC;
+            case FrontendType.QUERY -> Pending.QUERY;
+            case FrontendType.FUNCTION_CALL -> Pending.FUNCTION_CALL;
             default -> null;
         };
         if (p == null) {
@@ -62,20 +64,20 @@ final class ReplyTracker {
             return;
         }
         switch (backendType) {
-            case 'G' -> copyInStarted();
-            case '1', '2', '3' -> pending.poll();
-            case 'T', 'n' -> {
+            case BackendType.COPY_IN_RESPONSE -> copyInStarted();
+            case BackendType.PARSE_COMPLETE, BackendType.BIND_COMPLETE, BackendType.CLOSE_COMPLETE -> pending.poll();
+            case BackendType.ROW_DESCRIPTION, BackendType.NO_DATA -> {
                 if (head == Pending.DESCRIBE) {
                     pending.poll();
                 }
             }
-            case 'C', 'I', 's' -> {
+            case BackendType.COMMAND_COMPLETE, BackendType.EMPTY_QUERY_RESPONSE, BackendType.PORTAL_SUSPENDED -> {
                 copyInSwallowsSync = false;
                 if (head == Pending.EXECUTE) {
                     pending.poll();
                 }
             }
-            case 'E' -> {
+            case BackendType.ERROR_RESPONSE -> {
                 copyInSwallowsSync = false;
                 if (head != Pending.QUERY && head != Pending.FUNCTION_CALL) {
                     while (!pending.isEmpty() && pending.peek() != Pending.SYNC) {
@@ -84,7 +86,7 @@ final class ReplyTracker {
                     skippingUntilSync = pending.isEmpty();
                 }
             }
-            case 'Z' -> {
+            case BackendType.READY_FOR_QUERY -> {
                 Pending p;
                 do {
                     p = pending.poll();
