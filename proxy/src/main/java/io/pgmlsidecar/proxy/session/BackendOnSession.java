@@ -1,5 +1,6 @@
 package io.pgmlsidecar.proxy.session;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.pgmlsidecar.proxy.codec.BackendMessages;
 import io.pgmlsidecar.proxy.codec.BackendType;
 import io.pgmlsidecar.proxy.codec.Column;
@@ -22,15 +23,19 @@ import java.util.List;
  */
 final class BackendOnSession implements BackendClient {
 
-    private final InterceptWorker worker;
-    private final ClientSession session;
+    private final ProtocolState protocol;
+    private final Handover handover;
+    private final ClientOutput client;
+    private final BackendOutput backend;
 
     /** True from the first extended step until the Sync that ends the exchange (no Sync is needed otherwise). */
     private boolean exchangeOpen;
 
-    BackendOnSession(InterceptWorker worker, ClientSession session) {
-        this.worker = worker;
-        this.session = session;
+    BackendOnSession(ProtocolState protocol, Handover handover, ClientOutput client, BackendOutput backend) {
+        this.protocol = protocol;
+        this.handover = handover;
+        this.client = client;
+        this.backend = backend;
     }
 
     @Override
@@ -59,14 +64,14 @@ final class BackendOnSession implements BackendClient {
     @Override
     public String stream(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters,
                          short[] resultFormats, RowSink sink) {
-        boolean sync = !worker.midBatch();
+        boolean sync = !protocol.extendedBatchOpen();
         exchangeOpen |= !sync;
-        worker.writeToBackend(FrontendMessages.parse(alloc(), "", sql, parameterTypeOids));
-        worker.writeToBackend(FrontendMessages.bind(alloc(), "", "", parameterFormats, parameters, resultFormats));
-        worker.writeToBackend(FrontendMessages.describe(alloc(), FrontendType.TARGET_PORTAL, ""));
-        worker.writeToBackend(FrontendMessages.execute(alloc(), "", 0));
-        worker.writeToBackend(sync ? FrontendMessages.sync(alloc()) : FrontendMessages.flush());
-        worker.flushBackend();
+        backend.write(FrontendMessages.parse(alloc(), "", sql, parameterTypeOids));
+        backend.write(FrontendMessages.bind(alloc(), "", "", parameterFormats, parameters, resultFormats));
+        backend.write(FrontendMessages.describe(alloc(), FrontendType.TARGET_PORTAL, ""));
+        backend.write(FrontendMessages.execute(alloc(), "", 0));
+        backend.write(sync ? FrontendMessages.sync(alloc()) : FrontendMessages.flush());
+        backend.flush();
         String tag = null;
         PgError error = null;
         while (true) {
@@ -80,9 +85,9 @@ final class BackendOnSession implements BackendClient {
                     case BackendType.COMMAND_COMPLETE -> tag = BackendMessages.readCommandTag(m.body());
                     case BackendType.EMPTY_QUERY_RESPONSE -> tag = "";
                     case BackendType.ERROR_RESPONSE -> error = BackendMessages.readErrorFields(m.body());
-                    case BackendType.READY_FOR_QUERY -> session.observeBackend(m);
+                    case BackendType.READY_FOR_QUERY -> protocol.fromBackend(m);
                     default -> {
-                        worker.send(m.frame().retain());
+                        client.send(m.frame().retain());
                         continue;
                     }
                 }
@@ -107,9 +112,9 @@ final class BackendOnSession implements BackendClient {
     @Override
     public String step(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters, RowSink sink) {
         exchangeOpen = true;
-        worker.writeToBackend(FrontendMessages.parse(alloc(), "", sql, parameterTypeOids));
-        worker.writeToBackend(FrontendMessages.bind(alloc(), "", "", parameterFormats, parameters, new short[0]));
-        worker.writeToBackend(FrontendMessages.execute(alloc(), "", 0));
+        backend.write(FrontendMessages.parse(alloc(), "", sql, parameterTypeOids));
+        backend.write(FrontendMessages.bind(alloc(), "", "", parameterFormats, parameters, new short[0]));
+        backend.write(FrontendMessages.execute(alloc(), "", 0));
         return awaitRows(sink);
     }
 
@@ -117,16 +122,16 @@ final class BackendOnSession implements BackendClient {
     public String bindAndExecute(String portalName, String statementName, short[] parameterFormats, byte[][] parameters,
                                  short[] resultFormats, int maxRows, RowSink sink) {
         exchangeOpen = true;
-        worker.writeToBackend(FrontendMessages.bind(alloc(), portalName, statementName, parameterFormats, parameters, resultFormats));
-        worker.writeToBackend(FrontendMessages.execute(alloc(), portalName, maxRows));
+        backend.write(FrontendMessages.bind(alloc(), portalName, statementName, parameterFormats, parameters, resultFormats));
+        backend.write(FrontendMessages.execute(alloc(), portalName, maxRows));
         return awaitRows(sink);
     }
 
     @Override
     public StatementInfo prepare(String statementName, String sql, int[] parameterTypeOids) {
         exchangeOpen = true;
-        worker.writeToBackend(FrontendMessages.parse(alloc(), statementName, sql, parameterTypeOids));
-        worker.writeToBackend(FrontendMessages.describe(alloc(), FrontendType.TARGET_STATEMENT, statementName));
+        backend.write(FrontendMessages.parse(alloc(), statementName, sql, parameterTypeOids));
+        backend.write(FrontendMessages.describe(alloc(), FrontendType.TARGET_STATEMENT, statementName));
         int[][] params = {new int[0]};
         List<List<Column>> columns = new ArrayList<>();
         columns.add(null);
@@ -145,14 +150,14 @@ final class BackendOnSession implements BackendClient {
     public void bind(String portalName, String statementName, short[] parameterFormats, byte[][] parameters,
                      short[] resultFormats) {
         exchangeOpen = true;
-        worker.writeToBackend(FrontendMessages.bind(alloc(), portalName, statementName, parameterFormats, parameters, resultFormats));
+        backend.write(FrontendMessages.bind(alloc(), portalName, statementName, parameterFormats, parameters, resultFormats));
         awaitSteps(m -> m.type() == BackendType.BIND_COMPLETE);
     }
 
     @Override
     public String execute(String portalName, int maxRows, RowSink sink) {
         exchangeOpen = true;
-        worker.writeToBackend(FrontendMessages.execute(alloc(), portalName, maxRows));
+        backend.write(FrontendMessages.execute(alloc(), portalName, maxRows));
         return awaitRows(sink);
     }
 
@@ -181,31 +186,31 @@ final class BackendOnSession implements BackendClient {
     @Override
     public void close(byte kind, String name) {
         exchangeOpen = true;
-        worker.writeToBackend(FrontendMessages.close(alloc(), kind, name));
+        backend.write(FrontendMessages.close(alloc(), kind, name));
         awaitSteps(m -> m.type() == BackendType.CLOSE_COMPLETE);
     }
 
     @Override
     public void sync() {
-        if (worker.midBatch()) {
+        if (protocol.extendedBatchOpen()) {
             throw new IllegalStateException("sync() inside the client's extended exchange");
         }
         if (!exchangeOpen) {
             return; // nothing was sent since the last ReadyForQuery
         }
         exchangeOpen = false;
-        worker.writeToBackend(FrontendMessages.sync(alloc()));
-        worker.flushBackend();
+        backend.write(FrontendMessages.sync(alloc()));
+        backend.flush();
         while (true) {
             PgMessage m = next();
             try {
                 if (m.type() == BackendType.READY_FOR_QUERY) {
-                    session.observeBackend(m);
-                    session.discardUntilSync = false;
+                    protocol.fromBackend(m);
+                    protocol.discardUntilSync(false);
                     return;
                 }
                 if (BackendType.isAsynchronous(m.type())) {
-                    worker.send(m.frame().retain());
+                    client.send(m.frame().retain());
                 }
             } finally {
                 m.frame().release();
@@ -215,15 +220,15 @@ final class BackendOnSession implements BackendClient {
 
     /** Flushes the written steps and reads replies until {@code done} says so; errors throw. */
     private void awaitSteps(java.util.function.Predicate<PgMessage> done) {
-        worker.writeToBackend(FrontendMessages.flush());
-        worker.flushBackend();
+        backend.write(FrontendMessages.flush());
+        backend.flush();
         while (true) {
             PgMessage m = next();
             try {
                 switch (m.type()) {
                     case BackendType.ERROR_RESPONSE -> throwIfFailed(BackendMessages.readErrorFields(m.body()), false);
                     case BackendType.NOTICE_RESPONSE, BackendType.NOTIFICATION_RESPONSE, BackendType.PARAMETER_STATUS -> {
-                        worker.send(m.frame().retain());
+                        client.send(m.frame().retain());
                         continue;
                     }
                     default -> { }
@@ -243,42 +248,43 @@ final class BackendOnSession implements BackendClient {
         }
         if (!synced) {
             // the backend now ignores the exchange until Sync; so does the session
-            session.discardUntilSync = true;
+            protocol.discardUntilSync(true);
         }
         throw new PgException(error);
     }
 
     @Override
     public boolean relaySimpleQuery(String sql) {
-        if (worker.midBatch()) {
+        if (protocol.extendedBatchOpen()) {
             throw new PgException("0A000", "cannot run a simple query inside an unfinished extended-protocol batch",
                     "Send Sync before this statement.");
         }
-        worker.writeToBackend(FrontendMessages.query(alloc(), sql));
-        worker.flushBackend();
+        backend.write(FrontendMessages.query(alloc(), sql));
+        backend.flush();
         boolean failed = false;
         while (true) {
             PgMessage m = next();
             if (m.type() == BackendType.READY_FOR_QUERY) {
-                session.observeBackend(m);
+                protocol.fromBackend(m);
                 m.frame().release();
                 return failed;
             }
             failed |= m.type() == BackendType.ERROR_RESPONSE;
-            worker.send(m.frame());
+            client.send(m.frame());
         }
     }
 
     private PgMessage next() {
         try {
-            return worker.nextBackendMessage();
+            // while the client's socket is full the backend is not read: push out what we wrote first
+            return handover.takeBackendMessage(client::flush);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PgException("57014", "canceling statement due to interrupt", null);
         }
     }
 
-    private io.netty.buffer.ByteBufAllocator alloc() {
-        return session.backend.alloc();
+    private ByteBufAllocator alloc() {
+        return backend.alloc();
     }
 }
