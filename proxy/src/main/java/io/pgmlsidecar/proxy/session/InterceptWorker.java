@@ -182,6 +182,8 @@ final class InterceptWorker implements Runnable, SessionContext {
             PreparedPlan plan = statement.prepare(parse.parameterTypeOids(), this);
             forget(served.putStatement(parse.statementName(), plan));
             client.send(BackendMessages.parseComplete(client.alloc()));
+        } catch (Handover.BackendGone e) {
+            throw e; // not the statement's failure: the session ends
         } catch (PgException e) {
             extendedError(e.error());
         } catch (RuntimeException e) {
@@ -204,6 +206,8 @@ final class InterceptWorker implements Runnable, SessionContext {
             BoundPortal portal = plan.bind(bind, this);
             closePortal(served.putPortal(bind.portalName(), portal));
             client.send(BackendMessages.bindComplete(client.alloc()));
+        } catch (Handover.BackendGone e) {
+            throw e; // not the statement's failure: the session ends
         } catch (PgException e) {
             extendedError(e.error());
         } catch (RuntimeException e) {
@@ -258,6 +262,8 @@ final class InterceptWorker implements Runnable, SessionContext {
         }
         try {
             portal.execute(execute.maxRows(), this);
+        } catch (Handover.BackendGone e) {
+            throw e; // not the statement's failure: the session ends
         } catch (PgException e) {
             extendedError(e.error());
         } catch (RuntimeException e) {
@@ -311,6 +317,8 @@ final class InterceptWorker implements Runnable, SessionContext {
     private void runGuarded(Runnable r) {
         try {
             r.run();
+        } catch (Handover.BackendGone e) {
+            throw e; // not the statement's failure: the session ends
         } catch (PgException e) {
             client.error(e.error());
         } catch (RuntimeException e) {

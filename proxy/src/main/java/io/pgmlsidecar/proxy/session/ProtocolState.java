@@ -118,10 +118,16 @@ final class ProtocolState {
 
     /** The worker hands the session back to the fast path: the conversation phase, or DRAINING. */
     void endIntercept() {
-        if (phase == Phase.CLOSED) {
+        Phase from = phase;
+        if (from == Phase.CLOSED) {
             return; // the client left while the worker ran
         }
-        moveTo(drainRequested ? Phase.DRAINING : conversation());
+        Phase next = drainRequested ? Phase.DRAINING : conversation();
+        if (from != Phase.INTERCEPTED) {
+            reject(from, next); // handed back what the worker never had
+            return;
+        }
+        moveTo(next);
     }
 
     /** SIGTERM: finish what runs, then close. While the worker owns the session, DRAINING follows its end. */
@@ -145,14 +151,18 @@ final class ProtocolState {
     private boolean moveTo(Phase next) {
         Phase from = phase;
         if (!ALLOWED.get(from).contains(next)) {
-            phase = Phase.CLOSED;
-            log.error("illegal session phase transition {} -> {}", from, next,
-                    new IllegalStateException("phase " + from + " cannot move to " + next));
-            onIllegalTransition.happened(from, next);
+            reject(from, next);
             return false;
         }
         phase = next;
         return true;
+    }
+
+    private void reject(Phase from, Phase next) {
+        phase = Phase.CLOSED;
+        log.error("illegal session phase transition {} -> {}", from, next,
+                new IllegalStateException("phase " + from + " cannot move to " + next));
+        onIllegalTransition.happened(from, next);
     }
 
     /** Follows the conversation on the fast path; while another phase holds, it is only recorded. */
