@@ -27,8 +27,11 @@ public final class ProxyBenchmark {
      * -Dbench.clients=1,10 and -Dbench.protocols=prepared narrow the run; -Dbench.sidecarArgs adds sidecar
      * options; -Dbench.rounds=N measures each point N times in rotating order and reports medians;
      * -Dbench.baselineJar=PATH runs a second sidecar from that jar (an earlier build, say) as one more
-     * target in the same rotation, and prints the two sidecars' ratio per point.
+     * target in the same rotation, and prints the two sidecars' ratio per point; -Dbench.targets=direct,sidecar,baseline
+     * leaves out the others (of direct, sidecar, pgbouncer, relay, baseline) to measure more rounds in the time.
      */
+    private static final List<String> TARGET_NAMES = List.of("direct", "sidecar", "pgbouncer", "relay", "baseline");
+
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         Path jar = Path.of(args.length > 1 ? args[1] : "deploy/target/pgml-sidecar.jar");
@@ -36,6 +39,7 @@ public final class ProxyBenchmark {
                 .mapToInt(Integer::parseInt).toArray();
         String[] protocols = System.getProperty("bench.protocols", "simple,prepared").split(",");
         int rounds = Integer.getInteger("bench.rounds", 1);
+        List<String> measured = List.of(System.getProperty("bench.targets", String.join(",", TARGET_NAMES)).split(","));
         Path data = Files.createTempDirectory("pgml-bench-pg");
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data, 0)) {
             int pgPort = pg.port();
@@ -66,6 +70,11 @@ public final class ProxyBenchmark {
                         // and the baseline sidecar when one is given
                         Integer[] ports = {pgPort, sidecarPort, bouncer.port, relay == null ? null : relay.port, baselinePort};
                         int targets = ports.length;
+                        for (int t = 0; t < targets; t++) {
+                            if (!measured.contains(TARGET_NAMES.get(t))) {
+                                ports[t] = null;
+                            }
+                        }
                         double[][] tps = new double[targets][rounds];
                         double[][] latency = new double[targets][rounds];
                         for (int r = 0; r < rounds; r++) {

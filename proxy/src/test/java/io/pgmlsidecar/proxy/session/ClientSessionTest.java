@@ -197,6 +197,22 @@ class ClientSessionTest {
     }
 
     @Test
+    void namedStatementTheInterceptorServesIsRoutedToItInLaterBatches() {
+        ready();
+        h.postgres.expect('S').reply(Wire.ready());
+        h.send(Wire.parse("s1", "select pgml.echo('named')"), Wire.sync());
+        assertEquals("1Z", h.receivedTypes());
+        assertEquals(Phase.READY, h.session.phase());
+
+        h.send(Wire.bind("p1", "s1"), Wire.execute("p1"), Wire.sync());
+        List<Wire.Msg> replies = h.received();
+        assertEquals("2DCZ", Wire.types(replies), "the fast path sends a Bind of a served statement to the worker");
+        assertEquals("named", new String(replies.get(1).body(), 6, 5));
+        assertEquals(2, h.postgres.received().size(),
+                "startup and the first Sync only: the second Sync changed nothing upstream, the sidecar answered it");
+    }
+
+    @Test
     void errorMidBatchSkipsTheInterceptedStatementUntilSync() {
         ready();
         h.postgres.expect('P', "1/0").reply(Wire.parseComplete())
@@ -243,7 +259,7 @@ class ClientSessionTest {
     void cancelDuringAnInterceptedStatementReachesTheBackendAndTheSessionGoesOn() {
         byte[] sidecarKey = h.authenticate().get(1).body();
         SessionHarness canceller = new SessionHarness(interceptor, keys);
-        h.postgres.expect('P', "pg_sleep").first(() -> canceller.send(Wire.concat(new byte[0], cancelPacket(sidecarKey))))
+        h.postgres.expect('P', "pg_sleep").first(() -> canceller.send(cancelPacket(sidecarKey)))
                 .reply(Wire.parseComplete())
                 .expect('B').reply(Wire.bindComplete())
                 .expect('D').reply(Wire.textColumns("pg_sleep"))

@@ -40,7 +40,7 @@ final class EchoInterceptor implements Interceptor {
     public InterceptedStatement plan(String sql, SessionContext session) {
         Matcher echo = ECHO.matcher(sql);
         if (echo.find()) {
-            return new Answer(session1 -> echo.group(1));
+            return new Answer(s -> echo.group(1));
         }
         if (sql.contains("pgml.count()")) {
             return new Answer(s -> {

@@ -113,8 +113,4 @@ final class SessionHarness {
         send(Wire.startup("alice", "shop"));
         return received();
     }
-
-    void runPendingWorkers() {
-        settle();
-    }
 }

@@ -7,7 +7,6 @@ import io.netty.buffer.Unpooled;
 import io.pgmlsidecar.proxy.codec.BackendMessages;
 import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.codec.FrontendMessages;
-import io.pgmlsidecar.proxy.codec.FrontendType;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.codec.TransactionStatus;
 import io.pgmlsidecar.proxy.codec.WireStrings;
@@ -123,10 +122,6 @@ final class Wire {
         return bytes(FrontendMessages.bind(ALLOC, portal, statement, new short[0], new byte[0][], new short[0]));
     }
 
-    static byte[] describePortal(String portal) {
-        return bytes(FrontendMessages.describe(ALLOC, FrontendType.TARGET_PORTAL, portal));
-    }
-
     static byte[] execute(String portal) {
         return bytes(FrontendMessages.execute(ALLOC, portal, 0));
     }
@@ -195,10 +190,6 @@ final class Wire {
 
     static byte[] bindComplete() {
         return bytes(BackendMessages.bindComplete(ALLOC));
-    }
-
-    static byte[] noData() {
-        return bytes(BackendMessages.noData(ALLOC));
     }
 
     static byte[] error(String sqlState, String message) {
