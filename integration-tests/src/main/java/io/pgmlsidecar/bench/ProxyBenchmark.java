@@ -77,13 +77,20 @@ public final class ProxyBenchmark {
                         }
                         double[][] tps = new double[targets][rounds];
                         double[][] latency = new double[targets][rounds];
+                        // CPU the two sidecar processes spent per transaction, µs: less shaken by a busy machine than TPS
+                        Process[] processes = {null, sidecar, null, null, baseline};
+                        double[][] cpuPerTx = new double[targets][rounds];
                         for (int r = 0; r < rounds; r++) {
                             for (int k = 0; k < targets; k++) {
                                 int target = (k + r) % targets;
                                 if (ports[target] == null) {
                                     continue;
                                 }
+                                long cpuBefore = processes[target] == null ? 0 : Measure.cpuMicros(processes[target].pid());
                                 PgbenchRun run = PgbenchRun.run(ports[target], "bench", protocol, clients, seconds, List.of("-S"));
+                                if (processes[target] != null) {
+                                    cpuPerTx[target][r] = (Measure.cpuMicros(processes[target].pid()) - cpuBefore) / (run.tps() * seconds);
+                                }
                                 tps[target][r] = run.tps();
                                 latency[target][r] = run.latencyMs();
                             }
@@ -105,9 +112,11 @@ public final class ProxyBenchmark {
                         System.out.println(row);
                         if (baselinePort != null) {
                             double viaBaseline = Measure.median(tps[4]);
-                            baselineRows.add(String.format("| %s | %d | %.0f | %.0f | %.0f | %.3f | %.3f | %.2f | %.2f | **%.2f** |",
-                                    protocol, clients, direct, viaBaseline, viaSidecar, Measure.median(latency[4]),
-                                    Measure.median(latency[1]), viaBaseline / direct, viaSidecar / direct, viaSidecar / viaBaseline));
+                            double cpuBaseline = Measure.median(cpuPerTx[4]);
+                            double cpuSidecar = Measure.median(cpuPerTx[1]);
+                            baselineRows.add(String.format("| %s | %d | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.1f | %.1f | **%.2f** |",
+                                    protocol, clients, direct, viaBaseline, viaSidecar, viaBaseline / direct, viaSidecar / direct,
+                                    viaSidecar / viaBaseline, cpuBaseline, cpuSidecar, cpuSidecar / cpuBaseline));
                         }
                     }
                 }
@@ -118,9 +127,9 @@ public final class ProxyBenchmark {
                 rows.forEach(System.out::println);
                 if (baselinePort != null) {
                     System.out.println();
-                    System.out.println("| protocol | clients | direct TPS | baseline sidecar TPS | sidecar TPS | baseline ms | sidecar ms "
-                            + "| baseline/direct | sidecar/direct | sidecar/baseline |");
-                    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+                    System.out.println("| protocol | clients | direct TPS | baseline sidecar TPS | sidecar TPS | baseline/direct "
+                            + "| sidecar/direct | sidecar/baseline TPS | baseline CPU µs/tx | sidecar CPU µs/tx | sidecar/baseline CPU |");
+                    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
                     baselineRows.forEach(System.out::println);
                 }
             } finally {

@@ -6,6 +6,7 @@ import io.pgmlsidecar.proxy.codec.FrontendType;
 import io.pgmlsidecar.proxy.codec.PgMessage;
 import io.pgmlsidecar.proxy.codec.TransactionStatus;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Iterator;
@@ -26,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * extended-protocol COPY FROM STDIN and another after CopyDone).
  *
  * <p>The fast path and the intercept worker hand the session over through {@link #beginIntercept}
- * and {@link #endIntercept}; both and every other phase move run on the session's event loop. The
- * message bookkeeping is done by whoever owns the session (the event loop, or the worker while the
- * phase is INTERCEPTED), one thread at a time, handed over through the session's queues.
+ * and {@link #endIntercept}. Those and the other moves the session makes itself run on its event
+ * loop; the message bookkeeping is done by whoever owns the session (the event loop, or the worker
+ * while the phase is INTERCEPTED), one thread at a time, handed over through the session's queues.
  */
 final class ProtocolState {
 
@@ -58,7 +59,8 @@ final class ProtocolState {
         allowed.put(Phase.INTERCEPTED, fromIntercepted);
         allowed.put(Phase.DRAINING, EnumSet.of(Phase.INTERCEPTED, Phase.CLOSED));
         allowed.put(Phase.CLOSED, EnumSet.noneOf(Phase.class));
-        return allowed;
+        allowed.replaceAll((phase, next) -> Collections.unmodifiableSet(next));
+        return Collections.unmodifiableMap(allowed);
     }
 
     /** COPY_END marks where the client ended a COPY FROM STDIN (CopyDone/CopyFail); it gets no reply. */

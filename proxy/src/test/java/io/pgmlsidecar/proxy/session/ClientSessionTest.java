@@ -163,6 +163,22 @@ class ClientSessionTest {
     }
 
     @Test
+    void interceptedStatementInsideTheClientsBatchRunsItsOwnStatementWithoutEndingTheBatch() {
+        ready();
+        h.postgres.expect('P', "count(*) from items").reply(Wire.parseComplete())
+                .expect('B').reply(Wire.bindComplete())
+                .expect('D').reply(Wire.textColumns("count"))
+                .expect('E').reply(Wire.row("5"), Wire.complete("SELECT 1"))
+                .expect('H').reply() // Flush, not Sync: the client's Sync ends its implicit transaction
+                .expect('S').reply(Wire.ready());
+        h.send(Wire.parse("", "select pgml.count()"), Wire.bind("", ""), Wire.execute(""), Wire.sync());
+        List<Wire.Msg> replies = h.received();
+        assertEquals("12DCZ", Wire.types(replies));
+        assertEquals("5", new String(replies.get(2).body(), 6, 1));
+        assertEquals(Phase.READY, h.session.phase());
+    }
+
+    @Test
     void pipelinedQueriesMixingRelayedAndInterceptedKeepTheirOrder() {
         ready();
         h.postgres.expect('Q', "select 1").reply(Wire.textColumns("a"), Wire.row("1"), Wire.complete("SELECT 1"), Wire.ready())
