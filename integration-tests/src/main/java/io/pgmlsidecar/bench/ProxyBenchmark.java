@@ -25,8 +25,13 @@ public final class ProxyBenchmark {
 
     /**
      * -Dbench.clients=1,10 and -Dbench.protocols=prepared narrow the run; -Dbench.sidecarArgs adds sidecar
-     * options; -Dbench.rounds=N measures each point N times in rotating order and reports medians.
+     * options; -Dbench.rounds=N measures each point N times in rotating order and reports medians;
+     * -Dbench.baselineJar=PATH runs a second sidecar from that jar (an earlier build, say) as one more
+     * target in the same rotation, and prints the two sidecars' ratio per point; -Dbench.targets=direct,sidecar,baseline
+     * leaves out the others (of direct, sidecar, pgbouncer, relay, baseline) to measure more rounds in the time.
      */
+    private static final List<String> TARGET_NAMES = List.of("direct", "sidecar", "pgbouncer", "relay", "baseline");
+
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         Path jar = Path.of(args.length > 1 ? args[1] : "deploy/target/pgml-sidecar.jar");
@@ -34,6 +39,7 @@ public final class ProxyBenchmark {
                 .mapToInt(Integer::parseInt).toArray();
         String[] protocols = System.getProperty("bench.protocols", "simple,prepared").split(",");
         int rounds = Integer.getInteger("bench.rounds", 1);
+        List<String> measured = List.of(System.getProperty("bench.targets", String.join(",", TARGET_NAMES)).split(","));
         Path data = Files.createTempDirectory("pgml-bench-pg");
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data, 0)) {
             int pgPort = pg.port();
@@ -42,33 +48,56 @@ public final class ProxyBenchmark {
                     "-s", "10", "bench"));
             int sidecarPort = freePort();
             Process sidecar = startSidecar(jar, sidecarPort, pgPort);
+            String baselineJar = System.getProperty("bench.baselineJar", "").trim();
+            Integer baselinePort = baselineJar.isEmpty() ? null : freePort();
+            Process baseline = baselineJar.isEmpty() ? null : startSidecar(Path.of(baselineJar), baselinePort, pgPort);
             try (PgBouncerProcess bouncer = PgBouncerProcess.start(pgPort, freePort(), 60);
                  BareRelayProcess relay = BareRelayProcess.startIfInstalled(pgPort, freePort())) {
                 // warm the JIT of the sidecar before measuring
                 PgbenchRun.run(sidecarPort, "bench", "prepared", 4, Math.max(5, seconds / 2), List.of("-S"));
                 PgbenchRun.run(sidecarPort, "bench", "simple", 4, Math.max(5, seconds / 2), List.of("-S"));
+                if (baselinePort != null) {
+                    PgbenchRun.run(baselinePort, "bench", "prepared", 4, Math.max(5, seconds / 2), List.of("-S"));
+                    PgbenchRun.run(baselinePort, "bench", "simple", 4, Math.max(5, seconds / 2), List.of("-S"));
+                }
                 List<String> rows = new ArrayList<>();
+                List<String> baselineRows = new ArrayList<>();
                 for (String protocol : protocols) {
                     for (int clients : clientCounts) {
                         // each round runs the four targets one after the other, starting at a different one,
                         // so no target always runs first after an idle pause or last after the others' load
                         // direct, sidecar, PgBouncer, bare relay (absent when socat is not installed)
-                        Integer[] ports = {pgPort, sidecarPort, bouncer.port, relay == null ? null : relay.port};
-                        double[][] tps = new double[4][rounds];
-                        double[][] latency = new double[4][rounds];
+                        // and the baseline sidecar when one is given
+                        Integer[] ports = {pgPort, sidecarPort, bouncer.port, relay == null ? null : relay.port, baselinePort};
+                        int targets = ports.length;
+                        for (int t = 0; t < targets; t++) {
+                            if (!measured.contains(TARGET_NAMES.get(t))) {
+                                ports[t] = null;
+                            }
+                        }
+                        double[][] tps = new double[targets][rounds];
+                        double[][] latency = new double[targets][rounds];
+                        // CPU the two sidecar processes spent per transaction, µs: less shaken by a busy machine than TPS
+                        Process[] processes = {null, sidecar, null, null, baseline};
+                        double[][] cpuPerTx = new double[targets][rounds];
                         for (int r = 0; r < rounds; r++) {
-                            for (int k = 0; k < 4; k++) {
-                                int target = (k + r) % 4;
+                            for (int k = 0; k < targets; k++) {
+                                int target = (k + r) % targets;
                                 if (ports[target] == null) {
                                     continue;
                                 }
+                                long cpuBefore = processes[target] == null ? 0 : Measure.cpuMicros(processes[target].pid());
                                 PgbenchRun run = PgbenchRun.run(ports[target], "bench", protocol, clients, seconds, List.of("-S"));
+                                if (processes[target] != null) {
+                                    cpuPerTx[target][r] = (Measure.cpuMicros(processes[target].pid()) - cpuBefore) / (run.tps() * seconds);
+                                }
                                 tps[target][r] = run.tps();
                                 latency[target][r] = run.latencyMs();
                             }
-                            System.out.printf("%s %d clients, round %d: direct %.0f, sidecar %.0f, PgBouncer %.0f, bare relay %s TPS%n",
+                            System.out.printf("%s %d clients, round %d: direct %.0f, sidecar %.0f, PgBouncer %.0f, bare relay %s, baseline sidecar %s TPS%n",
                                     protocol, clients, r + 1, tps[0][r], tps[1][r], tps[2][r],
-                                    relay == null ? "-" : String.format("%.0f", tps[3][r]));
+                                    relay == null ? "-" : String.format("%.0f", tps[3][r]),
+                                    baselinePort == null ? "-" : String.format("%.0f", tps[4][r]));
                         }
                         double direct = Measure.median(tps[0]);
                         double viaSidecar = Measure.median(tps[1]);
@@ -81,6 +110,14 @@ public final class ProxyBenchmark {
                                 viaRelay == null ? "-" : String.format("%.2f", viaRelay / direct));
                         rows.add(row);
                         System.out.println(row);
+                        if (baselinePort != null) {
+                            double viaBaseline = Measure.median(tps[4]);
+                            double cpuBaseline = Measure.median(cpuPerTx[4]);
+                            double cpuSidecar = Measure.median(cpuPerTx[1]);
+                            baselineRows.add(String.format("| %s | %d | %.0f | %.0f | %.0f | %.2f | %.2f | **%.2f** | %.1f | %.1f | **%.2f** |",
+                                    protocol, clients, direct, viaBaseline, viaSidecar, viaBaseline / direct, viaSidecar / direct,
+                                    viaSidecar / viaBaseline, cpuBaseline, cpuSidecar, cpuSidecar / cpuBaseline));
+                        }
                     }
                 }
                 System.out.println();
@@ -88,9 +125,20 @@ public final class ProxyBenchmark {
                         + "| bare relay TPS | sidecar/direct | PgBouncer/direct | bare relay/direct |");
                 System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
                 rows.forEach(System.out::println);
+                if (baselinePort != null) {
+                    System.out.println();
+                    System.out.println("| protocol | clients | direct TPS | baseline sidecar TPS | sidecar TPS | baseline/direct "
+                            + "| sidecar/direct | sidecar/baseline TPS | baseline CPU µs/tx | sidecar CPU µs/tx | sidecar/baseline CPU |");
+                    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+                    baselineRows.forEach(System.out::println);
+                }
             } finally {
                 sidecar.destroy();
                 sidecar.waitFor();
+                if (baseline != null) {
+                    baseline.destroy();
+                    baseline.waitFor();
+                }
             }
         }
     }

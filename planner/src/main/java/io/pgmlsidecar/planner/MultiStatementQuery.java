@@ -1,5 +1,6 @@
 package io.pgmlsidecar.planner;
 
+import io.pgmlsidecar.proxy.codec.TransactionStatus;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.InterceptedStatement;
 import io.pgmlsidecar.proxy.intercept.PgException;
@@ -31,7 +32,7 @@ final class MultiStatementQuery implements InterceptedStatement {
 
     @Override
     public void executeSimple(SessionContext session) {
-        boolean wrap = session.transactionStatus() == 'I' && statements.stream().noneMatch(MultiStatementQuery::controlsTransactions);
+        boolean wrap = session.transactionStatus() == TransactionStatus.IDLE && statements.stream().noneMatch(MultiStatementQuery::controlsTransactions);
         if (wrap) {
             quietly(session, "BEGIN");
         }

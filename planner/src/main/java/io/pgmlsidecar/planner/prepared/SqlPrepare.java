@@ -1,5 +1,6 @@
 package io.pgmlsidecar.planner.prepared;
 
+import io.pgmlsidecar.proxy.codec.TransactionStatus;
 import io.pgmlsidecar.planner.functions.BoundParameters;
 import io.pgmlsidecar.planner.scan.CallFinder;
 import io.pgmlsidecar.planner.scan.Token;
@@ -84,7 +85,7 @@ public final class SqlPrepare {
             }
             return new StrategyStatement(new CommandStrategy("DEALLOCATE", s -> held.remove(name)));
         }
-        if (first.isKeyword("discard") && tokens.size() > 1 && tokens.get(1).isKeyword("all") && session.transactionStatus() == 'I') {
+        if (first.isKeyword("discard") && tokens.size() > 1 && tokens.get(1).isKeyword("all") && session.transactionStatus() == TransactionStatus.IDLE) {
             held.clear(); // PostgreSQL refuses DISCARD ALL inside a transaction block: then nothing is discarded
             return null;
         }

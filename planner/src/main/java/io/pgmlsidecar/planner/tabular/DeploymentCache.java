@@ -1,5 +1,6 @@
 package io.pgmlsidecar.planner.tabular;
 
+import io.pgmlsidecar.proxy.codec.TransactionStatus;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
@@ -31,7 +32,7 @@ public final class DeploymentCache {
 
     TabularCatalog.DeployedModel deployed(SessionContext session, String project, Supplier<TabularCatalog.DeployedModel> lookUp) {
         String database = session.startupParameters().getOrDefault("database", session.startupParameters().get("user"));
-        if (session.transactionStatus() != 'I' || database == null || !watch.watching(database, () -> forget(database))) {
+        if (session.transactionStatus() != TransactionStatus.IDLE || database == null || !watch.watching(database, () -> forget(database))) {
             return lookUp.get();
         }
         Key key = new Key(database, session.startupParameters().get("user"), project);

@@ -71,7 +71,7 @@ public interface BackendClient {
     /** Executes a bound portal; returns the command tag, or null when suspended at {@code maxRows}. */
     String execute(String portalName, int maxRows, RowSink sink);
 
-    /** Closes a statement ('S') or portal ('P'). */
+    /** Closes a statement ({@code FrontendType.TARGET_STATEMENT}) or portal ({@code FrontendType.TARGET_PORTAL}). */
     void close(byte kind, String name);
 
     /**

@@ -1,5 +1,6 @@
 package io.pgmlsidecar.proxy.intercept;
 
+import io.pgmlsidecar.proxy.codec.TransactionStatus;
 import java.util.Map;
 
 /** What an intercepted statement may use of its client session. */
@@ -11,8 +12,8 @@ public interface SessionContext {
     /** Runs statements on the session's own backend connection, inside the client's transaction. */
     BackendClient backend();
 
-    /** Transaction status from the last ReadyForQuery: 'I' idle, 'T' in transaction, 'E' failed. */
-    byte transactionStatus();
+    /** Transaction status from the last ReadyForQuery. */
+    TransactionStatus transactionStatus();
 
     /** Startup parameters the client sent (user, database, application_name, …). */
     Map<String, String> startupParameters();

@@ -1,21 +1,13 @@
 package io.pgmlsidecar.proxy.session;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoop;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.pgmlsidecar.proxy.codec.BackendDecoder;
 import io.pgmlsidecar.proxy.codec.MessageClassifier;
-import java.time.Duration;
 
-/** Opens the session's connection to the upstream PostgreSQL, on the client's own event loop. */
+/** The pipeline of the session's connection to the upstream PostgreSQL, and what it tells the session. */
 final class BackendConnection {
 
     private BackendConnection() {}
@@ -32,45 +24,39 @@ final class BackendConnection {
         void onBackendFailure(Throwable cause);
     }
 
-    static ChannelFuture connect(EventLoop loop, String host, int port, Duration timeout,
-                                 MessageClassifier classifier, int maxMessageLength, Listener listener) {
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) timeout.toMillis())
-                .handler(new ChannelInitializer<Channel>() {
+    /** The backend connection's pipeline: framing, then the session's listener. */
+    static ChannelInitializer<Channel> handlers(MessageClassifier classifier, int maxMessageLength, Listener listener) {
+        return new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast("decoder", new BackendDecoder(classifier, maxMessageLength));
+                ch.pipeline().addLast("session", new ChannelInboundHandlerAdapter() {
                     @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("decoder", new BackendDecoder(classifier, maxMessageLength));
-                        ch.pipeline().addLast("session", new ChannelInboundHandlerAdapter() {
-                            @Override
-                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                                listener.onBackendRead(msg);
-                            }
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        listener.onBackendRead(msg);
+                    }
 
-                            @Override
-                            public void channelReadComplete(ChannelHandlerContext ctx) {
-                                listener.onBackendReadComplete();
-                            }
+                    @Override
+                    public void channelReadComplete(ChannelHandlerContext ctx) {
+                        listener.onBackendReadComplete();
+                    }
 
-                            @Override
-                            public void channelInactive(ChannelHandlerContext ctx) {
-                                listener.onBackendClosed();
-                            }
+                    @Override
+                    public void channelInactive(ChannelHandlerContext ctx) {
+                        listener.onBackendClosed();
+                    }
 
-                            @Override
-                            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                                listener.onBackendWritabilityChanged(ctx.channel().isWritable());
-                            }
+                    @Override
+                    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                        listener.onBackendWritabilityChanged(ctx.channel().isWritable());
+                    }
 
-                            @Override
-                            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                                listener.onBackendFailure(cause);
-                            }
-                        });
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        listener.onBackendFailure(cause);
                     }
                 });
-        return b.connect(host, port);
+            }
+        };
     }
 }

@@ -1,11 +1,13 @@
 package io.pgmlsidecar.proxy.session;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.ByteBufAllocator;
+import io.pgmlsidecar.proxy.codec.BackendMessages;
+import io.pgmlsidecar.proxy.codec.BackendType;
 import io.pgmlsidecar.proxy.codec.Column;
+import io.pgmlsidecar.proxy.codec.FrontendMessages;
+import io.pgmlsidecar.proxy.codec.FrontendType;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.codec.PgMessage;
-import io.pgmlsidecar.proxy.codec.WireStrings;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.QueryResult;
@@ -21,15 +23,19 @@ import java.util.List;
  */
 final class BackendOnSession implements BackendClient {
 
-    private final InterceptWorker worker;
-    private final ClientSession session;
+    private final ProtocolState protocol;
+    private final Handover handover;
+    private final ClientOutput client;
+    private final BackendOutput backend;
 
     /** True from the first extended step until the Sync that ends the exchange (no Sync is needed otherwise). */
     private boolean exchangeOpen;
 
-    BackendOnSession(InterceptWorker worker, ClientSession session) {
-        this.worker = worker;
-        this.session = session;
+    BackendOnSession(ProtocolState protocol, Handover handover, ClientOutput client, BackendOutput backend) {
+        this.protocol = protocol;
+        this.handover = handover;
+        this.client = client;
+        this.backend = backend;
     }
 
     @Override
@@ -58,34 +64,35 @@ final class BackendOnSession implements BackendClient {
     @Override
     public String stream(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters,
                          short[] resultFormats, RowSink sink) {
-        boolean sync = !worker.midBatch();
+        boolean sync = !protocol.extendedBatchOpen();
         exchangeOpen |= !sync;
-        worker.writeToBackend(parseMessage("", sql, parameterTypeOids));
-        worker.writeToBackend(bindMessage("", "", parameterFormats, parameters, resultFormats));
-        worker.writeToBackend(simple('D', new byte[] {'P', 0}));
-        worker.writeToBackend(executeMessage("", 0));
-        worker.writeToBackend(simple(sync ? 'S' : 'H', new byte[0]));
-        worker.flushBackend();
+        backend.write(FrontendMessages.parse(alloc(), "", sql, parameterTypeOids));
+        backend.write(FrontendMessages.bind(alloc(), "", "", parameterFormats, parameters, resultFormats));
+        backend.write(FrontendMessages.describe(alloc(), FrontendType.TARGET_PORTAL, ""));
+        backend.write(FrontendMessages.execute(alloc(), "", 0));
+        backend.write(sync ? FrontendMessages.sync(alloc()) : FrontendMessages.flush());
+        backend.flush();
         String tag = null;
         PgError error = null;
         while (true) {
             PgMessage m = next();
             try {
                 switch (m.type()) {
-                    case '1', '2' -> { }
-                    case 'T' -> sink.columns(readColumns(m.body()));
-                    case 'n' -> sink.columns(List.of());
-                    case 'D' -> sink.row(readRow(m.body()));
-                    case 'C' -> tag = WireStrings.read(m.body());
-                    case 'I' -> tag = "";
-                    case 'E' -> error = readError(m.body());
-                    case 'Z' -> session.observeBackend(m);
+                    case BackendType.PARSE_COMPLETE, BackendType.BIND_COMPLETE -> { }
+                    case BackendType.ROW_DESCRIPTION -> sink.columns(BackendMessages.readRowDescription(m.body()));
+                    case BackendType.NO_DATA -> sink.columns(List.of());
+                    case BackendType.DATA_ROW -> sink.row(BackendMessages.readDataRow(m.body()));
+                    case BackendType.COMMAND_COMPLETE -> tag = BackendMessages.readCommandTag(m.body());
+                    case BackendType.EMPTY_QUERY_RESPONSE -> tag = "";
+                    case BackendType.ERROR_RESPONSE -> error = BackendMessages.readErrorFields(m.body());
+                    case BackendType.READY_FOR_QUERY -> protocol.fromBackend(m);
                     default -> {
-                        worker.send(m.frame().retain());
+                        client.send(m.frame().retain());
                         continue;
                     }
                 }
-                boolean done = m.type() == 'Z' || (!sync && (m.type() == 'C' || m.type() == 'I' || m.type() == 'E'));
+                boolean done = m.type() == BackendType.READY_FOR_QUERY || (!sync && (m.type() == BackendType.COMMAND_COMPLETE
+                        || m.type() == BackendType.EMPTY_QUERY_RESPONSE || m.type() == BackendType.ERROR_RESPONSE));
                 if (done) {
                     break;
                 }
@@ -105,9 +112,9 @@ final class BackendOnSession implements BackendClient {
     @Override
     public String step(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters, RowSink sink) {
         exchangeOpen = true;
-        worker.writeToBackend(parseMessage("", sql, parameterTypeOids));
-        worker.writeToBackend(bindMessage("", "", parameterFormats, parameters, new short[0]));
-        worker.writeToBackend(executeMessage("", 0));
+        backend.write(FrontendMessages.parse(alloc(), "", sql, parameterTypeOids));
+        backend.write(FrontendMessages.bind(alloc(), "", "", parameterFormats, parameters, new short[0]));
+        backend.write(FrontendMessages.execute(alloc(), "", 0));
         return awaitRows(sink);
     }
 
@@ -115,26 +122,26 @@ final class BackendOnSession implements BackendClient {
     public String bindAndExecute(String portalName, String statementName, short[] parameterFormats, byte[][] parameters,
                                  short[] resultFormats, int maxRows, RowSink sink) {
         exchangeOpen = true;
-        worker.writeToBackend(bindMessage(portalName, statementName, parameterFormats, parameters, resultFormats));
-        worker.writeToBackend(executeMessage(portalName, maxRows));
+        backend.write(FrontendMessages.bind(alloc(), portalName, statementName, parameterFormats, parameters, resultFormats));
+        backend.write(FrontendMessages.execute(alloc(), portalName, maxRows));
         return awaitRows(sink);
     }
 
     @Override
     public StatementInfo prepare(String statementName, String sql, int[] parameterTypeOids) {
         exchangeOpen = true;
-        worker.writeToBackend(parseMessage(statementName, sql, parameterTypeOids));
-        worker.writeToBackend(describeMessage('S', statementName));
+        backend.write(FrontendMessages.parse(alloc(), statementName, sql, parameterTypeOids));
+        backend.write(FrontendMessages.describe(alloc(), FrontendType.TARGET_STATEMENT, statementName));
         int[][] params = {new int[0]};
         List<List<Column>> columns = new ArrayList<>();
         columns.add(null);
         awaitSteps(m -> {
             switch (m.type()) {
-                case 't' -> params[0] = readParameterTypes(m.body());
-                case 'T' -> columns.set(0, readColumns(m.body()));
+                case BackendType.PARAMETER_DESCRIPTION -> params[0] = BackendMessages.readParameterDescription(m.body());
+                case BackendType.ROW_DESCRIPTION -> columns.set(0, BackendMessages.readRowDescription(m.body()));
                 default -> { }
             }
-            return m.type() == 'T' || m.type() == 'n';
+            return m.type() == BackendType.ROW_DESCRIPTION || m.type() == BackendType.NO_DATA;
         });
         return new StatementInfo(params[0], columns.get(0));
     }
@@ -143,14 +150,14 @@ final class BackendOnSession implements BackendClient {
     public void bind(String portalName, String statementName, short[] parameterFormats, byte[][] parameters,
                      short[] resultFormats) {
         exchangeOpen = true;
-        worker.writeToBackend(bindMessage(portalName, statementName, parameterFormats, parameters, resultFormats));
-        awaitSteps(m -> m.type() == '2');
+        backend.write(FrontendMessages.bind(alloc(), portalName, statementName, parameterFormats, parameters, resultFormats));
+        awaitSteps(m -> m.type() == BackendType.BIND_COMPLETE);
     }
 
     @Override
     public String execute(String portalName, int maxRows, RowSink sink) {
         exchangeOpen = true;
-        worker.writeToBackend(executeMessage(portalName, maxRows));
+        backend.write(FrontendMessages.execute(alloc(), portalName, maxRows));
         return awaitRows(sink);
     }
 
@@ -158,19 +165,19 @@ final class BackendOnSession implements BackendClient {
     private String awaitRows(RowSink sink) {
         String[] tag = {null};
         awaitSteps(m -> switch (m.type()) {
-            case 'D' -> {
-                sink.row(readRow(m.body()));
+            case BackendType.DATA_ROW -> {
+                sink.row(BackendMessages.readDataRow(m.body()));
                 yield false;
             }
-            case 'C' -> {
-                tag[0] = WireStrings.read(m.body());
+            case BackendType.COMMAND_COMPLETE -> {
+                tag[0] = BackendMessages.readCommandTag(m.body());
                 yield true;
             }
-            case 'I' -> {
+            case BackendType.EMPTY_QUERY_RESPONSE -> {
                 tag[0] = "";
                 yield true;
             }
-            case 's' -> true;
+            case BackendType.PORTAL_SUSPENDED -> true;
             default -> false;
         });
         return tag[0];
@@ -179,35 +186,31 @@ final class BackendOnSession implements BackendClient {
     @Override
     public void close(byte kind, String name) {
         exchangeOpen = true;
-        worker.writeToBackend(closeMessage((char) kind, name));
-        awaitSteps(m -> m.type() == '3');
-    }
-
-    private ByteBuf closeMessage(char kind, String name) {
-        return describeMessage(kind, name).setByte(0, 'C');
+        backend.write(FrontendMessages.close(alloc(), kind, name));
+        awaitSteps(m -> m.type() == BackendType.CLOSE_COMPLETE);
     }
 
     @Override
     public void sync() {
-        if (worker.midBatch()) {
+        if (protocol.extendedBatchOpen()) {
             throw new IllegalStateException("sync() inside the client's extended exchange");
         }
         if (!exchangeOpen) {
             return; // nothing was sent since the last ReadyForQuery
         }
         exchangeOpen = false;
-        worker.writeToBackend(simple('S', new byte[0]));
-        worker.flushBackend();
+        backend.write(FrontendMessages.sync(alloc()));
+        backend.flush();
         while (true) {
             PgMessage m = next();
             try {
-                if (m.type() == 'Z') {
-                    session.observeBackend(m);
-                    session.discardUntilSync = false;
+                if (m.type() == BackendType.READY_FOR_QUERY) {
+                    protocol.fromBackend(m);
+                    protocol.discardUntilSync(false);
                     return;
                 }
-                if (m.type() == 'N' || m.type() == 'A' || m.type() == 'S') {
-                    worker.send(m.frame().retain());
+                if (BackendType.isAsynchronous(m.type())) {
+                    client.send(m.frame().retain());
                 }
             } finally {
                 m.frame().release();
@@ -217,15 +220,15 @@ final class BackendOnSession implements BackendClient {
 
     /** Flushes the written steps and reads replies until {@code done} says so; errors throw. */
     private void awaitSteps(java.util.function.Predicate<PgMessage> done) {
-        worker.writeToBackend(simple('H', new byte[0]));
-        worker.flushBackend();
+        backend.write(FrontendMessages.flush());
+        backend.flush();
         while (true) {
             PgMessage m = next();
             try {
                 switch (m.type()) {
-                    case 'E' -> throwIfFailed(readError(m.body()), false);
-                    case 'N', 'A', 'S' -> {
-                        worker.send(m.frame().retain());
+                    case BackendType.ERROR_RESPONSE -> throwIfFailed(BackendMessages.readErrorFields(m.body()), false);
+                    case BackendType.NOTICE_RESPONSE, BackendType.NOTIFICATION_RESPONSE, BackendType.PARAMETER_STATUS -> {
+                        client.send(m.frame().retain());
                         continue;
                     }
                     default -> { }
@@ -245,158 +248,43 @@ final class BackendOnSession implements BackendClient {
         }
         if (!synced) {
             // the backend now ignores the exchange until Sync; so does the session
-            session.discardUntilSync = true;
+            protocol.discardUntilSync(true);
         }
         throw new PgException(error);
     }
 
     @Override
     public boolean relaySimpleQuery(String sql) {
-        if (worker.midBatch()) {
+        if (protocol.extendedBatchOpen()) {
             throw new PgException("0A000", "cannot run a simple query inside an unfinished extended-protocol batch",
                     "Send Sync before this statement.");
         }
-        ByteBuf q = session.backend.alloc().buffer();
-        q.writeByte('Q').writeInt(0);
-        WireStrings.write(q, sql);
-        q.setInt(1, q.writerIndex() - 1);
-        worker.writeToBackend(q);
-        worker.flushBackend();
+        backend.write(FrontendMessages.query(alloc(), sql));
+        backend.flush();
         boolean failed = false;
         while (true) {
             PgMessage m = next();
-            if (m.type() == 'Z') {
-                session.observeBackend(m);
+            if (m.type() == BackendType.READY_FOR_QUERY) {
+                protocol.fromBackend(m);
                 m.frame().release();
                 return failed;
             }
-            failed |= m.type() == 'E';
-            worker.send(m.frame());
+            failed |= m.type() == BackendType.ERROR_RESPONSE;
+            client.send(m.frame());
         }
     }
 
     private PgMessage next() {
         try {
-            return worker.nextBackendMessage();
+            // while the client's socket is full the backend is not read: push out what we wrote first
+            return handover.takeBackendMessage(client::flush);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PgException("57014", "canceling statement due to interrupt", null);
         }
     }
 
-    private ByteBuf parseMessage(String name, String sql, int[] parameterTypeOids) {
-        ByteBuf b = session.backend.alloc().buffer();
-        b.writeByte('P').writeInt(0);
-        WireStrings.write(b, name);
-        WireStrings.write(b, sql);
-        b.writeShort(parameterTypeOids.length);
-        for (int oid : parameterTypeOids) {
-            b.writeInt(oid);
-        }
-        return finish(b);
-    }
-
-    private ByteBuf bindMessage(String portal, String statement, short[] parameterFormats, byte[][] values,
-                                short[] resultFormats) {
-        ByteBuf b = session.backend.alloc().buffer();
-        b.writeByte('B').writeInt(0);
-        WireStrings.write(b, portal);
-        WireStrings.write(b, statement);
-        b.writeShort(parameterFormats.length);
-        for (short f : parameterFormats) {
-            b.writeShort(f);
-        }
-        b.writeShort(values.length);
-        for (byte[] v : values) {
-            if (v == null) {
-                b.writeInt(-1);
-            } else {
-                b.writeInt(v.length).writeBytes(v);
-            }
-        }
-        b.writeShort(resultFormats.length);
-        for (short f : resultFormats) {
-            b.writeShort(f);
-        }
-        return finish(b);
-    }
-
-    private ByteBuf describeMessage(char kind, String name) {
-        ByteBuf b = session.backend.alloc().buffer();
-        b.writeByte('D').writeInt(0);
-        b.writeByte(kind);
-        WireStrings.write(b, name);
-        return finish(b);
-    }
-
-    private ByteBuf executeMessage(String portal, int maxRows) {
-        ByteBuf b = session.backend.alloc().buffer();
-        b.writeByte('E').writeInt(0);
-        WireStrings.write(b, portal);
-        b.writeInt(maxRows);
-        return finish(b);
-    }
-
-    private static int[] readParameterTypes(ByteBuf body) {
-        int n = body.readUnsignedShort();
-        int[] oids = new int[n];
-        for (int i = 0; i < n; i++) {
-            oids[i] = body.readInt();
-        }
-        return oids;
-    }
-
-    private ByteBuf simple(char type, byte[] body) {
-        ByteBuf b = session.backend.alloc().buffer(5 + body.length);
-        b.writeByte(type).writeInt(4 + body.length).writeBytes(body);
-        return b;
-    }
-
-    private static ByteBuf finish(ByteBuf b) {
-        b.setInt(1, b.writerIndex() - 1);
-        return b;
-    }
-
-    static List<Column> readColumns(ByteBuf body) {
-        int n = body.readUnsignedShort();
-        List<Column> columns = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            columns.add(new Column(WireStrings.read(body), body.readInt(), body.readShort(), body.readInt(),
-                    body.readShort(), body.readInt(), body.readShort()));
-        }
-        return columns;
-    }
-
-    private static byte[][] readRow(ByteBuf body) {
-        int n = body.readUnsignedShort();
-        byte[][] row = new byte[n][];
-        for (int i = 0; i < n; i++) {
-            int len = body.readInt();
-            row[i] = len < 0 ? null : ByteBufUtil.getBytes(body.readSlice(len));
-        }
-        return row;
-    }
-
-    static PgError readError(ByteBuf body) {
-        String severity = "ERROR";
-        String code = "XX000";
-        String message = "";
-        String detail = null;
-        String hint = null;
-        int position = 0;
-        while (body.isReadable() && body.getByte(body.readerIndex()) != 0) {
-            byte field = body.readByte();
-            String value = WireStrings.read(body);
-            switch (field) {
-                case 'V' -> severity = value;
-                case 'C' -> code = value;
-                case 'M' -> message = value;
-                case 'D' -> detail = value;
-                case 'H' -> hint = value;
-                case 'P' -> position = Integer.parseInt(value);
-                default -> { }
-            }
-        }
-        return new PgError(severity, code, message, detail, hint, position);
+    private ByteBufAllocator alloc() {
+        return backend.alloc();
     }
 }

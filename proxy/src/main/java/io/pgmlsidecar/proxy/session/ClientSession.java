@@ -1,61 +1,48 @@
 package io.pgmlsidecar.proxy.session;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.codec.BackendMessages;
+import io.pgmlsidecar.proxy.codec.BackendType;
 import io.pgmlsidecar.proxy.codec.FrontendDecoder;
 import io.pgmlsidecar.proxy.codec.FrontendMessages;
+import io.pgmlsidecar.proxy.codec.FrontendType;
 import io.pgmlsidecar.proxy.codec.MessageClassifier;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.codec.PgMessage;
 import io.pgmlsidecar.proxy.codec.ProtocolViolation;
 import io.pgmlsidecar.proxy.codec.RelayChunk;
+import io.pgmlsidecar.proxy.codec.SaslMechanisms;
 import io.pgmlsidecar.proxy.codec.StartupPacket;
 import io.pgmlsidecar.proxy.codec.WireStrings;
-import io.pgmlsidecar.proxy.intercept.BoundPortal;
 import io.pgmlsidecar.proxy.intercept.Interceptor;
-import io.pgmlsidecar.proxy.intercept.PreparedPlan;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection and its backend connection. On the fast path (mode FAST) both directions
- * are relayed on the event loop in chunks; messages that need the interceptor switch the session
- * to mode INTERCEPT, where an {@link InterceptWorker} on a virtual thread owns the session until
- * its queue is empty. Everything a session mutates is touched by one thread at a time: the event
- * loop in FAST mode, the worker in INTERCEPT mode, handed over through queues and
- * {@code eventLoop().execute}.
+ * One client connection and its backend connection. On the fast path both directions are relayed
+ * on the event loop in chunks while {@link ProtocolState} follows the conversation; a message that
+ * needs the interceptor hands the session to an {@link InterceptWorker} on a virtual thread
+ * (phase INTERCEPTED), which owns it until its queue is empty and hands it back. Everything a
+ * session mutates is touched by one thread at a time: the event loop on the fast path, the worker
+ * while intercepted, handed over through {@link Handover}'s queues and {@code eventLoop().execute}.
  */
 public final class ClientSession extends ChannelInboundHandlerAdapter implements BackendConnection.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-
-    enum Mode { FAST, INTERCEPT }
-
-    /** Put in the backend queue when the backend connection is gone. */
-    static final Object BACKEND_CLOSED = new Object();
 
     private static final int CANCEL_DELIVERY_TIMEOUT_SECONDS = 10;
 
@@ -63,86 +50,50 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final Interceptor interceptor;
     private final CancelKeys cancelKeys;
     private final SessionRegistry registry;
-    /** Words that send a Query or Parse to the interceptor; replaced whole when one is added (read on the event loop). */
-    private volatile byte[][] triggers;
-    /** The interceptor's per-session state ({@link io.pgmlsidecar.proxy.intercept.SessionContext#state}). */
-    final java.util.concurrent.ConcurrentHashMap<Class<?>, Object> interceptorState = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Upstream upstream;
+    private final WorkerThreads workerThreads;
 
-    Channel client;
-    Channel backend;
+    private final ProtocolState protocol = new ProtocolState(this::illegalTransition);
+    private final Handover handover = new Handover();
+    private final ServedStatements served = new ServedStatements();
+    private final SessionTriggers triggers;
+    private final SessionAttributes attributes = new SessionAttributes();
+    private final MessageClassifier frontendClassifier = new FrontendClassifier();
+    private final MessageClassifier backendClassifier = new BackendClassifier();
+
+    private Channel client;
+    private ClientOutput clientOutput;
+    private Channel backend;
+    /** Shared by the fast path and the worker, used only by whichever owns the session. */
+    private BackendOutput backendOutput;
+    private InterceptWorker.Parts workerParts;
     private FrontendDecoder decoder;
     private boolean tls;
-    private boolean authenticated;
     private boolean backendWritable = true;
-    private boolean backendFlushPending;
     private boolean clientFlushPending;
     private final List<ByteBuf> beforeBackendConnected = new ArrayList<>();
     private ScheduledFuture<?> authTimer;
     private CancelKeys.IssuedKey issuedKey;
     private int upstreamProcessId;
     private byte[] upstreamSecret;
-    private volatile boolean shuttingDown;
-
-    volatile Mode mode = Mode.FAST;
-    final ReplyTracker tracker = new ReplyTracker();
-    volatile byte transactionStatus = 'I';
-    /**
-     * True when nothing has been sent to the backend since a ReadyForQuery the worker saw with no
-     * reply outstanding: a Sync then changes nothing there, and the worker may answer it itself.
-     * Cleared by every write to the backend; set only by the worker (the client is not read while
-     * it runs, so the two never race).
-     */
-    volatile boolean backendUntouched;
-    volatile Map<String, String> startupParameters = Map.of();
-    final Map<String, PreparedPlan> statements = new ConcurrentHashMap<>();
-    final Map<String, BoundPortal> portals = new ConcurrentHashMap<>();
-    /** An intercepted extended message failed: like PostgreSQL, drop messages until Sync. */
-    volatile boolean discardUntilSync;
-    volatile boolean cancelRequested;
-    /** The client sent extended-protocol messages since its last Sync. */
-    volatile boolean extendedExchange;
-    final LinkedBlockingQueue<PgMessage> frontendQueue = new LinkedBlockingQueue<>();
-    final LinkedBlockingQueue<Object> backendQueue = new LinkedBlockingQueue<>();
-    /**
-     * Backend messages of the current read, handed to the worker together at the end of the read:
-     * one wake-up of the worker per read instead of one per row (a training read or an S2 chunk is
-     * thousands of DataRows). Event-loop confined.
-     */
-    private final ArrayList<Object> backendBatch = new ArrayList<>();
     /** Whether this session is counted in the registry's intercepting sessions (event-loop confined). */
     private boolean countedIntercepting;
-    final WritabilityGate clientWritable = new WritabilityGate();
-
-    final MessageClassifier frontendClassifier = new FrontendClassifier();
-    private final MessageClassifier backendClassifier = new BackendClassifier();
 
     public ClientSession(ProxyConfig config, Interceptor interceptor, CancelKeys cancelKeys, SessionRegistry registry) {
+        this(config, interceptor, cancelKeys, registry,
+                Upstream.tcp(config.upstreamHost(), config.upstreamPort(), config.upstreamConnectTimeout()),
+                WorkerThreads.VIRTUAL);
+    }
+
+    ClientSession(ProxyConfig config, Interceptor interceptor, CancelKeys cancelKeys, SessionRegistry registry,
+                  Upstream upstream, WorkerThreads workerThreads) {
         this.config = config;
         this.interceptor = interceptor;
         this.cancelKeys = cancelKeys;
         this.registry = registry;
-        List<String> words = interceptor == null ? List.of() : interceptor.triggers();
-        byte[][] initial = new byte[words.size()][];
-        for (int i = 0; i < words.size(); i++) {
-            initial[i] = words.get(i).toLowerCase().getBytes(StandardCharsets.US_ASCII);
-        }
-        this.triggers = initial;
-    }
-
-    /** Adds a trigger word for this session only; called by the interceptor's worker. */
-    void addTrigger(String word) {
-        byte[] w = word.toLowerCase().getBytes(StandardCharsets.US_ASCII);
-        synchronized (interceptorState) {
-            byte[][] current = triggers;
-            for (byte[] t : current) {
-                if (java.util.Arrays.equals(t, w)) {
-                    return;
-                }
-            }
-            byte[][] next = java.util.Arrays.copyOf(current, current.length + 1);
-            next[current.length] = w;
-            triggers = next;
-        }
+        this.upstream = upstream;
+        this.workerThreads = workerThreads;
+        this.triggers = new SessionTriggers(interceptor == null ? List.of() : interceptor.triggers());
     }
 
     public FrontendDecoder newDecoder() {
@@ -150,8 +101,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         return decoder;
     }
 
-    Interceptor interceptor() {
-        return interceptor;
+    /** The session's phase (for tests and logs). */
+    Phase phase() {
+        return protocol.phase();
     }
 
     // ---------------------------------------------------------------- client side
@@ -159,6 +111,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx.channel();
+        clientOutput = new ClientOutput(client);
         registry.add(this);
         authTimer = client.eventLoop().schedule(this::authenticationTimedOut,
                 config.authenticationTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -179,16 +132,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (backendFlushPending && backend != null) {
-            backendFlushPending = false;
-            backend.flush();
+        // while intercepted the worker owns the backend output (and nothing was relayed here)
+        if (backendOutput != null && !protocol.intercepted()) {
+            backendOutput.flush();
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         boolean writable = ctx.channel().isWritable();
-        clientWritable.set(writable);
+        clientOutput.writabilityChanged(writable);
         if (backend != null) {
             backend.config().setAutoRead(writable);
         }
@@ -196,40 +149,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        protocol.closed();
         registry.remove(this);
         countIntercepting(false);
         cancelKeys.revoke(issuedKey);
         if (authTimer != null) {
             authTimer.cancel(false);
         }
-        clientWritable.close();
+        clientOutput.closed();
         beforeBackendConnected.forEach(ReferenceCountUtil::release);
         beforeBackendConnected.clear();
-        releaseQueuedMessages();
+        handover.releaseAll();
         if (backend != null) {
             backend.close();
         }
-    }
-
-    /**
-     * Releases what was queued for a worker that will not take it: a worker that stopped on an
-     * error leaves the session in INTERCEPT mode, so client and backend messages read before the
-     * close still queue up. A worker still running polls the same queues (each message is taken
-     * once) and, should it wait for the backend, finds the closed marker added here.
-     */
-    private void releaseQueuedMessages() {
-        PgMessage m;
-        while ((m = frontendQueue.poll()) != null) {
-            m.frame().release();
-        }
-        handOverBackendBatch();
-        Object o;
-        while ((o = backendQueue.poll()) != null) {
-            if (o instanceof PgMessage queued) {
-                queued.frame().release();
-            }
-        }
-        backendQueue.add(BACKEND_CLOSED);
     }
 
     @Override
@@ -250,7 +183,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         switch (packet) {
             case StartupPacket.SslRequest r -> {
                 if (config.sslContext() == null || tls) {
-                    client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+                    client.writeAndFlush(BackendMessages.encryptionResponse(false));
                     return;
                 }
                 if (decoder.hasBufferedBytes()) {
@@ -259,11 +192,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                             "This could be either a client-software bug or evidence of an attempted man-in-the-middle attack."));
                     return;
                 }
-                client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'S'}));
+                client.writeAndFlush(BackendMessages.encryptionResponse(true));
                 client.pipeline().addFirst("tls", config.sslContext().newHandler(client.alloc()));
                 tls = true;
             }
-            case StartupPacket.GssEncRequest r -> client.writeAndFlush(Unpooled.wrappedBuffer(new byte[] {'N'}));
+            case StartupPacket.GssEncRequest r -> client.writeAndFlush(BackendMessages.encryptionResponse(false));
             case StartupPacket.CancelRequest r -> {
                 ClientSession target = cancelKeys.find(r.processId(), r.secretKey());
                 if (target != null) {
@@ -284,15 +217,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             return;
         }
         try {
-            startupParameters = parseStartupParameters(s.raw());
+            attributes.startupParameters(parseStartupParameters(s.raw()));
         } catch (RuntimeException malformed) {
             s.raw().release();
             throw malformed;
         }
+        protocol.startupSent();
         client.config().setAutoRead(false);
         ByteBuf startup = s.raw();
-        BackendConnection.connect(client.eventLoop(), config.upstreamHost(), config.upstreamPort(),
-                config.upstreamConnectTimeout(), backendClassifier, config.maxMessageLength(), this)
+        upstream.connect(client.eventLoop(), BackendConnection.handlers(backendClassifier, config.maxMessageLength(), this))
                 .addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess()) {
                         startup.release();
@@ -306,13 +239,20 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                         f.channel().close();
                         return;
                     }
-                    backend = f.channel();
+                    backendConnected(f.channel());
                     backend.write(startup);
                     beforeBackendConnected.forEach(backend::write);
                     beforeBackendConnected.clear();
                     backend.flush();
                     updateClientAutoRead();
                 });
+    }
+
+    private void backendConnected(Channel channel) {
+        backend = channel;
+        backendOutput = new BackendOutput(backend, protocol);
+        workerParts = new InterceptWorker.Parts(protocol, handover, clientOutput, backendOutput, served, triggers,
+                interceptor, attributes, new WorkerOwner());
     }
 
     private static Map<String, String> parseStartupParameters(ByteBuf raw) {
@@ -324,23 +264,30 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             String value = WireStrings.read(b);
             params.put(key, value);
         }
-        return Map.copyOf(params);
+        return params;
     }
 
     private void toBackend(ByteBuf bytes) {
-        if (backend == null) {
+        if (backendOutput == null) {
             beforeBackendConnected.add(bytes);
             return;
         }
-        backendUntouched = false;
-        backend.write(bytes, backend.voidPromise());
-        backendFlushPending = true;
+        backendOutput.write(bytes);
     }
 
+    // ---------------------------------------------------------------- hand-over to the worker and back
+
     private void onAttention(PgMessage m) {
-        frontendQueue.add(m);
-        if (mode == Mode.FAST) {
-            mode = Mode.INTERCEPT;
+        Phase phase = protocol.phase();
+        if (phase == Phase.CLOSED) {
+            m.frame().release();
+            return;
+        }
+        handover.clientMessage(m);
+        if (phase != Phase.INTERCEPTED) {
+            if (!protocol.beginIntercept()) {
+                return; // not allowed now: the session is closing, the queue is released with it
+            }
             countIntercepting(true);
             updateClientAutoRead();
             startWorker();
@@ -348,11 +295,49 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     }
 
     private void startWorker() {
-        if (backendFlushPending && backend != null) {
-            backendFlushPending = false;
-            backend.flush();
+        backendOutput.flush(); // what the fast path wrote goes out before the worker writes
+        workerThreads.start("pgml-session-" + client.id().asShortText(), new InterceptWorker(workerParts));
+    }
+
+    /** Runs on the event loop when the worker is done with its queue. */
+    private void leaveIntercept() {
+        handover.endOfBackendRead();
+        if (protocol.phase() == Phase.CLOSED) {
+            handover.releaseAll();
+            return;
         }
-        Thread.ofVirtual().name("pgml-session-" + client.id().asShortText()).start(new InterceptWorker(this));
+        if (handover.clientMessagesWaiting()) {
+            startWorker();
+            return;
+        }
+        try {
+            PgMessage m;
+            while ((m = handover.pollBackendMessage()) != null) {
+                protocol.fromBackend(m);
+                client.write(m.frame(), client.voidPromise());
+            }
+        } catch (Handover.BackendGone gone) {
+            closeClient();
+            return;
+        }
+        client.flush();
+        protocol.endIntercept();
+        countIntercepting(false);
+        updateClientAutoRead();
+        terminateIfIdle();
+    }
+
+    /** How the worker hands the session back; both run on the event loop. */
+    private final class WorkerOwner implements InterceptWorker.Owner {
+        @Override
+        public void workerFinished() {
+            runOnEventLoop(ClientSession.this::leaveIntercept);
+        }
+
+        @Override
+        public void workerFailed(PgError error) {
+            runOnEventLoop(() -> closeWithError(error));
+        }
     }
 
     private void countIntercepting(boolean now) {
@@ -366,83 +351,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    private void handOverBackendBatch() {
-        if (!backendBatch.isEmpty()) {
-            backendQueue.addAll(backendBatch);
-            backendBatch.clear();
-        }
-    }
-
-    /** Runs on the event loop when the worker is done with its queue. */
-    void leaveIntercept() {
-        handOverBackendBatch();
-        if (!frontendQueue.isEmpty()) {
-            startWorker();
-            return;
-        }
-        Object o;
-        while ((o = backendQueue.poll()) != null) {
-            if (o == BACKEND_CLOSED) {
-                closeClient();
-                return;
-            }
-            PgMessage m = (PgMessage) o;
-            observeBackend(m);
-            client.write(m.frame(), client.voidPromise());
-        }
-        client.flush();
-        mode = Mode.FAST;
-        countIntercepting(false);
-        updateClientAutoRead();
-        if (shuttingDown) {
-            terminateIfIdle();
-        }
-    }
-
     private void updateClientAutoRead() {
         if (client != null) {
-            client.config().setAutoRead(mode == Mode.FAST && backend != null && backendWritable);
+            client.config().setAutoRead(!protocol.intercepted() && backend != null && backendWritable);
         }
     }
 
-    /** Records what a backend message says about the session (reply tracking, transaction status). */
-    void observeBackend(PgMessage m) {
-        tracker.received(m.type());
-        if (m.type() == 'Z' && m.frame().readableBytes() >= 6) {
-            onReadyForQuery(m.frame().getByte(m.frame().readerIndex() + PgMessage.HEADER_LENGTH));
+    /** A move {@link ProtocolState} does not allow: a bug of ours; the client is told and the session closes. */
+    private void illegalTransition(Phase from, Phase to) {
+        if (client == null) {
+            return;
         }
-    }
-
-    private void onReadyForQuery(byte status) {
-        transactionStatus = status;
-        if (!authenticated) {
-            authenticated = true;
-            if (authTimer != null) {
-                authTimer.cancel(false);
-            }
+        PgError error = PgError.fatal("08P01", "pgml-sidecar lost track of the session's protocol state (phase "
+                + from + " cannot move to " + to + ")", "This is a bug in the sidecar; its log has the details. Reconnect.");
+        if (client.eventLoop().inEventLoop()) {
+            closeWithError(error);
+        } else {
+            runOnEventLoop(() -> closeWithError(error));
         }
-    }
-
-    void noteExtendedExchange(byte frontendType) {
-        switch (frontendType) {
-            case 'P', 'B', 'D', 'E', 'C', 'H' -> {
-                if (!extendedExchange) {
-                    extendedExchange = true;
-                }
-            }
-            case 'S' -> {
-                if (extendedExchange) {
-                    extendedExchange = false;
-                }
-            }
-            default -> { }
-        }
-    }
-
-    /** True when {@code sql} contains one of the interceptor's trigger words. */
-    boolean mentionsTrigger(String sql) {
-        ByteBuf b = Unpooled.wrappedBuffer(sql.getBytes(StandardCharsets.UTF_8));
-        return containsTrigger(b, 0, b.writerIndex());
     }
 
     // ---------------------------------------------------------------- backend side
@@ -455,8 +381,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         } else if (msg instanceof PgMessage m) {
             if (!client.isActive()) {
                 m.frame().release(); // the client is gone: nobody will take it from the queue
-            } else if (mode == Mode.INTERCEPT) {
-                backendBatch.add(m);
+            } else if (protocol.intercepted()) {
+                handover.backendMessage(m);
             } else {
                 onBackendAttention(m);
             }
@@ -467,22 +393,22 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     @Override
     public void onBackendReadComplete() {
-        handOverBackendBatch();
+        handover.endOfBackendRead();
         if (clientFlushPending) {
             clientFlushPending = false;
             client.flush();
         }
-        if (shuttingDown && mode == Mode.FAST) {
+        if (protocol.phase() == Phase.DRAINING) {
             terminateIfIdle();
         }
     }
 
     @Override
     public void onBackendClosed() {
-        handOverBackendBatch();
-        if (mode == Mode.INTERCEPT) {
-            backendQueue.add(BACKEND_CLOSED);
+        if (protocol.intercepted()) {
+            handover.backendClosed();
         } else {
+            handover.endOfBackendRead();
             closeClient();
         }
     }
@@ -507,17 +433,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void onBackendAttention(PgMessage m) {
         switch (m.type()) {
-            case 'K' -> {
-                ByteBuf body = m.body();
-                upstreamProcessId = body.getInt(body.readerIndex());
-                upstreamSecret = new byte[body.readableBytes() - 4];
-                body.getBytes(body.readerIndex() + 4, upstreamSecret);
+            case BackendType.BACKEND_KEY_DATA -> {
+                BackendMessages.KeyData upstreamKey = BackendMessages.KeyData.read(m.body());
+                upstreamProcessId = upstreamKey.processId();
+                upstreamSecret = upstreamKey.secretKey();
                 issuedKey = cancelKeys.issue(this, upstreamSecret.length);
                 m.frame().release();
                 client.write(BackendMessages.backendKeyData(client.alloc(), issuedKey.processId(), issuedKey.secret()),
                         client.voidPromise());
             }
-            case 'R' -> client.write(SaslMechanisms.withoutChannelBinding(m.frame()), client.voidPromise());
+            case BackendType.AUTHENTICATION ->
+                    client.write(SaslMechanisms.withoutChannelBinding(m.frame()), client.voidPromise());
             default -> client.write(m.frame(), client.voidPromise());
         }
         clientFlushPending = true;
@@ -534,40 +460,29 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
      * signal could cancel that next statement instead.
      */
     void cancelRunningStatement(Runnable delivered) {
-        cancelRequested = true;
+        protocol.requestCancel();
         if (upstreamSecret == null) {
             delivered.run();
             return;
         }
-        ByteBuf packet = Unpooled.buffer(12 + upstreamSecret.length);
-        packet.writeInt(12 + upstreamSecret.length);
-        packet.writeInt(StartupPacket.CANCEL_REQUEST_CODE);
-        packet.writeInt(upstreamProcessId);
-        packet.writeBytes(upstreamSecret);
-        new Bootstrap().group(client.eventLoop())
-                .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {}
-                })
-                .connect(config.upstreamHost(), config.upstreamPort())
-                .addListener((ChannelFutureListener) f -> {
-                    if (!f.isSuccess()) {
-                        packet.release();
-                        log.warn("could not forward a cancel request upstream: {}", f.cause().toString());
-                        delivered.run();
-                        return;
-                    }
-                    Channel forwarded = f.channel();
-                    // PostgreSQL answers a cancel by closing; never wait on it for long
-                    ScheduledFuture<?> giveUp = forwarded.eventLoop().schedule(
-                            () -> forwarded.close(), CANCEL_DELIVERY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                    forwarded.closeFuture().addListener(closed -> {
-                        giveUp.cancel(false);
-                        delivered.run();
-                    });
-                    forwarded.writeAndFlush(packet);
-                });
+        ByteBuf packet = FrontendMessages.cancelRequest(client.alloc(), upstreamProcessId, upstreamSecret);
+        upstream.connectForCancel(client.eventLoop()).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                packet.release();
+                log.warn("could not forward a cancel request upstream: {}", f.cause().toString());
+                delivered.run();
+                return;
+            }
+            Channel forwarded = f.channel();
+            // PostgreSQL answers a cancel by closing; never wait on it for long
+            ScheduledFuture<?> giveUp = forwarded.eventLoop().schedule(
+                    () -> forwarded.close(), CANCEL_DELIVERY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            forwarded.closeFuture().addListener(closed -> {
+                giveUp.cancel(false);
+                delivered.run();
+            });
+            forwarded.writeAndFlush(packet);
+        });
     }
 
     /** Runs {@code task} on this session's event loop. */
@@ -577,7 +492,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     /** SIGTERM: finish the running statement, then close. Runs on the event loop. */
     public void beginShutdown() {
-        shuttingDown = true;
+        protocol.requestDrain();
         terminateIfIdle();
     }
 
@@ -587,20 +502,24 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 "The sidecar is shutting down; reconnect to another replica or retry later."));
     }
 
+    /** Draining and nothing left to answer, or shut down before authentication ended: close now. */
     private void terminateIfIdle() {
-        if (mode == Mode.FAST && tracker.idle() && client.isActive()) {
+        Phase phase = protocol.phase();
+        boolean done = phase == Phase.DRAINING ? protocol.idle()
+                : phase == Phase.STARTUP || phase == Phase.AUTHENTICATING;
+        if (done && protocol.drainRequested() && client.isActive()) {
             forceClose();
         }
     }
 
     private void authenticationTimedOut() {
-        if (!authenticated) {
+        if (!protocol.authenticated()) {
             closeWithError(PgError.fatal("08P01", "authentication did not complete within "
                     + config.authenticationTimeout().toSeconds() + " s", null));
         }
     }
 
-    void closeWithError(PgError error) {
+    private void closeWithError(PgError error) {
         if (client.isActive()) {
             client.writeAndFlush(BackendMessages.errorResponse(client.alloc(), error))
                     .addListener(ChannelFutureListener.CLOSE);
@@ -610,7 +529,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
     }
 
-    void closeClient() {
+    private void closeClient() {
         if (client.isActive()) {
             client.flush();
             client.close();
@@ -619,59 +538,50 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     // ---------------------------------------------------------------- classification
 
-    private boolean containsTrigger(ByteBuf buf, int from, int to) {
-        for (byte[] t : triggers) {
-            if (AsciiSearch.containsIgnoreCase(buf, from, to, t)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** Which client messages leave the fast path. Event loop only. */
     private final class FrontendClassifier implements MessageClassifier {
         @Override
         public boolean mayNeedAttention(byte type) {
-            if (mode != Mode.FAST || discardUntilSync) {
+            if (protocol.intercepted() || protocol.discardingUntilSync()) {
                 return true;
             }
             return switch (type) {
-                case 'Q', 'P' -> triggers.length > 0;
-                case 'B', 'D', 'E', 'C' -> !statements.isEmpty() || !portals.isEmpty();
+                case FrontendType.QUERY, FrontendType.PARSE -> triggers.any();
+                case FrontendType.BIND, FrontendType.DESCRIBE, FrontendType.EXECUTE, FrontendType.CLOSE -> !served.isEmpty();
                 default -> false;
             };
         }
 
         @Override
         public boolean needsAttention(byte type, ByteBuf frame, int start, int frameLength) {
-            if (mode != Mode.FAST || discardUntilSync) {
+            if (protocol.intercepted() || protocol.discardingUntilSync()) {
                 return true;
             }
             int bodyStart = start + PgMessage.HEADER_LENGTH;
             int end = start + frameLength;
             return switch (type) {
-                case 'Q' -> containsTrigger(frame, bodyStart, end);
-                case 'P' -> containsTrigger(frame, bodyStart, end)
-                        || (!statements.isEmpty() && statements.containsKey(FrontendMessages.firstString(frame.slice(bodyStart, end - bodyStart))));
-                case 'B' -> {
+                case FrontendType.QUERY -> triggers.foundIn(frame, bodyStart, end);
+                case FrontendType.PARSE -> triggers.foundIn(frame, bodyStart, end)
+                        || (served.anyStatement() && served.hasStatement(FrontendMessages.firstString(frame.slice(bodyStart, end - bodyStart))));
+                case FrontendType.BIND -> {
                     ByteBuf body = frame.slice(bodyStart, end - bodyStart);
                     String portal = WireStrings.read(body);
                     String statement = WireStrings.read(body);
-                    yield statements.containsKey(statement) || portals.containsKey(portal);
+                    yield served.hasStatement(statement) || served.hasPortal(portal);
                 }
-                case 'D', 'C' -> {
+                case FrontendType.DESCRIBE, FrontendType.CLOSE -> {
                     FrontendMessages.Target t = FrontendMessages.Target.read(frame.slice(bodyStart, end - bodyStart));
-                    yield t.kind() == 'S' ? statements.containsKey(t.name()) : portals.containsKey(t.name());
+                    yield t.isStatement() ? served.hasStatement(t.name()) : served.hasPortal(t.name());
                 }
-                case 'E' -> portals.containsKey(FrontendMessages.firstString(frame.slice(bodyStart, end - bodyStart)));
+                case FrontendType.EXECUTE -> served.hasPortal(FrontendMessages.firstString(frame.slice(bodyStart, end - bodyStart)));
                 default -> false;
             };
         }
 
         @Override
         public void observe(byte type) {
-            tracker.sent(type);
-            noteExtendedExchange(type);
+            protocol.sent(type);
+            protocol.fromClient(type);
         }
     }
 
@@ -679,25 +589,30 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private final class BackendClassifier implements MessageClassifier {
         @Override
         public boolean mayNeedAttention(byte type) {
-            return mode != Mode.FAST || type == 'K' || type == 'R' || type == 'Z';
+            return protocol.intercepted() || type == BackendType.BACKEND_KEY_DATA || type == BackendType.AUTHENTICATION
+                    || type == BackendType.READY_FOR_QUERY;
         }
 
         @Override
         public boolean needsAttention(byte type, ByteBuf frame, int start, int frameLength) {
-            if (mode != Mode.FAST) {
+            if (protocol.intercepted()) {
                 return true;
             }
-            if (type == 'Z') {
+            if (type == BackendType.READY_FOR_QUERY) {
                 // read the status on the way through; the message itself is relayed unchanged
-                onReadyForQuery(frame.getByte(start + PgMessage.HEADER_LENGTH));
+                protocol.readyForQuery(BackendMessages.readTransactionStatus(frame, start));
+                if (authTimer != null) {
+                    authTimer.cancel(false); // the first ReadyForQuery ends authentication
+                    authTimer = null;
+                }
                 return false;
             }
-            return type == 'K' || SaslMechanisms.offersChannelBinding(frame, start, frameLength);
+            return type == BackendType.BACKEND_KEY_DATA || SaslMechanisms.offersChannelBinding(frame, start, frameLength);
         }
 
         @Override
         public void observe(byte type) {
-            tracker.received(type);
+            protocol.received(type);
         }
     }
 }

@@ -1,101 +1,127 @@
 package io.pgmlsidecar.proxy.session;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.pgmlsidecar.proxy.codec.BackendMessages;
+import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.codec.FrontendMessages;
+import io.pgmlsidecar.proxy.codec.FrontendType;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.codec.PgMessage;
 import io.pgmlsidecar.proxy.codec.ProtocolViolation;
+import io.pgmlsidecar.proxy.codec.TransactionStatus;
 import io.pgmlsidecar.proxy.intercept.BackendClient;
 import io.pgmlsidecar.proxy.intercept.BoundPortal;
 import io.pgmlsidecar.proxy.intercept.ClientWriter;
 import io.pgmlsidecar.proxy.intercept.InterceptedStatement;
+import io.pgmlsidecar.proxy.intercept.Interceptor;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.PreparedPlan;
-import io.pgmlsidecar.proxy.intercept.QueryResult;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns a session while it is in INTERCEPT mode: takes the queued client messages in order,
+ * Owns a session while its phase is INTERCEPTED: takes the queued client messages in order,
  * relays the ones that are not for the interceptor, waits for the replies to everything relayed
  * before answering an intercepted message itself, and gives the interceptor a
- * {@link SessionContext}. Runs on a virtual thread, so it may block.
+ * {@link SessionContext}. Runs on a virtual thread, so it may block. It works only with the
+ * session's parts it is given, and hands the session back through its {@link Owner}.
  */
-final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
+final class InterceptWorker implements Runnable, SessionContext {
 
     private static final Logger log = LoggerFactory.getLogger(InterceptWorker.class);
 
-    private final ClientSession session;
-    private final BackendOnSession backendClient;
-    private boolean backendFlushPending;
+    /** The session the worker serves; both calls come from the worker's thread and return at once. */
+    interface Owner {
+        /** The queue is empty: hand the session back to the fast path (on the event loop). */
+        void workerFinished();
 
-    InterceptWorker(ClientSession session) {
-        this.session = session;
-        this.backendClient = new BackendOnSession(this, session);
+        /** The worker cannot go on: close the session with {@code error} (on the event loop). */
+        void workerFailed(PgError error);
+    }
+
+    /** The parts of a session the worker uses while it owns it. */
+    record Parts(ProtocolState protocol, Handover handover, ClientOutput client, BackendOutput backend,
+                 ServedStatements served, SessionTriggers triggers, Interceptor interceptor,
+                 SessionAttributes attributes, Owner owner) {}
+
+    private final ProtocolState protocol;
+    private final Handover handover;
+    private final ClientOutput client;
+    private final BackendOutput backend;
+    private final ServedStatements served;
+    private final SessionTriggers triggers;
+    private final Interceptor interceptor;
+    private final SessionAttributes attributes;
+    private final Owner owner;
+    private final BackendOnSession backendClient;
+
+    InterceptWorker(Parts parts) {
+        this.protocol = parts.protocol();
+        this.handover = parts.handover();
+        this.client = parts.client();
+        this.backend = parts.backend();
+        this.served = parts.served();
+        this.triggers = parts.triggers();
+        this.interceptor = parts.interceptor();
+        this.attributes = parts.attributes();
+        this.owner = parts.owner();
+        this.backendClient = new BackendOnSession(protocol, handover, client, backend);
     }
 
     @Override
     public void run() {
         try {
             PgMessage m;
-            while ((m = session.frontendQueue.poll()) != null) {
+            while ((m = handover.nextClientMessage()) != null) {
                 try {
                     handle(m);
                 } finally {
                     m.frame().release();
                 }
             }
-            flushBackend();
-            flush();
-        } catch (BackendGone e) {
-            session.client.eventLoop().execute(() -> session.closeWithError(PgError.fatal("08006",
-                    "the upstream PostgreSQL closed the connection", "Reconnect; if it repeats, check the PostgreSQL server log.")));
-            drainQueue();
+            backend.flush();
+            client.flush();
+        } catch (Handover.BackendGone e) {
+            fail(PgError.fatal("08006", "the upstream PostgreSQL closed the connection",
+                    "Reconnect; if it repeats, check the PostgreSQL server log."));
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ProtocolViolation e) {
             // the client's message was malformed: like a framing error, not a failure of ours
-            session.client.eventLoop().execute(() -> session.closeWithError(PgError.fatal("08P01", e.getMessage(), null)));
-            drainQueue();
+            fail(PgError.fatal("08P01", e.getMessage(), null));
             return;
         } catch (RuntimeException | Error e) {
             // an Error too (a class that fails to load, a stack overflow in a planner): left
-            // uncaught it would end this thread with the session stuck in INTERCEPT mode
+            // uncaught it would end this thread with the session stuck in the INTERCEPTED phase
             log.error("session worker failed", e);
-            session.client.eventLoop().execute(() -> session.closeWithError(PgError.fatal("XX000",
-                    "internal error in pgml-sidecar: " + e, "The sidecar's log has the details.")));
-            drainQueue();
+            fail(PgError.fatal("XX000", "internal error in pgml-sidecar: " + e, "The sidecar's log has the details."));
             return;
         }
-        session.client.eventLoop().execute(session::leaveIntercept);
+        owner.workerFinished();
     }
 
-    private void drainQueue() {
-        PgMessage m;
-        while ((m = session.frontendQueue.poll()) != null) {
-            m.frame().release();
-        }
+    private void fail(PgError error) {
+        owner.workerFailed(error);
+        handover.releaseClientMessages();
     }
 
     private void handle(PgMessage m) throws InterruptedException {
-        session.noteExtendedExchange(m.type());
-        if (session.discardUntilSync && m.type() != 'S') {
+        protocol.fromClient(m.type());
+        if (protocol.discardingUntilSync() && m.type() != FrontendType.SYNC) {
             return;
         }
         switch (m.type()) {
-            case 'Q' -> onQuery(m);
-            case 'P' -> onParse(m);
-            case 'B' -> onBind(m);
-            case 'D' -> onDescribe(m);
-            case 'E' -> onExecute(m);
-            case 'C' -> onClose(m);
-            case 'S' -> onSync(m);
+            case FrontendType.QUERY -> onQuery(m);
+            case FrontendType.PARSE -> onParse(m);
+            case FrontendType.BIND -> onBind(m);
+            case FrontendType.DESCRIBE -> onDescribe(m);
+            case FrontendType.EXECUTE -> onExecute(m);
+            case FrontendType.CLOSE -> onClose(m);
+            case FrontendType.SYNC -> onSync(m);
             default -> relay(m);
         }
     }
@@ -106,10 +132,10 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         String sql = FrontendMessages.Query.read(m.body()).sql();
         InterceptedStatement statement;
         try {
-            statement = session.mentionsTrigger(sql) ? session.interceptor().plan(sql, this) : null;
+            statement = triggers.foundIn(sql) ? interceptor.plan(sql, this) : null;
         } catch (PgException e) {
             awaitRelayedReplies();
-            error(e.error());
+            client.error(e.error());
             readyForQuery();
             return;
         }
@@ -118,12 +144,12 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
             return;
         }
         awaitRelayedReplies();
-        if (session.tracker.skippingUntilSync()) {
+        if (protocol.skippingUntilSync()) {
             return;
         }
-        session.cancelRequested = false;
-        if (session.transactionStatus == 'E') {
-            error(abortedTransaction());
+        protocol.clearCancel();
+        if (protocol.transactionStatus() == TransactionStatus.FAILED) {
+            client.error(abortedTransaction());
         } else {
             runGuarded(() -> statement.executeSimple(this));
         }
@@ -134,28 +160,30 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         FrontendMessages.Parse parse = FrontendMessages.Parse.read(m.body());
         InterceptedStatement statement;
         try {
-            statement = session.mentionsTrigger(parse.sql()) ? session.interceptor().plan(parse.sql(), this) : null;
+            statement = triggers.foundIn(parse.sql()) ? interceptor.plan(parse.sql(), this) : null;
         } catch (PgException e) {
             extendedError(e.error());
             return;
         }
         if (statement == null) {
-            forget(session.statements.remove(parse.statementName()));
+            forget(served.removeStatement(parse.statementName()));
             relay(m);
             return;
         }
         awaitRelayedReplies();
-        if (session.tracker.skippingUntilSync()) {
+        if (protocol.skippingUntilSync()) {
             return;
         }
-        if (!parse.statementName().isEmpty() && session.statements.containsKey(parse.statementName())) {
+        if (!parse.statementName().isEmpty() && served.hasStatement(parse.statementName())) {
             extendedError(PgError.error("42P05", "prepared statement \"" + parse.statementName() + "\" already exists", null));
             return;
         }
         try {
             PreparedPlan plan = statement.prepare(parse.parameterTypeOids(), this);
-            forget(session.statements.put(parse.statementName(), plan));
-            send(BackendMessages.parseComplete(alloc()));
+            forget(served.putStatement(parse.statementName(), plan));
+            client.send(BackendMessages.parseComplete(client.alloc()));
+        } catch (Handover.BackendGone e) {
+            throw e; // not the statement's failure: the session ends
         } catch (PgException e) {
             extendedError(e.error());
         } catch (RuntimeException e) {
@@ -165,9 +193,9 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
 
     private void onBind(PgMessage m) throws InterruptedException {
         FrontendMessages.Bind bind = FrontendMessages.Bind.read(m.body());
-        PreparedPlan plan = session.statements.get(bind.statementName());
+        PreparedPlan plan = served.statement(bind.statementName());
         if (plan == null) {
-            closePortal(session.portals.remove(bind.portalName()));
+            closePortal(served.removePortal(bind.portalName()));
             relay(m);
             return;
         }
@@ -176,8 +204,10 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         }
         try {
             BoundPortal portal = plan.bind(bind, this);
-            closePortal(session.portals.put(bind.portalName(), portal));
-            send(BackendMessages.bindComplete(alloc()));
+            closePortal(served.putPortal(bind.portalName(), portal));
+            client.send(BackendMessages.bindComplete(client.alloc()));
+        } catch (Handover.BackendGone e) {
+            throw e; // not the statement's failure: the session ends
         } catch (PgException e) {
             extendedError(e.error());
         } catch (RuntimeException e) {
@@ -187,8 +217,8 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
 
     private void onDescribe(PgMessage m) throws InterruptedException {
         FrontendMessages.Target target = FrontendMessages.Target.read(m.body());
-        if (target.kind() == 'S') {
-            PreparedPlan plan = session.statements.get(target.name());
+        if (target.isStatement()) {
+            PreparedPlan plan = served.statement(target.name());
             if (plan == null) {
                 relay(m);
                 return;
@@ -196,10 +226,10 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
             if (!prepareToAnswer()) {
                 return;
             }
-            send(BackendMessages.parameterDescription(alloc(), plan.parameterTypeOids()));
+            client.send(BackendMessages.parameterDescription(client.alloc(), plan.parameterTypeOids()));
             describeColumns(plan.resultColumns());
         } else {
-            BoundPortal portal = session.portals.get(target.name());
+            BoundPortal portal = served.portal(target.name());
             if (portal == null) {
                 relay(m);
                 return;
@@ -211,13 +241,13 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         }
     }
 
-    private void describeColumns(List<io.pgmlsidecar.proxy.codec.Column> columns) {
-        send(columns == null ? BackendMessages.noData(alloc()) : BackendMessages.rowDescription(alloc(), columns));
+    private void describeColumns(List<Column> columns) {
+        client.send(columns == null ? BackendMessages.noData(client.alloc()) : BackendMessages.rowDescription(client.alloc(), columns));
     }
 
     private void onExecute(PgMessage m) throws InterruptedException {
         FrontendMessages.Execute execute = FrontendMessages.Execute.read(m.body());
-        BoundPortal portal = session.portals.get(execute.portalName());
+        BoundPortal portal = served.portal(execute.portalName());
         if (portal == null) {
             relay(m);
             return;
@@ -225,13 +255,15 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         if (!prepareToAnswer()) {
             return;
         }
-        session.cancelRequested = false;
-        if (session.transactionStatus == 'E') {
+        protocol.clearCancel();
+        if (protocol.transactionStatus() == TransactionStatus.FAILED) {
             extendedError(abortedTransaction());
             return;
         }
         try {
             portal.execute(execute.maxRows(), this);
+        } catch (Handover.BackendGone e) {
+            throw e; // not the statement's failure: the session ends
         } catch (PgException e) {
             extendedError(e.error());
         } catch (RuntimeException e) {
@@ -241,8 +273,7 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
 
     private void onClose(PgMessage m) throws InterruptedException {
         FrontendMessages.Target target = FrontendMessages.Target.read(m.body());
-        boolean ours = target.kind() == 'S' ? session.statements.containsKey(target.name())
-                : session.portals.containsKey(target.name());
+        boolean ours = target.isStatement() ? served.hasStatement(target.name()) : served.hasPortal(target.name());
         if (!ours) {
             relay(m);
             return;
@@ -250,30 +281,29 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         if (!prepareToAnswer()) {
             return;
         }
-        if (target.kind() == 'S') {
-            forget(session.statements.remove(target.name()));
+        if (target.isStatement()) {
+            forget(served.removeStatement(target.name()));
         } else {
-            closePortal(session.portals.remove(target.name()));
+            closePortal(served.removePortal(target.name()));
         }
-        send(BackendMessages.closeComplete(alloc()));
+        client.send(BackendMessages.closeComplete(client.alloc()));
     }
 
     private void onSync(PgMessage m) throws InterruptedException {
-        session.discardUntilSync = false;
+        protocol.discardUntilSync(false);
         // (relayed messages still awaiting replies wait for this very Sync: never wait for them first)
-        if (session.backendUntouched && session.transactionStatus == 'I' && session.tracker.idle()) {
+        if (protocol.backendUntouched() && protocol.transactionStatus() == TransactionStatus.IDLE && protocol.idle()) {
             // only intercepted statements since the last ReadyForQuery, none touched the backend:
             // its answer would be this same ReadyForQuery, so save the round trip
-            send(BackendMessages.readyForQuery(alloc(), (byte) 'I'));
+            client.send(BackendMessages.readyForQuery(client.alloc(), TransactionStatus.IDLE));
         } else {
             relay(m);
             awaitRelayedReplies();
-            session.backendUntouched = session.tracker.idle();
+            protocol.backendSettled();
         }
-        if (session.transactionStatus == 'I') {
+        if (protocol.transactionStatus() == TransactionStatus.IDLE) {
             // portals do not outlive their transaction
-            session.portals.values().forEach(this::closePortal);
-            session.portals.clear();
+            served.removeAllPortals().forEach(this::closePortal);
         }
     }
 
@@ -281,16 +311,18 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
 
     private boolean prepareToAnswer() throws InterruptedException {
         awaitRelayedReplies();
-        return !session.tracker.skippingUntilSync();
+        return !protocol.skippingUntilSync();
     }
 
     private void runGuarded(Runnable r) {
         try {
             r.run();
+        } catch (Handover.BackendGone e) {
+            throw e; // not the statement's failure: the session ends
         } catch (PgException e) {
-            error(e.error());
+            client.error(e.error());
         } catch (RuntimeException e) {
-            error(internalError(e));
+            client.error(internalError(e));
         }
     }
 
@@ -307,17 +339,17 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
 
     private void extendedError(PgError e) throws InterruptedException {
         awaitRelayedReplies();
-        if (session.tracker.skippingUntilSync()) {
+        if (protocol.skippingUntilSync()) {
             return;
         }
-        error(e);
-        flush();
-        session.discardUntilSync = true;
+        client.error(e);
+        client.flush();
+        protocol.discardUntilSync(true);
     }
 
     private void readyForQuery() {
-        send(BackendMessages.readyForQuery(alloc(), session.transactionStatus));
-        flush();
+        client.send(BackendMessages.readyForQuery(client.alloc(), protocol.transactionStatus()));
+        client.flush();
     }
 
     private void forget(PreparedPlan plan) {
@@ -332,83 +364,39 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
         }
     }
 
-    /** Sends a client message on to the backend unchanged. */
-    void relay(PgMessage m) {
-        session.backendUntouched = false;
-        byte type = m.type();
-        session.tracker.sent(type);
-        session.backend.write(m.frame().retain(), session.backend.voidPromise());
-        backendFlushPending = true;
-        if (type == 'H') {
-            flushBackend();
-            flush();
+    /** Sends a client message on to the backend unchanged; Flush asks for the replies so far at once. */
+    private void relay(PgMessage m) {
+        backend.relay(m);
+        if (m.type() == FrontendType.FLUSH) {
+            backend.flush();
+            client.flush();
         }
-    }
-
-    void writeToBackend(ByteBuf message) {
-        session.backendUntouched = false;
-        session.backend.write(message, session.backend.voidPromise());
-        backendFlushPending = true;
-    }
-
-    void flushBackend() {
-        if (backendFlushPending) {
-            backendFlushPending = false;
-            session.backend.flush();
-        }
-    }
-
-    /** The client is inside an extended-protocol exchange (messages since its last Sync). */
-    boolean midBatch() {
-        return session.extendedExchange;
     }
 
     /** Forwards backend replies to the client until every relayed message has its answer. */
-    void awaitRelayedReplies() throws InterruptedException {
-        if (session.tracker.idle()) {
+    private void awaitRelayedReplies() throws InterruptedException {
+        if (protocol.idle()) {
             return;
         }
-        if (session.extendedExchange) {
+        if (protocol.extendedBatchOpen()) {
             // the backend holds replies until Sync or Flush; ask for them without ending the batch
-            writeToBackend(FLUSH.retainedDuplicate());
+            backend.write(FrontendMessages.flush());
         }
-        flushBackend();
-        while (!session.tracker.idle()) {
-            PgMessage m = nextBackendMessage();
-            session.observeBackend(m);
-            send(m.frame());
-        }
-    }
-
-    PgMessage nextBackendMessage() throws InterruptedException {
-        Object o = session.backendQueue.poll();
-        if (o == null) {
+        backend.flush();
+        while (!protocol.idle()) {
             // before blocking, push out what we wrote: while the client's socket is full, the backend
             // is not read (backpressure), so unflushed rows would wait on a reply that never comes
-            flush();
-            o = session.backendQueue.take();
-        }
-        if (o == ClientSession.BACKEND_CLOSED) {
-            session.backendQueue.add(o);
-            throw new BackendGone();
-        }
-        return (PgMessage) o;
-    }
-
-    private static final ByteBuf FLUSH = io.netty.buffer.Unpooled.unreleasableBuffer(
-            io.netty.buffer.Unpooled.wrappedBuffer(new byte[] {'H', 0, 0, 0, 4}));
-
-    static final class BackendGone extends RuntimeException {
-        BackendGone() {
-            super("backend connection closed", null, false, false);
+            PgMessage m = handover.takeBackendMessage(client::flush);
+            protocol.fromBackend(m);
+            client.send(m.frame());
         }
     }
 
-    // ------------------------------------------------------------------ SessionContext, ClientWriter
+    // ------------------------------------------------------------------ SessionContext
 
     @Override
     public ClientWriter client() {
-        return this;
+        return client;
     }
 
     @Override
@@ -417,50 +405,27 @@ final class InterceptWorker implements Runnable, SessionContext, ClientWriter {
     }
 
     @Override
-    public byte transactionStatus() {
-        return session.transactionStatus;
+    public TransactionStatus transactionStatus() {
+        return protocol.transactionStatus();
     }
 
     @Override
     public Map<String, String> startupParameters() {
-        return session.startupParameters;
+        return attributes.startupParameters();
     }
 
     @Override
     public boolean cancelRequested() {
-        return session.cancelRequested;
+        return protocol.cancelRequested();
     }
 
     @Override
     public void interceptAlso(String word) {
-        session.addTrigger(word);
+        triggers.add(word);
     }
 
     @Override
-    public <T> T state(Class<T> type, java.util.function.Supplier<T> create) {
-        return type.cast(session.interceptorState.computeIfAbsent(type, k -> create.get()));
-    }
-
-    @Override
-    public ByteBufAllocator alloc() {
-        return session.client.alloc();
-    }
-
-    @Override
-    public void send(ByteBuf message) {
-        if (!session.client.isWritable()) {
-            session.client.flush();
-            try {
-                session.clientWritable.awaitWritable();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        session.client.write(message, session.client.voidPromise());
-    }
-
-    @Override
-    public void flush() {
-        session.client.flush();
+    public <T> T state(Class<T> type, Supplier<T> create) {
+        return attributes.state(type, create);
     }
 }

@@ -1,9 +1,7 @@
-package io.pgmlsidecar.proxy.session;
+package io.pgmlsidecar.proxy.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.pgmlsidecar.proxy.codec.PgMessage;
-import io.pgmlsidecar.proxy.codec.WireStrings;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -11,21 +9,21 @@ import java.nio.charset.StandardCharsets;
  * sidecar the client's TLS (if any) ends here, so a -PLUS mechanism could never verify: it is
  * removed from AuthenticationSASL and the client picks plain SCRAM-SHA-256.
  */
-final class SaslMechanisms {
+public final class SaslMechanisms {
     private SaslMechanisms() {}
 
     private static final int AUTH_SASL = 10;
     private static final byte[] PLUS_SUFFIX = "-PLUS".getBytes(StandardCharsets.US_ASCII);
 
-    static boolean offersChannelBinding(ByteBuf frame, int start, int frameLength) {
-        if (frame.getByte(start) != 'R' || frameLength < 9 || frame.getInt(start + 5) != AUTH_SASL) {
+    public static boolean offersChannelBinding(ByteBuf frame, int start, int frameLength) {
+        if (frame.getByte(start) != BackendType.AUTHENTICATION || frameLength < 9 || frame.getInt(start + 5) != AUTH_SASL) {
             return false;
         }
         return AsciiSearch.containsIgnoreCase(frame, start + 9, start + frameLength, "-plus".getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Takes ownership of {@code frame}; returns the message with -PLUS mechanisms removed. */
-    static ByteBuf withoutChannelBinding(ByteBuf frame) {
+    public static ByteBuf withoutChannelBinding(ByteBuf frame) {
         int start = frame.readerIndex();
         if (!offersChannelBinding(frame, start, frame.readableBytes())) {
             return frame;
@@ -33,7 +31,7 @@ final class SaslMechanisms {
         ByteBuf body = frame.slice(start + PgMessage.HEADER_LENGTH + 4,
                 frame.readableBytes() - PgMessage.HEADER_LENGTH - 4);
         ByteBuf out = Unpooled.buffer();
-        out.writeByte('R');
+        out.writeByte(BackendType.AUTHENTICATION);
         out.writeInt(0);
         out.writeInt(AUTH_SASL);
         while (body.isReadable() && body.getByte(body.readerIndex()) != 0) {

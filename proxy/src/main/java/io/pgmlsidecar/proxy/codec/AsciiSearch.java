@@ -1,13 +1,13 @@
-package io.pgmlsidecar.proxy.session;
+package io.pgmlsidecar.proxy.codec;
 
 import io.netty.buffer.ByteBuf;
 
 /** Case-insensitive search of an ASCII word in a byte range, without copying. */
-final class AsciiSearch {
+public final class AsciiSearch {
     private AsciiSearch() {}
 
     /** {@code lowerWord} must be lower-case ASCII. */
-    static boolean containsIgnoreCase(ByteBuf buf, int from, int to, byte[] lowerWord) {
+    public static boolean containsIgnoreCase(ByteBuf buf, int from, int to, byte[] lowerWord) {
         int last = to - lowerWord.length;
         byte first = lowerWord[0];
         for (int i = from; i <= last; i++) {

@@ -9,9 +9,9 @@ import org.junit.jupiter.api.Test;
  * The tracker against the reply sequences PostgreSQL really sends (each one checked against a
  * PostgreSQL 15 by the byte-parity integration test's conversations).
  */
-class ReplyTrackerTest {
+class ReplyTrackingTest {
 
-    private final ReplyTracker tracker = new ReplyTracker();
+    private final ProtocolState tracker = new ProtocolState((from, to) -> { });
 
     private void sent(String frontendTypes) {
         for (char c : frontendTypes.toCharArray()) {
