@@ -4,19 +4,19 @@ import io.github.metarank.lightgbm4j.LGBMBooster;
 import io.pgmlsidecar.ml.tabular.TabularException;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Loads LightGBM's native libraries from lightgbm4j's jar into a directory of this process's own.
- * lightgbm4j's loader writes them to fixed names in java.io.tmpdir, so a second JVM starting (a test run,
- * another sidecar) rewrote the file a running sidecar had mapped and crashed it with SIGSEGV on its next
- * LightGBM call. lightgbm4j's class initialiser still extracts and loads its copies, but JNI binds the
- * native methods to the libraries loaded first by the class loader — these — so the shared files are never
- * executed. {@code LIGHTGBM_NATIVE_LIB_PATH}, lightgbm4j's own setting, is still honoured.
+ * Loads LightGBM's native libraries into a directory of this process's own. lightgbm4j's class
+ * initialiser extracts them to fixed names in {@code java.io.tmpdir} and loads those: a second JVM
+ * starting (another sidecar, a test run) rewrote in place the files a running JVM had mapped, and
+ * the running one crashed with SIGSEGV — on its next LightGBM call, or in the dynamic linker at its
+ * next load of any native library, which walks every mapped library. So the initialiser runs once
+ * with {@code java.io.tmpdir} pointing at a fresh private directory, and nothing of LightGBM is ever
+ * read from the shared one. {@code LIGHTGBM_NATIVE_LIB_PATH}, lightgbm4j's own setting, still wins.
  */
 final class LightgbmNative {
     private static boolean loaded;
@@ -33,23 +33,33 @@ final class LightgbmNative {
                 LGBMBooster.loadNative();
             } else {
                 Path dir = Files.createTempDirectory("pgml-sidecar-lightgbm-");
-                dir.toFile().deleteOnExit();
+                initialiseLightgbm4jIn(dir);
                 for (String name : libraries()) {
                     Path file = dir.resolve(name);
-                    try (InputStream in = LGBMBooster.class.getResourceAsStream("/lightgbm4j/" + platform() + "/" + name)) {
-                        if (in == null) {
-                            throw new IOException("lightgbm4j has no " + name + " for " + platform());
-                        }
-                        Files.copy(in, file);
+                    if (!Files.exists(file)) {
+                        throw new IOException("lightgbm4j did not extract " + name + " for " + platform());
                     }
                     file.toFile().deleteOnExit();
-                    System.load(file.toString()); // lib_lightgbm first: the swig library links against it by name
                 }
+                dir.toFile().deleteOnExit();
             }
             loaded = true;
-        } catch (IOException | UnsatisfiedLinkError e) {
+        } catch (IOException | UnsatisfiedLinkError | ClassNotFoundException e) {
             throw new TabularException("LightGBM's native library could not be loaded: " + e.getMessage(),
                     "lightgbm4j ships it for linux/macOS x86_64 and aarch64 and windows x86_64 (glibc builds, with libgomp installed)");
+        }
+    }
+
+    /** Runs lightgbm4j's class initialiser (which extracts and loads the libraries) with the temporary directory set to {@code dir}. */
+    private static void initialiseLightgbm4jIn(Path dir) throws ClassNotFoundException {
+        synchronized (System.getProperties()) {
+            String shared = System.getProperty("java.io.tmpdir");
+            System.setProperty("java.io.tmpdir", dir.toString());
+            try {
+                Class.forName("io.github.metarank.lightgbm4j.LGBMBooster", true, LightgbmNative.class.getClassLoader());
+            } finally {
+                System.setProperty("java.io.tmpdir", shared);
+            }
         }
     }
 
