@@ -117,7 +117,7 @@ public final class Main implements Callable<Integer> {
         } else {
             target = UpstreamUrl.parse(upstream);
         }
-        migrateCatalog(target);
+        boolean migrated = migrateCatalog(target);
         ProxyConfig config = ProxyConfig.of(listenAt.host(), listenAt.port(), target.host(), target.port())
                 .withShutdownGrace(parseDuration(shutdownGrace)).withBusyPoll(parseDuration(busyPoll));
         if (eventLoopThreads > 0) {
@@ -142,11 +142,12 @@ public final class Main implements Callable<Integer> {
             System.out.println("host files for privileged roles (pgml.load_dataset path, dump_all, load_all) under "
                     + services.serverFiles().root());
         }
+        Readiness readiness = new Readiness(target, migrated);
         MetricsEndpoint metrics = null;
         if (metricsListen != null && !metricsListen.isBlank()) {
             HostPort at = HostPort.parse(metricsListen, 9187);
-            metrics = MetricsEndpoint.start(at.host(), at.port());
-            System.out.println("metrics on http://" + at.host() + ":" + metrics.port() + "/metrics");
+            metrics = MetricsEndpoint.start(at.host(), at.port(), readiness);
+            System.out.println("metrics on http://" + at.host() + ":" + metrics.port() + "/metrics, health on /health/live and /health/ready");
         }
         ProxyServer server = new ProxyServer(config, new PgmlInterceptor(services)).start();
         CountDownLatch stopped = new CountDownLatch(1);
@@ -154,6 +155,7 @@ public final class Main implements Callable<Integer> {
         EmbeddedPostgresServer embeddedServer = embedded;
         Runnable stop = () -> {
             try {
+                readiness.startDraining();
                 server.shutdownGracefully();
                 deployments.close();
                 if (metricsEndpoint != null) {
@@ -214,14 +216,16 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Installs or upgrades the pgml schema upstream; a failure (no rights, say) is reported, not fatal. */
-    private static void migrateCatalog(UpstreamUrl target) {
+    private static boolean migrateCatalog(UpstreamUrl target) {
         try {
             int applied = CatalogMigrator.migrate(target.jdbcUrl(), target.user(), target.password());
             System.out.println("pgml schema in " + target.redacted() + " is up to date (" + applied + " migrations applied)");
+            return true;
         } catch (RuntimeException e) {
             System.err.println("WARNING: could not create or upgrade the pgml schema in " + target.redacted() + ": "
                     + e.getMessage() + " — the vector helpers (pgml.cosine_similarity, …) will be missing there; "
                     + "run the sidecar once with an --upstream user that may create schema pgml.");
+            return false;
         }
     }
 
