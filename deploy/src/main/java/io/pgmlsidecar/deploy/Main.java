@@ -120,6 +120,8 @@ public final class Main implements Callable<Integer> {
         boolean migrated = migrateCatalog(target);
         ProxyConfig config = ProxyConfig.of(listenAt.host(), listenAt.port(), target.host(), target.port())
                 .withShutdownGrace(parseDuration(shutdownGrace)).withBusyPoll(parseDuration(busyPoll));
+        ProxyMetrics proxyMetrics = new ProxyMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
+        config = config.withObserver(proxyMetrics);
         if (eventLoopThreads > 0) {
             config = config.withEventLoopThreads(eventLoopThreads);
         }
@@ -150,6 +152,7 @@ public final class Main implements Callable<Integer> {
             System.out.println("metrics on http://" + at.host() + ":" + metrics.port() + "/metrics, health on /health/live and /health/ready");
         }
         ProxyServer server = new ProxyServer(config, new PgmlInterceptor(services)).start();
+        proxyMetrics.bind(server);
         CountDownLatch stopped = new CountDownLatch(1);
         MetricsEndpoint metricsEndpoint = metrics;
         EmbeddedPostgresServer embeddedServer = embedded;

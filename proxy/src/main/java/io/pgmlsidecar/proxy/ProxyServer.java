@@ -29,6 +29,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Interceptor interceptor;
     private final CancelKeys cancelKeys = new CancelKeys();
     private final SessionRegistry sessions = new SessionRegistry();
+    private final ByteCounter byteCounter;
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -36,6 +37,7 @@ public final class ProxyServer implements AutoCloseable {
     public ProxyServer(ProxyConfig config, Interceptor interceptor) {
         this.config = config;
         this.interceptor = interceptor;
+        this.byteCounter = new ByteCounter(config.observer());
     }
 
     public ProxyServer start() throws InterruptedException {
@@ -53,6 +55,12 @@ public final class ProxyServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ClientSession session = new ClientSession(config, interceptor, cancelKeys, sessions);
+                        ProxyObserver observer = config.observer();
+                        observer.clientConnected();
+                        ch.closeFuture().addListener(f -> observer.clientDisconnected());
+                        if (observer != ProxyObserver.NONE) {
+                            ch.pipeline().addLast("bytes", byteCounter);
+                        }
                         ch.pipeline().addLast("decoder", session.newDecoder());
                         ch.pipeline().addLast("session", session);
                     }
@@ -79,6 +87,19 @@ public final class ProxyServer implements AutoCloseable {
 
     public SessionRegistry sessions() {
         return sessions;
+    }
+
+    /** Tasks queued on the network threads, summed: a loop that falls behind shows here first. */
+    public int pendingEventLoopTasks() {
+        int pending = 0;
+        if (workerGroup != null) {
+            for (io.netty.util.concurrent.EventExecutor e : workerGroup) {
+                if (e instanceof io.netty.util.concurrent.SingleThreadEventExecutor loop) {
+                    pending += loop.pendingTasks();
+                }
+            }
+        }
+        return pending;
     }
 
     /**

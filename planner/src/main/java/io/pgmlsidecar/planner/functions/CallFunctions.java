@@ -34,7 +34,9 @@ public final class CallFunctions {
     }
 
     public Object[] apply(SessionContext session, ResolvedCall call, List<String[]> argumentRows) {
-        return entry(call).function().apply(session, argumentRows);
+        RowFunction function = entry(call).function();
+        return io.pgmlsidecar.planner.metrics.CallMetrics.measureRows(call.function(), argumentRows,
+                () -> function.apply(session, argumentRows));
     }
 
     public int typeOid(ResolvedCall call) {

@@ -2,6 +2,8 @@ package io.pgmlsidecar.planner.tabular;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.pgmlsidecar.ml.store.ModelCacheMetrics;
 import io.pgmlsidecar.ml.tabular.TabularModel;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
 
@@ -12,14 +14,39 @@ import io.pgmlsidecar.proxy.intercept.SessionContext;
  */
 public final class ModelStore {
 
-    private final Cache<Long, TabularModel> models = Caffeine.newBuilder().maximumSize(256).build();
+    private final ModelCacheMetrics metrics;
+    private final Cache<Long, TabularModel> models;
+
+    public ModelStore() {
+        ModelCacheMetrics[] meters = new ModelCacheMetrics[1];
+        models = Caffeine.newBuilder().maximumSize(256)
+                .removalListener((Long id, TabularModel m, RemovalCause cause) -> {
+                    if (cause.wasEvicted() && meters[0] != null) {
+                        meters[0].evicted();
+                    }
+                })
+                .build();
+        metrics = new ModelCacheMetrics("tabular", models::estimatedSize);
+        meters[0] = metrics;
+    }
 
     void put(long modelId, TabularModel model) {
         models.put(modelId, model);
     }
 
     TabularModel get(SessionContext session, long modelId) {
-        return models.get(modelId, id -> TabularActions.guard(() -> TabularModel.fromBytes(new TabularCatalog(session.backend()).loadModel(id))));
+        TabularModel cached = models.getIfPresent(modelId);
+        if (cached != null) {
+            metrics.hit();
+            return cached;
+        }
+        metrics.miss();
+        return models.get(modelId, id -> {
+            long start = System.nanoTime();
+            TabularModel loaded = TabularActions.guard(() -> TabularModel.fromBytes(new TabularCatalog(session.backend()).loadModel(id)));
+            metrics.loaded(System.nanoTime() - start);
+            return loaded;
+        });
     }
 
     public void clear() {

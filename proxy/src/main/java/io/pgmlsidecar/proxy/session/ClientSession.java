@@ -296,6 +296,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 .addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess()) {
                         startup.release();
+                        config.observer().clientRefused("upstream_unreachable");
                         closeWithError(PgError.fatal("08006", "could not connect to the upstream PostgreSQL at "
                                         + config.upstreamHost() + ":" + config.upstreamPort() + ": " + f.cause().getMessage(),
                                 "Check that PostgreSQL is running there and that the sidecar's --upstream points at it."));
@@ -307,6 +308,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                         return;
                     }
                     backend = f.channel();
+                    config.observer().backendConnected();
+                    backend.closeFuture().addListener(closed -> config.observer().backendDisconnected());
                     backend.write(startup);
                     beforeBackendConnected.forEach(backend::write);
                     beforeBackendConnected.clear();
@@ -672,6 +675,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         public void observe(byte type) {
             tracker.sent(type);
             noteExtendedExchange(type);
+            if (type == 'Q' || type == 'E') {
+                config.observer().statementRelayed(type == 'E');
+            }
         }
     }
 
