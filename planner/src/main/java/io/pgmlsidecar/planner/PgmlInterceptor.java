@@ -6,7 +6,6 @@ import io.pgmlsidecar.planner.functions.EmbeddingModels;
 import io.pgmlsidecar.planner.functions.FunctionRegistry;
 import io.pgmlsidecar.planner.functions.NotServedYet;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
-import io.pgmlsidecar.planner.metrics.MeteredStatement;
 import io.pgmlsidecar.planner.scan.CallFinder;
 import io.pgmlsidecar.planner.scan.CallSite;
 import io.pgmlsidecar.planner.scan.SelectList;
@@ -89,9 +88,9 @@ public final class PgmlInterceptor implements Interceptor {
                 plans.add(p);
                 any |= p != null;
             }
-            return any ? MeteredStatement.of(new MultiStatementQuery(statements, plans)) : null;
+            return any ? new MultiStatementQuery(statements, plans) : null;
         }
-        return MeteredStatement.of(planStatement(sql, tokens, session, new HashSet<>()));
+        return planStatement(sql, tokens, session, new HashSet<>());
     }
 
     /** {@code prepared}: names a SQL-level PREPARE earlier in the same query string gives the sidecar. */

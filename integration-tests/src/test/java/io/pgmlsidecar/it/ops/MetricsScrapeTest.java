@@ -6,12 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgmlsidecar.it.support.PrometheusText;
 import io.pgmlsidecar.it.support.SidecarProcess;
 import io.pgmlsidecar.it.support.TestCluster;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -102,7 +110,32 @@ class MetricsScrapeTest {
             assertEquals(1, failed.sum("pgml_call_errors_total", "function", "pgml.predict", "sqlstate", "42704"), failed.toString());
             assertEquals(1, failed.sum("pgml_sidecar_statement_errors_total", "strategy", "S0", "sqlstate", "42704"));
             assertTrue(!failed.toString().contains("it_ops_rows"), "no SQL text in the labels");
+            assertDashboardMetricsExist(failed);
             assertTrue(after.has("pgml_sidecar_sessions_intercepting") && after.has("pgml_sidecar_event_loop_pending_tasks"));
+        }
+    }
+
+    /**
+     * Every series the Grafana dashboard queries is one the sidecar serves (the remote endpoints'
+     * meters appear only once an endpoint is used, so they are left out here).
+     */
+    private static void assertDashboardMetricsExist(PrometheusText scrape) throws Exception {
+        Path dashboard = Path.of("..", "deploy", "grafana", "pgml-sidecar-dashboard.json");
+        JsonNode panels = new ObjectMapper().readTree(Files.readString(dashboard)).get("panels");
+        Set<String> names = new TreeSet<>();
+        for (JsonNode panel : panels) {
+            for (JsonNode target : panel.get("targets")) {
+                Matcher m = Pattern.compile("\\b((?:pgml|jvm)_[a-z_]+)\\{").matcher(target.get("expr").asText());
+                while (m.find()) {
+                    names.add(m.group(1));
+                }
+            }
+        }
+        assertTrue(names.size() > 15, names.toString());
+        for (String name : names) {
+            if (!name.startsWith("pgml_remote_")) {
+                assertTrue(scrape.has(name), "the dashboard queries " + name + ", which /metrics does not serve");
+            }
         }
     }
 

@@ -25,6 +25,8 @@ public final class ModelCache<M extends CachedModel> implements AutoCloseable {
     private final long maxBytes;
 
     private final ModelCacheMetrics metrics;
+    /** Kept so the metrics' weak reference to it lives as long as this cache. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, M> synchronousView;
 
     public ModelCache(long maxBytes, Function<String, M> loader) {
         this("models", maxBytes, loader);
@@ -47,8 +49,8 @@ public final class ModelCache<M extends CachedModel> implements AutoCloseable {
                     m.retire();
                 })
                 .buildAsync();
-        AsyncCache<String, M> models = cache;
-        this.metrics = new ModelCacheMetrics(name, () -> models.synchronous().estimatedSize());
+        this.synchronousView = cache.synchronous();
+        this.metrics = ModelCacheMetrics.track(name, synchronousView);
     }
 
     private void evictedOne() {

@@ -6,7 +6,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import com.github.benmanes.caffeine.cache.Cache;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The meters of one model cache, tagged {@code cache=<name>} (embedding, transformer, tabular):
@@ -19,12 +24,23 @@ public final class ModelCacheMetrics {
     public static final String LOAD = "pgml.model.load.duration";
     public static final String LOADED = "pgml.model.cache.loaded";
 
+    private static final Map<String, ModelCacheMetrics> BY_CACHE = new ConcurrentHashMap<>();
+
+    /** The caches counted under one name (one per process in the sidecar; tests make many), held weakly. */
+    private final Set<Cache<?, ?>> caches = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final Counter hits;
     private final Counter misses;
     private final Counter evictions;
     private final Timer loads;
 
-    public ModelCacheMetrics(String cache, Supplier<Number> loaded) {
+    /** The meters of the caches named {@code cache}; {@code models} is counted in the loaded-models gauge. */
+    public static ModelCacheMetrics track(String cache, Cache<?, ?> models) {
+        ModelCacheMetrics metrics = BY_CACHE.computeIfAbsent(cache, ModelCacheMetrics::new);
+        metrics.caches.add(models);
+        return metrics;
+    }
+
+    private ModelCacheMetrics(String cache) {
         MeterRegistry registry = Metrics.globalRegistry;
         hits = Counter.builder(REQUESTS).description("model look-ups, by whether the model was loaded already")
                 .tag("cache", cache).tag("result", "hit").register(registry);
@@ -33,7 +49,13 @@ public final class ModelCacheMetrics {
         evictions = Counter.builder(EVICTIONS).description("models unloaded to make room (size or weight bound)")
                 .tag("cache", cache).register(registry);
         loads = Timer.builder(LOAD).description("time to load a model into the cache").tag("cache", cache).register(registry);
-        Gauge.builder(LOADED, loaded).description("models loaded now").tag("cache", cache).register(registry);
+        Gauge.builder(LOADED, this, ModelCacheMetrics::loaded).description("models loaded now").tag("cache", cache).register(registry);
+    }
+
+    private double loaded() {
+        synchronized (caches) {
+            return caches.stream().mapToLong(Cache::estimatedSize).sum();
+        }
     }
 
     public void hit() {

@@ -26,7 +26,7 @@ public final class ModelStore {
                     }
                 })
                 .build();
-        metrics = new ModelCacheMetrics("tabular", models::estimatedSize);
+        metrics = ModelCacheMetrics.track("tabular", models);
         meters[0] = metrics;
     }
 
