@@ -30,6 +30,8 @@ public final class ProxyServer implements AutoCloseable {
     private final CancelKeys cancelKeys = new CancelKeys();
     private final SessionRegistry sessions = new SessionRegistry();
     private final ByteCounter byteCounter;
+    /** Read by the spinning event loops before each spin; -1 while they do not spin (epoll off or started with 0). */
+    private final java.util.concurrent.atomic.AtomicLong busyPollNanos = new java.util.concurrent.atomic.AtomicLong(-1);
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -75,9 +77,19 @@ public final class ProxyServer implements AutoCloseable {
         }
         // one spinning loop per two cores leaves the rest to PostgreSQL and the clients
         int spinningSessions = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        SelectStrategy strategy = new SpinThenBlockSelectStrategy(config.busyPoll().toNanos(),
+        busyPollNanos.set(config.busyPoll().toNanos());
+        SelectStrategy strategy = new SpinThenBlockSelectStrategy(busyPollNanos::get,
                 () -> sessions.onlyFewRelayingSessions(spinningSessions));
         return EpollIoHandler.newFactory(0, () -> strategy);
+    }
+
+    /**
+     * Changes how long the network threads poll before sleeping, live. False when they were started
+     * without polling (busy poll 0, or no epoll): then it takes a restart.
+     */
+    public boolean setBusyPoll(java.time.Duration poll) {
+        long nanos = poll.toNanos();
+        return busyPollNanos.getAndUpdate(current -> current < 0 ? current : nanos) >= 0;
     }
 
     /** The port actually bound (useful with port 0). */

@@ -35,6 +35,9 @@ public final class CallFunctions {
 
     public Object[] apply(SessionContext session, ResolvedCall call, List<String[]> argumentRows) {
         RowFunction function = entry(call).function();
+        if (argumentRows.isEmpty()) {
+            return function.apply(session, argumentRows); // a strategy's last, empty chunk: no call to count
+        }
         return io.pgmlsidecar.planner.metrics.CallMetrics.measureRows(call.function(), argumentRows,
                 () -> function.apply(session, argumentRows));
     }

@@ -5,13 +5,22 @@ import io.pgmlsidecar.proxy.intercept.Interceptor;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
 import java.util.List;
 
-/** An interceptor whose served statements count themselves ({@link MeteredStatement}). */
+/**
+ * An interceptor whose served statements count themselves ({@link MeteredStatement}) and are
+ * reported to a listener (the launcher's statement log).
+ */
 public final class MeteredInterceptor implements Interceptor {
 
     private final Interceptor planner;
+    private final ServedStatement.Listener listener;
 
     public MeteredInterceptor(Interceptor planner) {
+        this(planner, ServedStatement.Listener.NONE);
+    }
+
+    public MeteredInterceptor(Interceptor planner, ServedStatement.Listener listener) {
         this.planner = planner;
+        this.listener = listener;
     }
 
     @Override
@@ -21,6 +30,6 @@ public final class MeteredInterceptor implements Interceptor {
 
     @Override
     public InterceptedStatement plan(String sql, SessionContext session) {
-        return MeteredStatement.of(planner.plan(sql, session));
+        return MeteredStatement.of(planner.plan(sql, session), listener);
     }
 }

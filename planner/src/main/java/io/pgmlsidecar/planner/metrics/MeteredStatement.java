@@ -26,20 +26,22 @@ public final class MeteredStatement implements InterceptedStatement {
 
     private final InterceptedStatement statement;
     private final String strategy;
+    private final ServedStatement.Listener listener;
 
-    private MeteredStatement(InterceptedStatement statement) {
+    private MeteredStatement(InterceptedStatement statement, ServedStatement.Listener listener) {
         this.statement = statement;
         this.strategy = StrategyLabels.of(statement);
+        this.listener = listener;
     }
 
     /** Null stays null (nothing to serve: the statement is relayed). */
-    public static InterceptedStatement of(InterceptedStatement statement) {
-        return statement == null ? null : new MeteredStatement(statement);
+    public static InterceptedStatement of(InterceptedStatement statement, ServedStatement.Listener listener) {
+        return statement == null ? null : new MeteredStatement(statement, listener);
     }
 
     @Override
     public void executeSimple(SessionContext session) {
-        measure("simple", () -> {
+        measure(session, "simple", () -> {
             statement.executeSimple(session);
             return null;
         });
@@ -70,7 +72,7 @@ public final class MeteredStatement implements InterceptedStatement {
 
                     @Override
                     public boolean execute(int maxRows, SessionContext s2) {
-                        return measure("extended", () -> portal.execute(maxRows, s2));
+                        return measure(s2, "extended", () -> portal.execute(maxRows, s2));
                     }
 
                     @Override
@@ -87,24 +89,34 @@ public final class MeteredStatement implements InterceptedStatement {
         };
     }
 
-    private <T> T measure(String protocol, java.util.function.Supplier<T> run) {
+    private <T> T measure(SessionContext session, String protocol, java.util.function.Supplier<T> run) {
         long start = System.nanoTime();
+        String failed = null;
         try {
             return run.get();
         } catch (PgException e) {
-            error(e.error().sqlState());
+            failed = e.error().sqlState() == null ? "XX000" : e.error().sqlState();
+            error(failed);
             throw e;
         } catch (RuntimeException | Error e) {
-            error("XX000");
+            failed = "XX000";
+            error(failed);
             throw e;
         } finally {
             long nanos = System.nanoTime() - start;
+            report(session, protocol, nanos, failed);
             Counter.builder(STATEMENTS).description("statements by route: relayed to PostgreSQL or served by the sidecar")
                     .tag("route", "served").tag("strategy", strategy).tag("protocol", protocol).register(Metrics.globalRegistry).increment();
             Timer.builder(DURATION).description("time to serve a statement (a simple query, or one Execute)")
                     .tag("strategy", strategy).publishPercentileHistogram().register(Metrics.globalRegistry)
                     .record(nanos, TimeUnit.NANOSECONDS);
         }
+    }
+
+    private void report(SessionContext session, String protocol, long nanos, String sqlState) {
+        java.util.Map<String, String> p = session.startupParameters();
+        listener.served(new ServedStatement(session.state(SessionIds.class, SessionIds::new).id(), p.get("user"),
+                p.getOrDefault("database", p.get("user")), p.get("application_name"), strategy, protocol, nanos, sqlState));
     }
 
     private void error(String sqlState) {
