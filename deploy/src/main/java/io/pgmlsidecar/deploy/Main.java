@@ -10,6 +10,7 @@ import io.pgmlsidecar.ml.MlConfig;
 import io.pgmlsidecar.ml.tabular.TabularWarmUp;
 import io.pgmlsidecar.ml.transformers.TransformService;
 import io.pgmlsidecar.planner.PgmlInterceptor;
+import io.pgmlsidecar.planner.metrics.MeteredInterceptor;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.planner.SidecarServices;
 import io.pgmlsidecar.planner.hostfiles.ServerFiles;
@@ -21,11 +22,14 @@ import io.pgmlsidecar.proxy.ProxyServer;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** The sidecar's command line. */
 @Command(name = "pgml-sidecar", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -103,17 +107,79 @@ public final class Main implements Callable<Integer> {
                     + "pay for loading XGBoost and compiling the training path (env PGML_SIDECAR_WARM_UP; default ${DEFAULT-VALUE}).")
     boolean warmUp;
 
+    @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:PGML_SIDECAR_CONFIG}",
+            description = "YAML file of settings, keys named as these options without the dashes (busy-poll: 200us). "
+                    + "Precedence: flag > environment > file > default. SIGHUP reads it again (env PGML_SIDECAR_CONFIG).")
+    Path config;
+
+    @Option(names = "--print-config", description = "Print the settings in effect, where each comes from, secrets masked; then exit.")
+    boolean printConfig;
+
+    @Option(names = "--select-batch-rows", defaultValue = "${env:PGML_SIDECAR_SELECT_BATCH_ROWS:-256}",
+            description = "Rows per model call for row-dependent calls in a SELECT list (S2); live on SIGHUP "
+                    + "(env PGML_SIDECAR_SELECT_BATCH_ROWS; default ${DEFAULT-VALUE}).")
+    int selectBatchRows;
+
+    @Option(names = "--staged-batch-rows", defaultValue = "${env:PGML_SIDECAR_STAGED_BATCH_ROWS:-1024}",
+            description = "Argument rows per pass for calls elsewhere in a statement (S4); live on SIGHUP "
+                    + "(env PGML_SIDECAR_STAGED_BATCH_ROWS; default ${DEFAULT-VALUE}).")
+    int stagedBatchRows;
+
+    @Option(names = "--secrets-key-file", paramLabel = "FILE", defaultValue = "${env:PGML_SIDECAR_SECRETS_KEY_FILE}",
+            description = "File holding --secrets-key (a mounted Kubernetes Secret, say); used when --secrets-key is not set "
+                    + "(env PGML_SIDECAR_SECRETS_KEY_FILE).")
+    Path secretsKeyFile;
+
+    @Option(names = "--slow-statement", defaultValue = "${env:PGML_SIDECAR_SLOW_STATEMENT:-1s}",
+            description = "Log each served statement that takes at least this long (session, user, database, strategy, duration; never "
+                    + "its text or parameters), e.g. 500ms; 0 logs every one, -1 none; live on SIGHUP (env PGML_SIDECAR_SLOW_STATEMENT; "
+                    + "default ${DEFAULT-VALUE}).")
+    String slowStatement;
+
+    @Option(names = "--log-format", defaultValue = "${env:PGML_SIDECAR_LOG_FORMAT:-text}",
+            description = "text (key=value) or json (one object per line) for the statement log (env PGML_SIDECAR_LOG_FORMAT; "
+                    + "default ${DEFAULT-VALUE}).")
+    String logFormat;
+
+    @Option(names = "--notify-upstream", defaultValue = "${env:PGML_SIDECAR_NOTIFY_UPSTREAM}",
+            description = "postgresql://… where the deployment listener (LISTEN) connects; set it to PostgreSQL itself when --upstream "
+                    + "is a transaction-mode pooler, which does not keep a LISTEN session (env PGML_SIDECAR_NOTIFY_UPSTREAM; "
+                    + "default: --upstream).")
+    String notifyUpstream;
+
+    @Spec
+    CommandSpec spec;
+
+    /** The command line as given, read again on SIGHUP. */
+    private static String[] commandLine = new String[0];
+    private static ConfigSources sources;
+
     public static void main(String[] args) {
         // Netty samples buffers for leak reports by default, recording a stack trace per sample: ~3 %
         // of a network thread's CPU when relaying. The test suite keeps it on; -D... turns it back on here.
         if (System.getProperty("io.netty.leakDetection.level") == null) {
             System.setProperty("io.netty.leakDetection.level", "disabled");
         }
-        System.exit(new CommandLine(new Main()).execute(args));
+        commandLine = args.clone();
+        CommandLine command = new CommandLine(new Main());
+        try {
+            sources = ConfigSources.load(ConfigSources.configPath(args, System::getenv), command.getCommandSpec(), System::getenv);
+        } catch (java.io.IOException e) {
+            System.err.println("pgml-sidecar: cannot read the configuration: " + e.getMessage());
+            System.exit(2);
+        }
+        command.setDefaultValueProvider(sources);
+        System.exit(command.execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
+        if (printConfig) {
+            System.out.print(EffectiveConfig.render(spec, sources, spec.commandLine().getParseResult()));
+            return 0;
+        }
+        io.pgmlsidecar.planner.BatchSizes.setSelectRows(selectBatchRows);
+        io.pgmlsidecar.planner.BatchSizes.setStagedRows(stagedBatchRows);
         HostPort listenAt = HostPort.parse(listen, 6432);
         EmbeddedPostgresServer embedded = null;
         UpstreamUrl target;
@@ -124,9 +190,15 @@ public final class Main implements Callable<Integer> {
         } else {
             target = UpstreamUrl.parse(upstream);
         }
-        migrateCatalog(target);
+        boolean migrated = migrateCatalog(target);
         ProxyConfig config = ProxyConfig.of(listenAt.host(), listenAt.port(), target.host(), target.port())
                 .withShutdownGrace(parseDuration(shutdownGrace)).withBusyPoll(parseDuration(busyPoll));
+        boolean metricsOn = metricsListen != null && !metricsListen.isBlank();
+        ProxyMetrics proxyMetrics = new ProxyMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
+        if (metricsOn) {
+            // without a scrape endpoint nobody reads them: the relay path stays without the byte counter
+            config = config.withObserver(proxyMetrics);
+        }
         if (eventLoopThreads > 0) {
             config = config.withEventLoopThreads(eventLoopThreads);
         }
@@ -141,7 +213,9 @@ public final class Main implements Callable<Integer> {
         MlConfig ml = MlConfig.builder().modelsDir(modelsDir).build();
         EmbeddingService embeddings = new EmbeddingService(ml);
         TransformService transforms = new TransformService(ml);
-        DeploymentNotifications deployments = new DeploymentNotifications(target.host(), target.port(), target.user(), target.password());
+        // LISTEN needs a session of its own: behind a transaction-mode pooler it must reach PostgreSQL directly
+        UpstreamUrl notify = notifyUpstream == null || notifyUpstream.isBlank() ? target : UpstreamUrl.parse(notifyUpstream);
+        DeploymentNotifications deployments = new DeploymentNotifications(notify.host(), notify.port(), notify.user(), notify.password());
         SidecarServices services = SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(embeddings))
                 .transforms(transforms).tuning(new RuntimeClassifierTuning(ml))
                 .deployments(deployments::watching).settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null)))
@@ -150,13 +224,16 @@ public final class Main implements Callable<Integer> {
             System.out.println("host files for privileged roles (pgml.load_dataset path, dump_all, load_all) under "
                     + services.serverFiles().root());
         }
+        Readiness readiness = new Readiness(target, migrated);
         MetricsEndpoint metrics = null;
-        if (metricsListen != null && !metricsListen.isBlank()) {
+        if (metricsOn) {
             HostPort at = HostPort.parse(metricsListen, 9187);
-            metrics = MetricsEndpoint.start(at.host(), at.port());
-            System.out.println("metrics on http://" + at.host() + ":" + metrics.port() + "/metrics");
+            metrics = MetricsEndpoint.start(at.host(), at.port(), readiness);
+            System.out.println("metrics on http://" + at.host() + ":" + metrics.port() + "/metrics, health on /health/live and /health/ready");
         }
-        ProxyServer server = new ProxyServer(config, new PgmlInterceptor(services)).start();
+        StatementLog statementLog = new StatementLog(System.out, logFormat, parseSignedDuration(slowStatement));
+        ProxyServer server = new ProxyServer(config, new MeteredInterceptor(new PgmlInterceptor(services), statementLog)).start();
+        proxyMetrics.bind(server);
         DashboardServer dashboard = null;
         if (dashboardListen != null && !dashboardListen.isBlank()) {
             dashboard = Dashboards.start(HostPort.parse(dashboardListen, 8433), listenAt.host(), server.port(), target.database(), ssl);
@@ -167,6 +244,7 @@ public final class Main implements Callable<Integer> {
         EmbeddedPostgresServer embeddedServer = embedded;
         Runnable stop = () -> {
             try {
+                readiness.startDraining();
                 if (dashboardServer != null) {
                     dashboardServer.close();
                 }
@@ -185,6 +263,16 @@ public final class Main implements Callable<Integer> {
             }
         };
         TerminationSignals.onTerminate(stop);
+        LiveReload reload = new LiveReload(commandLine, () -> new CommandLine(new Main()), EffectiveConfig.of(spec), Map.of(
+                "select-batch-rows", v -> io.pgmlsidecar.planner.BatchSizes.setSelectRows(Integer.parseInt(v)),
+                "staged-batch-rows", v -> io.pgmlsidecar.planner.BatchSizes.setStagedRows(Integer.parseInt(v)),
+                "slow-statement", v -> statementLog.setThreshold(parseSignedDuration(v)),
+                "busy-poll", v -> {
+                    if (!server.setBusyPoll(parseDuration(v))) {
+                        throw new IllegalArgumentException("the network threads were started without polling; restart to turn it on");
+                    }
+                }));
+        TerminationSignals.onReload(reload::reload);
         System.out.println("pgml-sidecar " + SidecarVersion.get() + " ready on " + listenAt.host() + ":" + server.port()
                 + ", relaying to " + target.redacted());
         System.out.println("connect with: psql -h " + listenAt.host() + " -p " + server.port() + " -U " + target.user()
@@ -213,6 +301,9 @@ public final class Main implements Callable<Integer> {
         if (secretsKey != null && !secretsKey.isBlank()) {
             return secretsKey;
         }
+        if (secretsKeyFile != null) {
+            return java.nio.file.Files.readString(secretsKeyFile).trim();
+        }
         if (!embeddedServer) {
             System.err.println("WARNING: no --secrets-key: azure_ai settings (azure_ml.invoke's endpoint and key) are unavailable");
             return null;
@@ -230,15 +321,23 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Installs or upgrades the pgml schema upstream; a failure (no rights, say) is reported, not fatal. */
-    private static void migrateCatalog(UpstreamUrl target) {
+    private static boolean migrateCatalog(UpstreamUrl target) {
         try {
             int applied = CatalogMigrator.migrate(target.jdbcUrl(), target.user(), target.password());
             System.out.println("pgml schema in " + target.redacted() + " is up to date (" + applied + " migrations applied)");
+            return true;
         } catch (RuntimeException e) {
             System.err.println("WARNING: could not create or upgrade the pgml schema in " + target.redacted() + ": "
                     + e.getMessage() + " — the vector helpers (pgml.cosine_similarity, …) will be missing there; "
                     + "run the sidecar once with an --upstream user that may create schema pgml.");
+            return false;
         }
+    }
+
+    /** As {@link #parseDuration}, where a negative value (-1) means off. */
+    static Duration parseSignedDuration(String s) {
+        String v = s.trim();
+        return v.startsWith("-") ? Duration.ofNanos(-1) : parseDuration(v);
     }
 
     static Duration parseDuration(String s) {

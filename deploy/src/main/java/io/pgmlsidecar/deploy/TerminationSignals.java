@@ -4,7 +4,7 @@ import sun.misc.Signal;
 
 /**
  * SIGTERM and SIGINT run a graceful stop and the process then exits 0, as orchestrators expect;
- * a JVM shutdown hook alone would exit 143.
+ * a JVM shutdown hook alone would exit 143. SIGHUP reloads the settings.
  */
 final class TerminationSignals {
     private TerminationSignals() {}
@@ -23,5 +23,10 @@ final class TerminationSignals {
         };
         Signal.handle(new Signal("TERM"), s -> once.run());
         Signal.handle(new Signal("INT"), s -> once.run());
+    }
+
+    /** SIGHUP runs {@code reload} on a thread of its own (a signal handler must return at once). */
+    static void onReload(Runnable reload) {
+        Signal.handle(new Signal("HUP"), s -> Thread.ofPlatform().name("pgml-sidecar-reload").start(reload));
     }
 }

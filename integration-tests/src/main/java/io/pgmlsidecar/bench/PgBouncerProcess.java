@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** PgBouncer (Debian package) in session mode in front of a PostgreSQL, for comparison. */
-final class PgBouncerProcess implements AutoCloseable {
+/**
+ * PgBouncer (Debian package, installed by bin/install-test-clients) in front of a PostgreSQL or a
+ * sidecar: session mode for the benchmark, transaction mode for the pooled-topology tests.
+ */
+public final class PgBouncerProcess implements AutoCloseable {
 
     private final Process process;
     final int port;
@@ -18,6 +21,12 @@ final class PgBouncerProcess implements AutoCloseable {
     }
 
     static PgBouncerProcess start(int upstreamPort, int port, int poolSize) throws IOException, InterruptedException {
+        return start(upstreamPort, port, poolSize, "session");
+    }
+
+    /** @param poolMode session, transaction or statement */
+    public static PgBouncerProcess start(int upstreamPort, int port, int poolSize, String poolMode)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("pgbouncer-bench");
         Path ini = dir.resolve("pgbouncer.ini");
         Files.writeString(dir.resolve("userlist.txt"), "\"postgres\" \"\"\n");
@@ -30,12 +39,12 @@ final class PgBouncerProcess implements AutoCloseable {
                 unix_socket_dir =
                 auth_type = trust
                 auth_file = %s
-                pool_mode = session
+                pool_mode = %s
                 default_pool_size = %d
                 max_client_conn = 1000
                 ignore_startup_parameters = extra_float_digits
                 logfile = %s
-                """.formatted(upstreamPort, port, dir.resolve("userlist.txt"), poolSize, dir.resolve("pgbouncer.log")));
+                """.formatted(upstreamPort, port, dir.resolve("userlist.txt"), poolMode, poolSize, dir.resolve("pgbouncer.log")));
         String binary = Files.isExecutable(Path.of("/usr/sbin/pgbouncer")) ? "/usr/sbin/pgbouncer" : "pgbouncer";
         List<String> cmd = new ArrayList<>();
         if ("root".equals(System.getProperty("user.name"))) {
@@ -51,6 +60,10 @@ final class PgBouncerProcess implements AutoCloseable {
         }
         p.destroyForcibly();
         throw new IOException("PgBouncer did not start; see " + dir);
+    }
+
+    public int port() {
+        return port;
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class EmbeddingService implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.locator = Objects.requireNonNull(locator, "locator");
         this.sessions = new OrtSessions(Device.parse(config.device()), config.intraOpThreads());
-        this.cache = new ModelCache<>(config.cacheMaxBytes(), name -> EmbeddingPipeline.load(locator.locate(name),
+        this.cache = new ModelCache<>("embedding", config.cacheMaxBytes(), name -> EmbeddingPipeline.load(locator.locate(name),
                 sessions, config.batchSize(), config.maxBatchTexts(), config.maxBatchWait()));
     }
 

@@ -29,6 +29,9 @@ public final class ProxyServer implements AutoCloseable {
     private final Interceptor interceptor;
     private final CancelKeys cancelKeys = new CancelKeys();
     private final SessionRegistry sessions = new SessionRegistry();
+    private final ByteCounter byteCounter;
+    /** Read by the spinning event loops before each spin; -1 while they do not spin (epoll off or started with 0). */
+    private final java.util.concurrent.atomic.AtomicLong busyPollNanos = new java.util.concurrent.atomic.AtomicLong(-1);
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -36,6 +39,7 @@ public final class ProxyServer implements AutoCloseable {
     public ProxyServer(ProxyConfig config, Interceptor interceptor) {
         this.config = config;
         this.interceptor = interceptor;
+        this.byteCounter = new ByteCounter(config.observer());
     }
 
     public ProxyServer start() throws InterruptedException {
@@ -53,6 +57,12 @@ public final class ProxyServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ClientSession session = new ClientSession(config, interceptor, cancelKeys, sessions);
+                        ProxyObserver observer = config.observer();
+                        observer.clientConnected();
+                        ch.closeFuture().addListener(f -> observer.clientDisconnected());
+                        if (observer != ProxyObserver.NONE) {
+                            ch.pipeline().addLast("bytes", byteCounter);
+                        }
                         ch.pipeline().addLast("decoder", session.newDecoder());
                         ch.pipeline().addLast("session", session);
                     }
@@ -67,9 +77,19 @@ public final class ProxyServer implements AutoCloseable {
         }
         // one spinning loop per two cores leaves the rest to PostgreSQL and the clients
         int spinningSessions = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        SelectStrategy strategy = new SpinThenBlockSelectStrategy(config.busyPoll().toNanos(),
+        busyPollNanos.set(config.busyPoll().toNanos());
+        SelectStrategy strategy = new SpinThenBlockSelectStrategy(busyPollNanos::get,
                 () -> sessions.onlyFewRelayingSessions(spinningSessions));
         return EpollIoHandler.newFactory(0, () -> strategy);
+    }
+
+    /**
+     * Changes how long the network threads poll before sleeping, live. False when they were started
+     * without polling (busy poll 0, or no epoll): then it takes a restart.
+     */
+    public boolean setBusyPoll(java.time.Duration poll) {
+        long nanos = poll.toNanos();
+        return busyPollNanos.getAndUpdate(current -> current < 0 ? current : nanos) >= 0;
     }
 
     /** The port actually bound (useful with port 0). */
@@ -79,6 +99,19 @@ public final class ProxyServer implements AutoCloseable {
 
     public SessionRegistry sessions() {
         return sessions;
+    }
+
+    /** Tasks queued on the network threads, summed: a loop that falls behind shows here first. */
+    public int pendingEventLoopTasks() {
+        int pending = 0;
+        if (workerGroup != null) {
+            for (io.netty.util.concurrent.EventExecutor e : workerGroup) {
+                if (e instanceof io.netty.util.concurrent.SingleThreadEventExecutor loop) {
+                    pending += loop.pendingTasks();
+                }
+            }
+        }
+        return pending;
     }
 
     /**

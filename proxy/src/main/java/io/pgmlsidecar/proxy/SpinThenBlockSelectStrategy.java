@@ -3,6 +3,7 @@ package io.pgmlsidecar.proxy;
 import io.netty.channel.SelectStrategy;
 import io.netty.util.IntSupplier;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * Polls the event loop's sockets without blocking for a short while before it lets the thread
@@ -22,10 +23,11 @@ import java.util.function.BooleanSupplier;
  */
 final class SpinThenBlockSelectStrategy implements SelectStrategy {
 
-    private final long spinNanos;
+    private final LongSupplier spinNanos;
     private final BooleanSupplier worthSpinning;
 
-    SpinThenBlockSelectStrategy(long spinNanos, BooleanSupplier worthSpinning) {
+    /** @param spinNanos read before each spin, so a reload changes it live */
+    SpinThenBlockSelectStrategy(LongSupplier spinNanos, BooleanSupplier worthSpinning) {
         this.spinNanos = spinNanos;
         this.worthSpinning = worthSpinning;
     }
@@ -42,7 +44,7 @@ final class SpinThenBlockSelectStrategy implements SelectStrategy {
         if (ready > 0) {
             return ready;
         }
-        long deadline = System.nanoTime() + spinNanos;
+        long deadline = System.nanoTime() + spinNanos.getAsLong();
         while (System.nanoTime() < deadline) {
             Thread.onSpinWait();
             ready = selectNow.get();

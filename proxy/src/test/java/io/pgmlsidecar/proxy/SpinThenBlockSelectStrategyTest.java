@@ -14,7 +14,7 @@ class SpinThenBlockSelectStrategyTest {
     @Test
     void returnsTheReadySocketsFoundWhileSpinning() throws Exception {
         AtomicInteger polls = new AtomicInteger();
-        var strategy = new SpinThenBlockSelectStrategy(SPIN, () -> true);
+        var strategy = new SpinThenBlockSelectStrategy(() -> SPIN, () -> true);
         int result = strategy.calculateStrategy(() -> polls.incrementAndGet() < 5 ? 0 : 3, false);
         assertEquals(3, result);
         assertEquals(5, polls.get());
@@ -22,7 +22,7 @@ class SpinThenBlockSelectStrategyTest {
 
     @Test
     void sleepsWhenNothingArrivesWithinTheSpin() throws Exception {
-        var strategy = new SpinThenBlockSelectStrategy(SPIN, () -> true);
+        var strategy = new SpinThenBlockSelectStrategy(() -> SPIN, () -> true);
         long t0 = System.nanoTime();
         assertEquals(SelectStrategy.SELECT, strategy.calculateStrategy(() -> 0, false));
         assertTrue(System.nanoTime() - t0 >= SPIN, "gave up before the spin time");
@@ -31,7 +31,7 @@ class SpinThenBlockSelectStrategyTest {
     @Test
     void sleepsAtOnceWhenSpinningIsNotWorthIt() throws Exception {
         AtomicInteger polls = new AtomicInteger();
-        var strategy = new SpinThenBlockSelectStrategy(SPIN, () -> false);
+        var strategy = new SpinThenBlockSelectStrategy(() -> SPIN, () -> false);
         assertEquals(SelectStrategy.SELECT, strategy.calculateStrategy(polls::incrementAndGet, false));
         assertEquals(0, polls.get());
     }
@@ -39,7 +39,7 @@ class SpinThenBlockSelectStrategyTest {
     @Test
     void pendingTasksPollOnceWithoutSpinning() throws Exception {
         AtomicInteger polls = new AtomicInteger();
-        var strategy = new SpinThenBlockSelectStrategy(SPIN, () -> true);
+        var strategy = new SpinThenBlockSelectStrategy(() -> SPIN, () -> true);
         assertEquals(0, strategy.calculateStrategy(() -> {
             polls.incrementAndGet();
             return 0;

@@ -102,6 +102,20 @@ public final class TestCluster {
                 .settingsCipher(SETTINGS_CIPHER).serverFiles(SERVER_FILES).build())).start();
     }
 
+    /**
+     * A sidecar whose sessions reach PostgreSQL through a pooler at {@code poolPort} (PgBouncer in
+     * transaction mode, say), while its deployment listener connects to PostgreSQL itself, as LISTEN
+     * needs a session of its own that a transaction pool does not keep.
+     */
+    public static ProxyServer startSidecarBehindPool(int poolPort, int postgresPort) throws InterruptedException {
+        ProxyConfig config = ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", poolPort).withEventLoopThreads(2);
+        io.pgmlsidecar.catalog.DeploymentNotifications deployments = NOTIFICATIONS.computeIfAbsent(postgresPort,
+                port -> new io.pgmlsidecar.catalog.DeploymentNotifications("127.0.0.1", port, "postgres", null));
+        return new ProxyServer(config, new PgmlInterceptor(io.pgmlsidecar.planner.SidecarServices.builder()
+                .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).transforms(TRANSFORMS).tuning(TUNING).deployments(deployments::watching)
+                .settingsCipher(SETTINGS_CIPHER).serverFiles(SERVER_FILES).build())).start();
+    }
+
     private static void configureAuthentication(EmbeddedPostgresServer pg, Path dataDir) throws SQLException, IOException {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres", "postgres", "");
              Statement s = c.createStatement()) {

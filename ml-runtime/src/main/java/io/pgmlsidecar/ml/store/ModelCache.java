@@ -24,7 +24,16 @@ public final class ModelCache<M extends CachedModel> implements AutoCloseable {
     private final Function<String, M> loader;
     private final long maxBytes;
 
+    private final ModelCacheMetrics metrics;
+    /** Kept so the metrics' weak reference to it lives as long as this cache. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, M> synchronousView;
+
     public ModelCache(long maxBytes, Function<String, M> loader) {
+        this("models", maxBytes, loader);
+    }
+
+    /** @param name the {@code cache} label of its metrics (embedding, transformer, …) */
+    public ModelCache(String name, long maxBytes, Function<String, M> loader) {
         this.loader = loader;
         this.maxBytes = maxBytes;
         this.cache = Caffeine.newBuilder()
@@ -34,9 +43,20 @@ public final class ModelCache<M extends CachedModel> implements AutoCloseable {
                 .removalListener((String k, M m, RemovalCause cause) -> {
                     if (m == null) return;
                     log.info("unloading model '{}' ({})", k, cause);
+                    if (cause.wasEvicted()) {
+                        evictedOne();
+                    }
                     m.retire();
                 })
                 .buildAsync();
+        this.synchronousView = cache.synchronous();
+        this.metrics = ModelCacheMetrics.track(name, synchronousView);
+    }
+
+    private void evictedOne() {
+        if (metrics != null) { // null only while the constructor runs
+            metrics.evicted();
+        }
     }
 
     /** Runs {@code action} with the model {@code key}, loading it if needed; the model stays open meanwhile. */
@@ -47,8 +67,11 @@ public final class ModelCache<M extends CachedModel> implements AutoCloseable {
             M m;
             boolean acquired;
             if (f == mine) {
+                metrics.miss();
+                long loadStart = System.nanoTime();
                 try {
                     m = loader.apply(key);
+                    metrics.loaded(System.nanoTime() - loadStart);
                 } catch (RuntimeException | Error e) {
                     cache.asMap().remove(key, mine);
                     mine.completeExceptionally(new LoadFailed(e));
@@ -61,6 +84,7 @@ public final class ModelCache<M extends CachedModel> implements AutoCloseable {
                 }
                 mine.complete(m);
             } else {
+                metrics.hit();
                 m = join(f);
                 acquired = m.acquire();
             }

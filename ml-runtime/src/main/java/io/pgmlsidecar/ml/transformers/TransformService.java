@@ -28,7 +28,7 @@ public final class TransformService implements AutoCloseable {
     public TransformService(MlConfig config, ModelLocator locator) {
         Objects.requireNonNull(config, "config");
         this.context = new PipelineContext(config, locator, new OrtSessions(Device.parse(config.device()), config.intraOpThreads()));
-        this.cache = new ModelCache<>(config.cacheMaxBytes(), this::load);
+        this.cache = new ModelCache<>("transformer", config.cacheMaxBytes(), this::load);
     }
 
     public MlConfig config() {

@@ -34,7 +34,12 @@ public final class CallFunctions {
     }
 
     public Object[] apply(SessionContext session, ResolvedCall call, List<String[]> argumentRows) {
-        return entry(call).function().apply(session, argumentRows);
+        RowFunction function = entry(call).function();
+        if (argumentRows.isEmpty()) {
+            return function.apply(session, argumentRows); // a strategy's last, empty chunk: no call to count
+        }
+        return io.pgmlsidecar.planner.metrics.CallMetrics.measureRows(call.function(), argumentRows,
+                () -> function.apply(session, argumentRows));
     }
 
     public int typeOid(ResolvedCall call) {

@@ -3,6 +3,7 @@ package io.pgmlsidecar.planner.strategy;
 import io.pgmlsidecar.planner.functions.ArgumentEvaluator;
 import io.pgmlsidecar.planner.functions.BoundParameters;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
+import io.pgmlsidecar.planner.metrics.CallMetrics;
 import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
@@ -51,7 +52,9 @@ public final class CallAlone implements Strategy {
     @Override
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         List<String> args = ArgumentEvaluator.evaluate(session, call.arguments(), parameters);
-        List<byte[]> rows = evaluation.rows(session, args, resultFormats.length > 0 ? resultFormats[0] : 0);
+        short format = resultFormats.length > 0 ? resultFormats[0] : 0;
+        List<byte[]> rows = CallMetrics.measure(call.function(), args.isEmpty() ? null : args.get(0), 1,
+                () -> evaluation.rows(session, args, format));
         return new Execution() {
             private int next;
 

@@ -25,7 +25,6 @@ public final class SelectListCalls implements Strategy {
      */
     public record Target(ResolvedCall call, String name, int fromStart, int fromEnd) {}
 
-    static final int CHUNK_ROWS = 256;
     private static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
 
     private final String carrierSql;
@@ -100,7 +99,7 @@ public final class SelectListCalls implements Strategy {
     private String fetchChunks(SessionContext s, String portal, int maxRows, short[] resultFormats) {
         while (true) {
             List<byte[][]> rows = new ArrayList<>();
-            String tag = s.backend().execute(portal, maxRows > 0 ? maxRows : CHUNK_ROWS, BackendSteps.collect(rows));
+            String tag = s.backend().execute(portal, maxRows > 0 ? maxRows : io.pgmlsidecar.planner.BatchSizes.selectRows(), BackendSteps.collect(rows));
             replaceCarriers(s, rows, resultFormats);
             for (byte[][] row : rows) {
                 s.client().dataRow(row);

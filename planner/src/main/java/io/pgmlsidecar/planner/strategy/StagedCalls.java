@@ -38,7 +38,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class StagedCalls implements Strategy {
 
-    static final int CHUNK_ROWS = 1024;
     private static final int MAX_PASSES = 8;
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
@@ -134,7 +133,7 @@ public final class StagedCalls implements Strategy {
     }
 
     public int batchRows() {
-        return CHUNK_ROWS;
+        return io.pgmlsidecar.planner.BatchSizes.stagedRows();
     }
 
     public int maxDepth() {
@@ -230,7 +229,7 @@ public final class StagedCalls implements Strategy {
                         throw new PgException("57014", "canceling statement due to user request", null);
                     }
                     List<byte[][]> rows = new ArrayList<>();
-                    tag = backend.execute(name, CHUNK_ROWS, BackendSteps.collect(rows));
+                    tag = backend.execute(name, io.pgmlsidecar.planner.BatchSizes.stagedRows(), BackendSteps.collect(rows));
                     if (!rows.isEmpty()) {
                         any = true;
                         computeChunk(session, call, table, rows);

@@ -3,6 +3,7 @@ package io.pgmlsidecar.planner.strategy;
 import io.pgmlsidecar.planner.functions.ArgumentEvaluator;
 import io.pgmlsidecar.planner.functions.BoundParameters;
 import io.pgmlsidecar.planner.functions.ResolvedCall;
+import io.pgmlsidecar.planner.metrics.CallMetrics;
 import io.pgmlsidecar.proxy.codec.Column;
 import io.pgmlsidecar.proxy.intercept.BackendClient.StatementInfo;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
@@ -49,7 +50,8 @@ public final class TableCall implements Strategy {
     @Override
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         List<String> args = ArgumentEvaluator.evaluate(session, call.arguments(), parameters);
-        List<String[]> rows = action.run(session, args);
+        List<String[]> rows = CallMetrics.measure(call.function(), args.isEmpty() ? null : args.get(0), 1,
+                () -> action.run(session, args));
         List<byte[][]> encoded = new ArrayList<>(rows.size());
         for (String[] r : rows) {
             encoded.add(asComposite ? new byte[][] {composite(r).getBytes(StandardCharsets.UTF_8)} : text(r));

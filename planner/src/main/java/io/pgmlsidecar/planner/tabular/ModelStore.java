@@ -2,6 +2,8 @@ package io.pgmlsidecar.planner.tabular;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import io.pgmlsidecar.ml.store.ModelCacheMetrics;
 import io.pgmlsidecar.ml.tabular.TabularModel;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
 
@@ -12,10 +14,23 @@ import io.pgmlsidecar.proxy.intercept.SessionContext;
  */
 public final class ModelStore {
 
-    // every entry in counts once in the loaded-models gauge; the listener runs on the caller's thread
-    private final Cache<Long, TabularModel> models = Caffeine.newBuilder().maximumSize(256).executor(Runnable::run)
-            .removalListener((Long id, TabularModel m, com.github.benmanes.caffeine.cache.RemovalCause cause) -> ServingMeters.loaded(-1))
-            .build();
+    private final ModelCacheMetrics metrics;
+    private final Cache<Long, TabularModel> models;
+
+    public ModelStore() {
+        ModelCacheMetrics[] meters = new ModelCacheMetrics[1];
+        // every entry counts once in the loaded-models gauge; the listener runs on the caller's thread
+        models = Caffeine.newBuilder().maximumSize(256).executor(Runnable::run)
+                .removalListener((Long id, TabularModel m, RemovalCause cause) -> {
+                    ServingMeters.loaded(-1);
+                    if (cause.wasEvicted() && meters[0] != null) {
+                        meters[0].evicted();
+                    }
+                })
+                .build();
+        metrics = ModelCacheMetrics.track("tabular", models);
+        meters[0] = metrics;
+    }
 
     void put(long modelId, TabularModel model) {
         ServingMeters.loaded(1);
@@ -23,8 +38,16 @@ public final class ModelStore {
     }
 
     TabularModel get(SessionContext session, long modelId) {
+        TabularModel cached = models.getIfPresent(modelId);
+        if (cached != null) {
+            metrics.hit();
+            return cached;
+        }
+        metrics.miss();
         return models.get(modelId, id -> {
+            long start = System.nanoTime();
             TabularModel loaded = TabularActions.guard(() -> TabularModel.fromBytes(new TabularCatalog(session.backend()).loadModel(id)));
+            metrics.loaded(System.nanoTime() - start);
             ServingMeters.loaded(1);
             return loaded;
         });

@@ -229,6 +229,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 .addListener((ChannelFutureListener) f -> {
                     if (!f.isSuccess()) {
                         startup.release();
+                        config.observer().clientRefused("upstream_unreachable");
                         closeWithError(PgError.fatal("08006", "could not connect to the upstream PostgreSQL at "
                                         + config.upstreamHost() + ":" + config.upstreamPort() + ": " + f.cause().getMessage(),
                                 "Check that PostgreSQL is running there and that the sidecar's --upstream points at it."));
@@ -250,6 +251,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void backendConnected(Channel channel) {
         backend = channel;
+        config.observer().backendConnected();
+        backend.closeFuture().addListener(closed -> config.observer().backendDisconnected());
         backendOutput = new BackendOutput(backend, protocol);
         workerParts = new InterceptWorker.Parts(protocol, handover, clientOutput, backendOutput, served, triggers,
                 interceptor, attributes, new WorkerOwner());
@@ -582,6 +585,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         public void observe(byte type) {
             protocol.sent(type);
             protocol.fromClient(type);
+            if (type == FrontendType.QUERY || type == FrontendType.EXECUTE) {
+                config.observer().statementRelayed(type == FrontendType.EXECUTE);
+            }
         }
     }
 

@@ -45,6 +45,11 @@ public final class SessionRegistry {
         return count.get() <= maxSessions && intercepting.get() == 0;
     }
 
+    /** Sessions whose statement an interceptor worker (a virtual thread) is serving now. */
+    public int interceptingCount() {
+        return intercepting.get();
+    }
+
     public List<ClientSession> snapshot() {
         return List.copyOf(sessions);
     }
