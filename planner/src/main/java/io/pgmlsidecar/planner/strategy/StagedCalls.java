@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ol>
  *   <li>Collect: the statement's query runs under {@code count(*)} with every call recording the
- *       argument tuples it is asked for and answering NULL (innermost calls first when calls nest).</li>
+ *       argument tuples it is asked for and answering NULL (innermost calls first when calls nest);
+ *       when the calls of a SELECT read only its one table's columns, one {@code SELECT DISTINCT} of
+ *       their arguments over that table instead ({@link DirectStaging}, decision 24).</li>
  *   <li>Compute: the distinct tuples are read in chunks, the model runs once per chunk, the
  *       results go into the session's temporary table.</li>
  *   <li>When a call's result decides which rows reach another call ({@link CallDependence}),

@@ -65,7 +65,7 @@ class DirectCollectTest {
     }
 
     @Test
-    void servingProbesTheCallsTableByTheArgumentsText() {
+    void servingProbesTheCallsTableByTheArgumentsHashes() {
         String sql = "SELECT id FROM t WHERE " + P + " > 3.5";
         StagedCalls staged = (StagedCalls) ((StrategyStatement) planner.plan(sql, null)).strategy();
         CallFunctions functions = new CallFunctions().add(staged.calls().get(0).function(), PgTypes.FLOAT4, (s, rows) -> new Object[0]);
