@@ -131,7 +131,7 @@ class CallsAnywhereOracleTest {
         }
     }
 
-    private static void compare(Connection sidecar, Connection direct, String sql, List<Object> parameters) throws SQLException {
+    static void compare(Connection sidecar, Connection direct, String sql, List<Object> parameters) throws SQLException {
         List<List<Object>> expected;
         List<String> expectedColumns;
         String oracleSql = sql.replace("pgml.predict(", "oracle.predict(");

@@ -78,7 +78,11 @@ public final class ExplainStaged implements Strategy {
         sites.forEach((name, n) -> calls.append(' ').append(name).append(" (").append(n).append(n == 1 ? " site)" : " sites)"));
         lines.add(calls.toString());
         lines.add("  Batch Size: " + staged.batchRows() + " argument tuples per model call");
-        lines.add("  Collecting Passes: " + staged.maxDepth() + (staged.verifies() ? ", then again until one finds nothing new" : ""));
+        if (staged.collectsDirectly()) {
+            lines.add("  Collect: SELECT DISTINCT of the arguments over the FROM table, streamed (one query per call)");
+        } else {
+            lines.add("  Collecting Passes: " + staged.maxDepth() + (staged.verifies() ? ", then again until one finds nothing new" : ""));
+        }
         if (analyze) {
             StagedCalls.Stats st = staged.stats();
             lines.add(String.format(java.util.Locale.ROOT, "  Passes Run: %d  Argument Tuples Computed: %d  Model Calls: %d  Model Time: %.3f ms"

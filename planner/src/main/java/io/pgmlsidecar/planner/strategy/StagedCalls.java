@@ -26,7 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ol>
  *   <li>Collect: the statement's query runs under {@code count(*)} with every call recording the
- *       argument tuples it is asked for and answering NULL (innermost calls first when calls nest).</li>
+ *       argument tuples it is asked for and answering NULL (innermost calls first when calls nest);
+ *       when the calls of a SELECT read only its one table's columns, one {@code SELECT DISTINCT} of
+ *       their arguments over that table instead ({@link DirectStaging}, decision 24).</li>
  *   <li>Compute: the distinct tuples are read in chunks, the model runs once per chunk, the
  *       results go into the session's temporary table.</li>
  *   <li>When a call's result decides which rows reach another call ({@link CallDependence}),
@@ -51,6 +53,10 @@ public final class StagedCalls implements Strategy {
     private final boolean verify;
     /** Whether the serving pass may answer calls with sub-selects instead of function calls ({@link #subSelectsServe}). */
     private final boolean inlineServing;
+    /** The fast path for calls over one table's columns (decision 24), or null when the shape does not qualify. */
+    private final DirectStaging direct;
+    /** Whether this session's execution takes the fast path: the FROM name is a table (known after {@link #describe}). */
+    private boolean directApplies;
     private int[] parameterOids;
 
     int[] parameterOids() {
@@ -68,7 +74,7 @@ public final class StagedCalls implements Strategy {
     }
 
     private StagedCalls(String sql, List<ResolvedCall> calls, CallFunctions functions, CollectPass collect, boolean verify,
-            boolean inlineServing) {
+            boolean inlineServing, DirectCollect directCollect) {
         this.sql = sql;
         this.calls = calls;
         this.functions = functions;
@@ -84,12 +90,15 @@ public final class StagedCalls implements Strategy {
         this.maxDepth = deepest;
         // a nested call's key would be written twice in the sub-select, and again per level: functions then
         this.inlineServing = inlineServing && deepest == 1;
+        this.direct = directCollect == null ? null : new DirectStaging(sql, calls, directCollect, functions);
     }
 
     /** Plans the statement; throws 0A000 for a statement whose calls the collecting query cannot reach. */
     public static StagedCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls, CallFunctions functions) {
         CollectPass collect = CollectPass.plan(sql, tokens, calls);
-        return new StagedCalls(sql, calls, functions, collect, CallDependence.needsVerification(tokens, calls), subSelectsServe(tokens));
+        boolean inline = subSelectsServe(tokens);
+        return new StagedCalls(sql, calls, functions, collect, CallDependence.needsVerification(tokens, calls), inline,
+                inline ? DirectCollect.plan(sql, tokens, calls) : null);
     }
 
     /** Words after which a sub-select may not stand where a call stood, or may not match an equal expression elsewhere. */
@@ -117,6 +126,9 @@ public final class StagedCalls implements Strategy {
 
     /** The statement with every call answered from the lookup table (what the last pass runs). */
     public String servingSql() {
+        if (directApplies) {
+            return direct.servingSql();
+        }
         if (inlineServing) {
             return Splice.replaceNested(sql, calls, (c, args) -> tables.get(c.function()).inlineLookup(args));
         }
@@ -141,7 +153,22 @@ public final class StagedCalls implements Strategy {
     }
 
     public boolean verifies() {
-        return verify;
+        return verify && !directApplies;
+    }
+
+    /** Whether the statement's shape allows the direct collect (decision 24); the session decides in {@link #describe}. */
+    public boolean directCandidate() {
+        return direct != null;
+    }
+
+    /** Whether the last {@link #describe} chose the direct collect. */
+    public boolean collectsDirectly() {
+        return directApplies;
+    }
+
+    /** The direct collecting query of the first call (for tests and EXPLAIN). */
+    String directCollectingSql() {
+        return direct.collectingSql(calls.get(0));
     }
 
     public List<ResolvedCall> calls() {
@@ -158,8 +185,14 @@ public final class StagedCalls implements Strategy {
 
     @Override
     public StatementInfo describe(SessionContext session, int[] declared) {
-        for (LookupTables t : tables.values()) {
-            t.prepare(session.backend(), false);
+        directApplies = direct != null && direct.applies(session.backend());
+        if (directApplies) {
+            direct.prepare(session.backend(), false);
+            direct.type(session.backend(), ParameterTypes.forCalls(declared, calls));
+        } else {
+            for (LookupTables t : tables.values()) {
+                t.prepare(session.backend(), false);
+            }
         }
         StatementInfo info = session.backend().prepare("", servingSql(), ParameterTypes.forCalls(declared, calls));
         parameterOids = ParameterTypes.orText(info.parameterTypeOids());
@@ -182,13 +215,17 @@ public final class StagedCalls implements Strategy {
 
     /** Runs the collecting passes and computes every call's results into the lookup tables. */
     void collectAndCompute(SessionContext session, BoundParameters parameters) {
-        for (LookupTables t : tables.values()) {
-            t.prepare(session.backend(), true);
-        }
         stats.passes = 0;
         stats.computed = 0;
         stats.modelCalls = 0;
         stats.modelNanos = 0;
+        if (directApplies) {
+            direct.collectAndCompute(session, parameterOids, parameters, stats);
+            return;
+        }
+        for (LookupTables t : tables.values()) {
+            t.prepare(session.backend(), true);
+        }
         int level = 1;
         while (true) {
             runCollectingPass(session.backend(), collectingSql(Math.min(level, maxDepth)), parameters);

@@ -1,0 +1,170 @@
+package io.pgmlsidecar.planner.strategy;
+
+import io.pgmlsidecar.planner.functions.ArgumentExpression;
+import io.pgmlsidecar.planner.functions.BoundParameters;
+import io.pgmlsidecar.planner.functions.CallFunctions;
+import io.pgmlsidecar.planner.functions.ResolvedCall;
+import io.pgmlsidecar.proxy.codec.Column;
+import io.pgmlsidecar.proxy.intercept.BackendClient;
+import io.pgmlsidecar.proxy.intercept.PgException;
+import io.pgmlsidecar.proxy.intercept.SessionContext;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The general strategy's fast path (decision 24) for a SELECT whose calls read one table's
+ * columns: each distinct call is collected with {@link DirectCollect}'s query streamed through a
+ * portal in chunks, the model runs per chunk, the results go into a {@link DirectLookup} table,
+ * and the serving statement probes its hash index. One collecting pass, no per-row function.
+ */
+final class DirectStaging {
+
+    /** Kinds of relation whose rows are exactly what the statement reads (a view's body could join). */
+    private static final Set<String> TABLE_KINDS = Set.of("r", "p", "m", "f");
+    private static final AtomicLong SEQUENCE = new AtomicLong();
+
+    /** The calls with the same function and argument text share one table. */
+    private record Group(ResolvedCall call, List<String> arguments, DirectLookup lookup) {}
+
+    private final String sql;
+    private final List<ResolvedCall> calls;
+    private final DirectCollect collect;
+    private final CallFunctions functions;
+    private final Map<String, Group> groups = new LinkedHashMap<>();
+
+    DirectStaging(String sql, List<ResolvedCall> calls, DirectCollect collect, CallFunctions functions) {
+        this.sql = sql;
+        this.calls = calls;
+        this.collect = collect;
+        this.functions = functions;
+        for (ResolvedCall c : calls) {
+            List<String> args = c.arguments().stream().map(ArgumentExpression::sql).toList();
+            String key = c.function().qualifiedName() + "\u0000" + String.join("\u0000", args);
+            groups.computeIfAbsent(key, k -> new Group(c, args,
+                    new DirectLookup(c.function(), functions.sqlType(c), args.size(), groups.size())));
+        }
+    }
+
+    /**
+     * Whether the FROM name is a table on this session (its search_path), not a view or something
+     * else, and the server has {@code hash_record_extended} (PostgreSQL 14).
+     */
+    boolean applies(BackendClient backend) {
+        String[] r = BackendSteps.query(backend, "SELECT (SELECT c.relkind::text FROM pg_catalog.pg_class c WHERE c.oid = to_regclass($1)), "
+                + "current_setting('server_version_num')::int >= 140000", collect.tableName()).get(0);
+        return r[0] != null && TABLE_KINDS.contains(r[0]) && "t".equals(r[1]);
+    }
+
+    /** Learns the arguments' types (a Describe of the arguments over the table), which decide how each is hashed. */
+    void type(BackendClient backend, int[] parameterOids) {
+        for (Group g : groups.values()) {
+            List<Column> columns = backend.prepare("", DirectLookup.typingSql(collect, g.arguments()),
+                    typingParameters(parameterOids, g.call())).columns();
+            int[] oids = new int[columns.size()];
+            for (int i = 0; i < oids.length; i++) {
+                oids[i] = columns.get(i).typeOid();
+            }
+            g.lookup().type(oids);
+        }
+    }
+
+    /** Parameters the typing query does not mention get a type (text), or PostgreSQL could not determine it. */
+    private static int[] typingParameters(int[] parameterOids, ResolvedCall call) {
+        int[] out = parameterOids.clone();
+        Set<Integer> used = new java.util.HashSet<>();
+        for (ArgumentExpression a : call.arguments()) {
+            for (var t : a.tokens()) {
+                if (t.kind() == io.pgmlsidecar.planner.scan.Token.Kind.PARAMETER) {
+                    used.add(Integer.parseInt(t.text().substring(1)));
+                }
+            }
+        }
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] == 0 && !used.contains(i + 1)) {
+                out[i] = io.pgmlsidecar.planner.values.PgTypes.TEXT;
+            }
+        }
+        return out;
+    }
+
+    void prepare(BackendClient backend, boolean empty) {
+        for (Group g : groups.values()) {
+            g.lookup().prepare(backend, empty);
+        }
+    }
+
+    /** The statement with every call answered from its table. */
+    String servingSql() {
+        return Splice.replaceCalls(sql, calls, c -> group(c).lookup().serving(group(c).arguments()));
+    }
+
+    /** The collecting query of one call. */
+    String collectingSql(ResolvedCall c) {
+        return group(c).lookup().collectingSql(collect, group(c).arguments());
+    }
+
+    private Group group(ResolvedCall c) {
+        List<String> args = c.arguments().stream().map(ArgumentExpression::sql).toList();
+        return groups.get(c.function().qualifiedName() + "\u0000" + String.join("\u0000", args));
+    }
+
+    /** Collects, computes and stores every call's results; then indexes the tables. */
+    void collectAndCompute(SessionContext session, int[] parameterOids, BoundParameters parameters, StagedCalls.Stats stats) {
+        BackendClient backend = session.backend();
+        prepare(backend, true);
+        for (Group g : groups.values()) {
+            stats.passes++;
+            // a named statement and portal: the functions may run their own queries between chunks
+            String name = "pgml_sidecar_direct_" + SEQUENCE.incrementAndGet();
+            backend.prepare(name, collectingSql(g.call()), parameterOids);
+            backend.bind(name, name, parameters.formats(), parameters.values(), new short[0]);
+            try {
+                String tag;
+                do {
+                    if (session.cancelRequested()) {
+                        throw new PgException("57014", "canceling statement due to user request", null);
+                    }
+                    List<byte[][]> rows = new ArrayList<>();
+                    tag = backend.execute(name, StagedCalls.CHUNK_ROWS, BackendSteps.collect(rows));
+                    if (!rows.isEmpty()) {
+                        computeChunk(session, g, rows, stats);
+                    }
+                } while (tag == null);
+            } finally {
+                backend.close((byte) 'P', name);
+                backend.close((byte) 'S', name);
+            }
+            g.lookup().index(backend);
+        }
+    }
+
+    private void computeChunk(SessionContext session, Group g, List<byte[][]> rows, StagedCalls.Stats stats) {
+        List<String> hashes = new ArrayList<>(rows.size());
+        List<String> hashes2 = new ArrayList<>(rows.size());
+        List<String[]> tuples = new ArrayList<>(rows.size());
+        for (byte[][] row : rows) {
+            hashes.add(new String(row[0], StandardCharsets.US_ASCII));
+            hashes2.add(new String(row[1], StandardCharsets.US_ASCII));
+            String[] t = new String[row.length - 2];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = row[i + 2] == null ? null : new String(row[i + 2], StandardCharsets.UTF_8);
+            }
+            tuples.add(t);
+        }
+        long t0 = System.nanoTime();
+        Object[] results = functions.apply(session, g.call(), tuples);
+        stats.modelNanos += System.nanoTime() - t0;
+        stats.modelCalls++;
+        stats.computed += rows.size();
+        List<String> values = new ArrayList<>(results.length);
+        for (Object r : results) {
+            values.add(functions.text(r));
+        }
+        g.lookup().store(session.backend(), hashes, hashes2, values);
+    }
+}
