@@ -25,7 +25,9 @@ public final class FunctionRegistry {
     /** tune: fine-tuning (PostgresML ignores y_column_name; here it names the class column when dataset_args does not). */
     public static final ApiFunction TUNE = new ApiFunction("pgml.tune", List.of(
             p("project_name", PgTypes.TEXT, null), p("task", PgTypes.TEXT, "NULL"), p("relation_name", PgTypes.TEXT, "NULL"),
-            p("y_column_name", PgTypes.TEXT, "NULL"), p("model_name", PgTypes.TEXT, "NULL"), p("hyperparams", PgTypes.JSONB, "'{}'"),
+            // PostgresML names it _y_column_name (unused there): named-argument calls may use either name
+            new ApiFunction.Parameter("y_column_name", PgTypes.TEXT, "NULL", List.of("_y_column_name")),
+            p("model_name", PgTypes.TEXT, "NULL"), p("hyperparams", PgTypes.JSONB, "'{}'"),
             p("test_size", PgTypes.FLOAT4, "0.25"), p("test_sampling", PgTypes.TEXT, "'stratified'"),
             p("automatic_deploy", PgTypes.BOOL, "true"), p("materialize_snapshot", PgTypes.BOOL, "false")), PgTypes.UNKNOWN, true);
 
@@ -152,5 +154,10 @@ public final class FunctionRegistry {
 
     public static ApiFunction find(String qualifiedName) {
         return FUNCTIONS.get(qualifiedName);
+    }
+
+    /** Every intercepted function (for the README's comparison with PostgresML's declarations). */
+    public static java.util.Collection<ApiFunction> all() {
+        return FUNCTIONS.values();
     }
 }

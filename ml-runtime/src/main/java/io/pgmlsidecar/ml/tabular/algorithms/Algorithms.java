@@ -20,6 +20,9 @@ public final class Algorithms {
     }
 
     /** Every label of PostgresML's pgml.algorithm enum. */
+    /** Algorithms whose Python wrappers drop None parameters (XGBoost's and LightGBM's scikit-learn classes). */
+    private static final java.util.Set<String> NONE_MEANS_DEFAULT = java.util.Set.of("xgboost", "xgboost_random_forest", "lightgbm");
+
     public static final List<String> POSTGRESML_NAMES = List.of("linear", "xgboost", "xgboost_random_forest", "svm", "lasso",
             "elastic_net", "ridge", "kmeans", "dbscan", "knn", "random_forest", "least_angle", "lasso_least_angle",
             "orthogonal_matching_pursuit", "bayesian_ridge", "automatic_relevance_determination", "stochastic_gradient_descent",
@@ -142,7 +145,7 @@ public final class Algorithms {
                     : "unknown algorithm \"" + algorithm + "\"";
             throw new TabularException(why, "supported for " + task.pgName() + ": " + String.join(", ", REGISTRY.get(task).keySet()));
         }
-        Params p = new Params(a, hyperparams);
+        Params p = NONE_MEANS_DEFAULT.contains(a) ? Params.noneMeansDefault(a, hyperparams) : new Params(a, hyperparams);
         Estimator e = f.apply(p, xgboostDevice);
         p.finish();
         return e;

@@ -14,6 +14,14 @@ import java.util.Set;
  * Hyperparameters as PostgresML passes them (a JSON object, scikit-learn / XGBoost names). Each
  * algorithm reads the keys it knows; {@link #finish()} rejects any other key with a list of the accepted
  * ones. {@code random_state}, {@code n_jobs} and {@code verbose} are accepted everywhere.
+ *
+ * <p>A key given as JSON {@code null} is scikit-learn's {@code None}, not "use the default": the getters
+ * that may be None ({@link #optInt}, {@link #any}) return null for it even where the default is a value
+ * (birch's {@code n_clusters: null} keeps every subcluster, a forest's {@code max_features: null} uses
+ * every feature); {@link #str} gives {@code "none"} where that word is accepted; the getters of values
+ * scikit-learn never lets be None refuse it, as scikit-learn does, rather than silently use the default.
+ * XGBoost's and LightGBM's parameters are read through {@link #noneMeansDefault}: their wrappers drop
+ * None parameters, so there null does mean the default.
  */
 public final class Params {
     private final String algorithm;
@@ -29,6 +37,31 @@ public final class Params {
         known.add("verbose");
     }
 
+    /**
+     * Parameters of a library whose Python wrapper drops None values before the library sees them
+     * (XGBoost's and LightGBM's): there a null is the same as leaving the key out.
+     */
+    public static Params noneMeansDefault(String algorithm, Map<String, ?> values) {
+        Map<String, Object> given = new LinkedHashMap<>();
+        if (values != null) {
+            values.forEach((k, v) -> {
+                if (v != null) {
+                    given.put(k, v);
+                }
+            });
+        }
+        Params p = new Params(algorithm, given);
+        if (values != null) {
+            // a key given as null is left out, so it is not "unknown" either
+            values.forEach((k, v) -> {
+                if (v == null) {
+                    p.known.add(k);
+                }
+            });
+        }
+        return p;
+    }
+
     public Map<String, Object> raw() {
         return values;
     }
@@ -38,18 +71,40 @@ public final class Params {
         return resolved;
     }
 
-    private Object get(String key, Object dflt, String... aliases) {
+    /** Stands for a key given as JSON null, so that "given as None" and "not given" stay apart. */
+    private static final Object NONE = new Object();
+
+    /** The value of key (or of its first alias given), NONE for an explicit null, dflt when none is given. */
+    private Object lookup(String key, Object dflt, String... aliases) {
         known.add(key);
         for (String a : aliases) {
             known.add(a);
         }
-        Object v = values.get(key);
+        if (values.containsKey(key)) {
+            return values.get(key) == null ? NONE : values.get(key);
+        }
         for (String a : aliases) {
-            if (v == null && values.containsKey(a)) {
-                v = values.get(a);
+            if (values.containsKey(a)) {
+                return values.get(a) == null ? NONE : values.get(a);
             }
         }
-        return v == null ? dflt : v;
+        return dflt;
+    }
+
+    /** A value that may not be None: an explicit null is refused as scikit-learn refuses it. */
+    private Object get(String key, Object dflt, String expected, String... aliases) {
+        Object v = lookup(key, dflt, aliases);
+        if (v == NONE) {
+            throw new TabularException("hyperparameter " + key + " of " + algorithm + " must be " + expected
+                    + ", got null (None), which " + key + " does not accept", "leave " + key + " out to use its default");
+        }
+        return v;
+    }
+
+    /** A value that may be None: an explicit null gives null whatever the default. */
+    private Object getOrNone(String key, Object dflt) {
+        Object v = lookup(key, dflt);
+        return v == NONE ? null : v;
     }
 
     public boolean has(String key) {
@@ -57,7 +112,7 @@ public final class Params {
     }
 
     public double dbl(String key, double dflt, String... aliases) {
-        Object v = get(key, dflt, aliases);
+        Object v = get(key, dflt, "a number", aliases);
         double d;
         if (v instanceof Number n) {
             d = n.doubleValue();
@@ -73,7 +128,7 @@ public final class Params {
     }
 
     public int integer(String key, int dflt, String... aliases) {
-        Object v = get(key, dflt, aliases);
+        Object v = get(key, dflt, "an integer", aliases);
         double d;
         if (v instanceof Number n) {
             d = n.doubleValue();
@@ -92,7 +147,7 @@ public final class Params {
     }
 
     public boolean bool(String key, boolean dflt, String... aliases) {
-        Object v = get(key, dflt, aliases);
+        Object v = get(key, dflt, "true or false", aliases);
         boolean b;
         if (v instanceof Boolean bb) {
             b = bb;
@@ -108,7 +163,12 @@ public final class Params {
     }
 
     public String str(String key, String dflt, String... allowed) {
-        Object v = get(key, dflt);
+        Object v = lookup(key, dflt);
+        if (v == NONE) {
+            // scikit-learn's None where a word means the same (SGD's penalty=None is "no penalty")
+            v = List.of(allowed).contains("none") ? "none"
+                    : get(key, dflt, allowed.length > 0 ? "one of " + String.join(", ", allowed) : "a string");
+        }
         String s = v == null ? null : String.valueOf(v).toLowerCase(Locale.ROOT);
         if (allowed.length > 0 && s != null && !List.of(allowed).contains(s)) {
             throw bad(key, v, "one of " + String.join(", ", allowed));
@@ -121,16 +181,16 @@ public final class Params {
 
     /** A value that may be a number or one of some words (e.g. max_features: "sqrt" | 0.5 | 10). */
     public Object any(String key, Object dflt) {
-        Object v = get(key, dflt);
+        Object v = getOrNone(key, dflt);
         if (v != null) {
             resolved.put(key, v);
         }
         return v;
     }
 
-    /** An optional integer: null, "None" and "null" mean unset (scikit-learn's None). */
+    /** An integer that may be None: null, "None" and "null" mean None, even where the default is a number. */
     public Integer optInt(String key, Integer dflt) {
-        Object v = get(key, dflt);
+        Object v = getOrNone(key, dflt);
         if (v == null || "none".equalsIgnoreCase(String.valueOf(v)) || "null".equalsIgnoreCase(String.valueOf(v))) {
             resolved.put(key, null);
             return null;
@@ -153,7 +213,7 @@ public final class Params {
     }
 
     public long seed(long dflt) {
-        Object v = get("random_state", null);
+        Object v = getOrNone("random_state", null);
         if (v == null) {
             return dflt;
         }
