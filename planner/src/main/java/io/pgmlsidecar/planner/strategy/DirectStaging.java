@@ -130,7 +130,7 @@ final class DirectStaging {
                         throw new PgException("57014", "canceling statement due to user request", null);
                     }
                     List<byte[][]> rows = new ArrayList<>();
-                    tag = backend.execute(name, StagedCalls.CHUNK_ROWS, BackendSteps.collect(rows));
+                    tag = backend.execute(name, io.pgmlsidecar.planner.BatchSizes.stagedRows(), BackendSteps.collect(rows));
                     if (!rows.isEmpty()) {
                         computeChunk(session, g, rows, stats);
                     }
