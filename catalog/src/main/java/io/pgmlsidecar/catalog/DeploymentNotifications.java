@@ -40,13 +40,18 @@ public final class DeploymentNotifications implements AutoCloseable {
     /**
      * True when changes in {@code database} are being listened for; the first call for a database
      * starts its listener (and answers false until it is connected). {@code onChange} runs on every
-     * notification and whenever the connection is lost.
+     * notification and whenever the connection is lost. Several callers (sidecars sharing one
+     * listener in a process) each register their own callback, once per distinct callback object.
      */
     public boolean watching(String database, Runnable onChange) {
         if (closed) {
             return false;
         }
-        return listeners.computeIfAbsent(database, db -> new Listener(db, onChange)).listening;
+        Listener listener = listeners.computeIfAbsent(database, Listener::new);
+        if (listener.callbacks.add(onChange) && listener.listening) {
+            onChange.run(); // changes before this caller registered are unknown to it
+        }
+        return listener.listening;
     }
 
     @Override
@@ -57,13 +62,12 @@ public final class DeploymentNotifications implements AutoCloseable {
 
     private final class Listener implements Runnable {
         private final String database;
-        private final Runnable onChange;
+        private final java.util.Set<Runnable> callbacks = new java.util.concurrent.CopyOnWriteArraySet<>();
         private final Thread thread;
         private volatile boolean listening;
 
-        Listener(String database, Runnable onChange) {
+        Listener(String database) {
             this.database = database;
-            this.onChange = onChange;
             this.thread = Thread.ofVirtual().name("pgml-deployments-" + database).start(this);
         }
 
@@ -76,13 +80,13 @@ public final class DeploymentNotifications implements AutoCloseable {
                         s.execute("LISTEN " + CHANNEL);
                     }
                     listening = true;
-                    onChange.run(); // whatever happened before the LISTEN is unknown
+                    callbacks.forEach(Runnable::run); // whatever happened before the LISTEN is unknown
                     backoffMs = 500;
                     PGConnection pg = c.unwrap(PGConnection.class);
                     while (!closed) {
                         PGNotification[] batch = pg.getNotifications(10_000);
                         if (batch != null && batch.length > 0) {
-                            onChange.run();
+                            callbacks.forEach(Runnable::run);
                         }
                         if (!c.isValid(5)) {
                             break;
@@ -92,7 +96,7 @@ public final class DeploymentNotifications implements AutoCloseable {
                     LOG.debug("deployment listener for database {} is not connected: {}", database, e.getMessage());
                 } finally {
                     listening = false;
-                    onChange.run();
+                    callbacks.forEach(Runnable::run);
                 }
                 try {
                     Thread.sleep(backoffMs);

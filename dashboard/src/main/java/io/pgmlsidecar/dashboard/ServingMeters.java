@@ -35,24 +35,49 @@ final class ServingMeters {
         ArrayNode meters = answer.putArray("meters");
         registry.getMeters().stream()
                 .filter(m -> shown(m.getId().getName()))
-                .filter(m -> m.getId().getTag("project") == null || readableProjects.contains(m.getId().getTag("project")))
+                .filter(m -> readable(m.getId(), readableProjects))
                 .sorted(Comparator.comparing((Meter m) -> m.getId().getName()).thenComparing(m -> m.getId().getTags().toString()))
                 .forEach(m -> meters.add(describe(m)));
         answer.put("read_at", System.currentTimeMillis());
         return answer;
     }
 
-    /** The names of the projects the role may read; none where it may not read pgml.projects at all. */
+    /** Functions whose {@code model} tag names a hub or remote model, not a registry row. */
+    private static final Set<String> HUB_MODEL_FUNCTIONS = Set.of("pgml.embed", "pgml.rank", "pgml.transform", "pgml.chunk");
+
+    /**
+     * A meter naming a project or a model of the registry (the {@code project} tag, or the
+     * {@code model} tag of a registry function: a project name or a model id) is shown only when
+     * the role may read that row.
+     */
+    private static boolean readable(Meter.Id id, Set<String> readable) {
+        String project = id.getTag("project");
+        if (project != null && !project.isEmpty() && !readable.contains(project)) {
+            return false;
+        }
+        String model = id.getTag("model");
+        if (model == null || model.isEmpty() || HUB_MODEL_FUNCTIONS.contains(id.getTag("function"))) {
+            return true;
+        }
+        return readable.contains(model);
+    }
+
+    /**
+     * The names of the projects and the ids of the models the role may read; none where it may
+     * not read the registry at all.
+     */
     static Set<String> readableProjects(Connection c) throws SQLException {
         Set<String> names = new HashSet<>();
-        try (Statement s = c.createStatement();
-             ResultSet r = s.executeQuery("SELECT name FROM pgml.projects")) {
-            while (r.next()) {
-                names.add(r.getString(1));
-            }
-        } catch (SQLException e) {
-            if (!"42501".equals(e.getSQLState())) {
-                throw e;
+        for (String query : new String[] {"SELECT name FROM pgml.projects", "SELECT id::text FROM pgml.models"}) {
+            try (Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery(query)) {
+                while (r.next()) {
+                    names.add(r.getString(1));
+                }
+            } catch (SQLException e) {
+                if (!"42501".equals(e.getSQLState())) {
+                    throw e;
+                }
             }
         }
         return names;

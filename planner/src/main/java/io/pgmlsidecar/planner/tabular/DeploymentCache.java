@@ -25,6 +25,8 @@ public final class DeploymentCache {
     private final Cache<Key, TabularCatalog.DeployedModel> deployed = Caffeine.newBuilder()
             .maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(5)).build();
     private final Map<String, AtomicLong> generations = new ConcurrentHashMap<>();
+    /** One callback per database, the same object on every look-up, so a shared listener registers it once. */
+    private final Map<String, Runnable> forgetters = new ConcurrentHashMap<>();
 
     public DeploymentCache(DeploymentWatch watch) {
         this.watch = watch;
@@ -32,7 +34,7 @@ public final class DeploymentCache {
 
     TabularCatalog.DeployedModel deployed(SessionContext session, String project, Supplier<TabularCatalog.DeployedModel> lookUp) {
         String database = session.startupParameters().getOrDefault("database", session.startupParameters().get("user"));
-        if (session.transactionStatus() != TransactionStatus.IDLE || database == null || !watch.watching(database, () -> forget(database))) {
+        if (session.transactionStatus() != TransactionStatus.IDLE || database == null || !watch.watching(database, forgetters.computeIfAbsent(database, db -> () -> forget(db)))) {
             return lookUp.get();
         }
         Key key = new Key(database, session.startupParameters().get("user"), project);
