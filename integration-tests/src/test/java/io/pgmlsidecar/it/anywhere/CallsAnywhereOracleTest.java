@@ -52,6 +52,15 @@ class CallsAnywhereOracleTest {
             // PostgresML's headline shape
             "SELECT *, pgml.predict('anywhere_linear', " + F + ") AS buying_score FROM anywhere_t t WHERE g = 1 ORDER BY buying_score LIMIT 25",
             "SELECT id FROM anywhere_t t ORDER BY pgml.predict('anywhere_linear', " + F + ") DESC NULLS LAST LIMIT 10",
+            // decided while computing (decision 33): many rows share a tuple and a result, so ties cross the limit
+            "SELECT id FROM anywhere_t t ORDER BY pgml.predict('anywhere_linear', ARRAY[0, t.b, t.c]::real[]) DESC, id LIMIT 7",
+            "SELECT id, pgml.predict('anywhere_linear', ARRAY[0, t.b, t.c]::real[]) AS s FROM anywhere_t t WHERE g <> 2 ORDER BY s, id LIMIT 5 OFFSET 3",
+            "SELECT id FROM anywhere_t t ORDER BY pgml.predict('anywhere_linear', ARRAY[0, t.b, t.c]::real[]) LIMIT 0",
+            "SELECT id, pgml.predict('anywhere_linear', ARRAY[0, t.b, t.c]::real[]) FROM anywhere_t t WHERE "
+                    + "pgml.predict('anywhere_linear', ARRAY[0, t.b, t.c]::real[]) >= 8 AND g = 1 AND pgml.predict('anywhere_linear', "
+                    + "ARRAY[0, t.b, t.c]::real[]) / 0.5 + 1 < 23 ORDER BY id",
+            "SELECT id FROM anywhere_t t WHERE pgml.predict('anywhere_linear', " + F + ") BETWEEN 500 AND 900.25 AND "
+                    + "pgml.predict('anywhere_linear', ARRAY[0, t.b, t.c]::real[]) IN (5, 8, 11) ORDER BY id",
             "SELECT id, pgml.predict('anywhere_linear', " + F + ")::int FROM anywhere_t t WHERE pgml.predict('anywhere_linear', " + F + ") > 1000.5 ORDER BY id",
             "SELECT id, round(pgml.predict('anywhere_linear', " + F + ")) AS r, pgml.predict('anywhere_linear', " + F + ") * 2 FROM anywhere_t t ORDER BY id",
             "SELECT g, count(*), sum(pgml.predict('anywhere_linear', " + F + ")::int) FROM anywhere_t t GROUP BY g ORDER BY g",

@@ -69,6 +69,42 @@ class DirectCollectShapesTest {
         }
     }
 
+    /**
+     * Decision 33: with ORDER BY a call … LIMIT n only the first n results (with ties) are stored, and
+     * with a WHERE conjunct comparing a call with constants only the results that pass; the answers
+     * stay PostgreSQL's own.
+     */
+    @Test
+    void topRowsAndConditionsAreDecidedWhileComputing() throws SQLException {
+        String top = "SELECT id FROM direct_t t WHERE t.b IS NOT NULL ORDER BY " + CALL + " DESC, id LIMIT 25";
+        String filtered = "SELECT id, " + CALL + " AS score FROM direct_t t WHERE t.b IS NOT NULL AND " + CALL + " > 1500.5 ORDER BY id";
+        // b and c take few values: a handful of tuples for 270 rows, so ties cross the limit
+        String ties = "SELECT id, " + CALL.replace("t.a", "0") + " AS s FROM direct_t t WHERE t.b IS NOT NULL ORDER BY s, id LIMIT 12 OFFSET 2";
+        try (Connection sidecar = cluster.connect(null); Connection direct = cluster.connectDirect(null)) {
+            String plan = explain(sidecar, top);
+            assertTrue(plan.contains("Decided While Computing: keeps the first 25 results of pgml.predict in ORDER BY DESC NULLS FIRST"), plan);
+            assertTrue(plan.contains("Argument Tuples Computed: 270  Results Stored: 25 "), plan);
+            CallsAnywhereOracleTest.compare(sidecar, direct, top, List.of());
+
+            long passing;
+            try (Statement s = direct.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM direct_t t WHERE t.b IS NOT NULL AND "
+                    + CALL.replace("pgml.predict(", "oracle.predict(") + " > 1500.5")) {
+                rs.next();
+                passing = rs.getLong(1);
+            }
+            assertTrue(passing > 0 && passing < 270, "some rows pass: " + passing);
+            plan = explain(sidecar, filtered);
+            assertTrue(plan.contains("Decided While Computing: keeps the results of pgml.predict that pass " + CALL + " > 1500.5"), plan);
+            assertTrue(plan.contains("Argument Tuples Computed: 270  Results Stored: " + passing + " "), plan);
+            CallsAnywhereOracleTest.compare(sidecar, direct, filtered, List.of());
+
+            plan = explain(sidecar, ties);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("Argument Tuples Computed: (\\d+)").matcher(plan);
+            assertTrue(m.find() && Integer.parseInt(m.group(1)) < 12, "fewer tuples than the limit: every row ties with others " + plan);
+            CallsAnywhereOracleTest.compare(sidecar, direct, ties, List.of());
+        }
+    }
+
     @Test
     void aViewKeepsTheStatementAsItsCollectingQuery() throws SQLException {
         String q = "SELECT id FROM direct_v t WHERE t.b IS NOT NULL AND " + CALL + " > 1000.5 ORDER BY id";

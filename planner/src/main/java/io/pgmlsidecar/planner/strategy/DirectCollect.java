@@ -38,11 +38,33 @@ final class DirectCollect {
     private final String fromItem;
     private final String tableName;
     private final String filter;
+    private final List<CollectPushdown.Condition> conditions;
+    private final List<ResolvedCall> whereCalls;
+    private final CollectPushdown.TopRows topRows;
 
-    private DirectCollect(String fromItem, String tableName, String filter) {
+    private DirectCollect(String fromItem, String tableName, String filter, List<CollectPushdown.Condition> conditions,
+            List<ResolvedCall> whereCalls, CollectPushdown.TopRows topRows) {
         this.fromItem = fromItem;
         this.tableName = tableName;
         this.filter = filter;
+        this.conditions = conditions;
+        this.whereCalls = whereCalls;
+        this.topRows = topRows;
+    }
+
+    /** WHERE conjuncts over one call and constants, which the computing step evaluates (decision 33). */
+    List<CollectPushdown.Condition> conditions() {
+        return conditions;
+    }
+
+    /** The calls inside WHERE. */
+    List<ResolvedCall> whereCalls() {
+        return whereCalls;
+    }
+
+    /** ORDER BY a call … LIMIT n, decided while computing (decision 33); null: none. */
+    CollectPushdown.TopRows topRows() {
+        return topRows;
     }
 
     /** The table's name as written, for {@code to_regclass}. */
@@ -92,14 +114,43 @@ final class DirectCollect {
             }
         }
         String filter = null;
+        List<CollectPushdown.Condition> conditions = new ArrayList<>();
+        List<ResolvedCall> whereCalls = new ArrayList<>();
+        boolean everyConjunctKept = true;
+        int tokenEnd = lastToken(tokens, end) + 1;
+        int afterWhere = fromEnd;
+        int whereStart = -1;
+        int whereEnd = -1;
         if (afterFrom >= 0 && tokens.get(afterFrom).isKeyword("where")) {
-            int afterWhere = topLevelAny(tokens, afterFrom + 1, AFTER_WHERE);
-            int whereEnd = afterWhere < 0 ? lastToken(tokens, end) + 1 : afterWhere;
-            filter = keptConjuncts(sql, tokens, calls, afterFrom + 1, whereEnd);
+            int next = topLevelAny(tokens, afterFrom + 1, AFTER_WHERE);
+            afterWhere = next < 0 ? tokenEnd : next;
+            List<int[]> conjuncts = conjuncts(tokens, afterFrom + 1, afterWhere);
+            filter = keptConjuncts(sql, tokens, calls, conjuncts);
+            for (int[] c : conjuncts) {
+                if (c[0] < c[1] && !keeps(tokens, calls, c[0], c[1])) {
+                    everyConjunctKept = false;
+                    CollectPushdown.Condition pushed = CollectPushdown.condition(tokens, calls, c[0], c[1]);
+                    if (pushed != null) {
+                        conditions.add(pushed);
+                    }
+                }
+            }
+            for (ResolvedCall c : calls) {
+                if (c.site().firstToken() > afterFrom && c.site().lastToken() < afterWhere) {
+                    whereCalls.add(c);
+                }
+            }
+            whereStart = tokens.get(afterFrom + 1).start();
+            whereEnd = tokens.get(afterWhere - 1).end();
+        }
+        CollectPushdown.TopRows top = null;
+        if (everyConjunctKept && afterWhere < tokenEnd && tokens.get(afterWhere).isKeyword("order")) {
+            top = CollectPushdown.topRows(sql, tokens, calls, from, afterWhere, tokenEnd, whereStart, whereEnd,
+                    tokens.get(fromEnd - 1).end());
         }
         String fromItem = sql.substring(tokens.get(from + 1).start(), tokens.get(fromEnd - 1).end());
         String table = sql.substring(tokens.get(name[0]).start(), tokens.get(name[1]).end());
-        return new DirectCollect(fromItem, table, filter);
+        return new DirectCollect(fromItem, table, filter, List.copyOf(conditions), List.copyOf(whereCalls), top);
     }
 
     /** A call in the statement's own select list, WHERE or ORDER BY whose arguments hold no subquery or aggregate. */
@@ -158,10 +209,10 @@ final class DirectCollect {
     }
 
     /**
-     * The top-level AND conjuncts of WHERE in [from, to) that hold no call, joined with AND (null:
-     * none). With a top-level OR the condition is one conjunct: AND binds tighter.
+     * The top-level AND conjuncts of WHERE in [from, to), as token ranges. With a top-level OR the
+     * condition is one conjunct: AND binds tighter.
      */
-    private static String keptConjuncts(String sql, List<Token> tokens, List<ResolvedCall> calls, int from, int to) {
+    private static List<int[]> conjuncts(List<Token> tokens, int from, int to) {
         List<int[]> conjuncts = new ArrayList<>();
         int depth = 0;
         int caseDepth = 0;
@@ -181,8 +232,7 @@ final class DirectCollect {
                     case "between" -> between = caseDepth == 0 || between;
                     case "or" -> {
                         if (caseDepth == 0) {
-                            return keeps(tokens, calls, from, to) ? "(" + sql.substring(tokens.get(from).start(), tokens.get(to - 1).end())
-                                    + ")" : null;
+                            return List.of(new int[] {from, to});
                         }
                     }
                     case "and" -> {
@@ -198,6 +248,11 @@ final class DirectCollect {
             }
         }
         conjuncts.add(new int[] {start, to});
+        return conjuncts;
+    }
+
+    /** The conjuncts without calls or subqueries, joined with AND (null: none). */
+    private static String keptConjuncts(String sql, List<Token> tokens, List<ResolvedCall> calls, List<int[]> conjuncts) {
         List<String> kept = new ArrayList<>();
         for (int[] c : conjuncts) {
             if (c[0] >= c[1]) {

@@ -106,12 +106,28 @@ final class DirectLookup {
      * as a sub-plan; a tuple without a result reaches the function that raises 0A000. The alias keeps
      * PostgreSQL's column name for the call.
      */
-    String serving(List<String> argumentsSql) {
+    String serving(List<String> argumentsSql, boolean absentIsNull) {
         List<String> fields = fields(argumentsSql);
         String name = function.qualifiedName().substring(function.qualifiedName().indexOf('.') + 1);
-        return "(SELECT pgml_sidecar_r.v AS " + name + " FROM " + table() + " pgml_sidecar_r WHERE pgml_sidecar_r.h = "
-                + hash(fields, 0) + " AND pgml_sidecar_r.h2 = " + hash(fields, 1) + " UNION ALL SELECT " + noResultFunction()
-                + "(NULL::" + sqlType + ", '" + function.qualifiedName() + "') LIMIT 1)";
+        String probe = "SELECT pgml_sidecar_r.v AS " + name + " FROM " + table() + " pgml_sidecar_r WHERE pgml_sidecar_r.h = "
+                + hash(fields, 0) + " AND pgml_sidecar_r.h2 = " + hash(fields, 1);
+        if (absentIsNull) {
+            // the table keeps only tuples that pass a pushed conjunct (decision 33): the others answer NULL
+            return "(" + probe + " LIMIT 1)";
+        }
+        return "(" + probe + " UNION ALL SELECT " + noResultFunction() + "(NULL::" + sqlType + ", '" + function.qualifiedName()
+                + "') LIMIT 1)";
+    }
+
+    /** A condition true for rows whose tuple the table keeps (the top-rows pushdown of decision 33). */
+    String kept(List<String> argumentsSql) {
+        List<String> fields = fields(argumentsSql);
+        return "EXISTS (SELECT FROM " + table() + " pgml_sidecar_k WHERE pgml_sidecar_k.h = " + hash(fields, 0)
+                + " AND pgml_sidecar_k.h2 = " + hash(fields, 1) + ")";
+    }
+
+    String sqlType() {
+        return sqlType;
     }
 
     /** Creates what is missing (a client's DISCARD TEMP or a rollback may have dropped it); empties the table, drops its index. */
@@ -138,11 +154,27 @@ final class DirectLookup {
         }
     }
 
-    /** Stores a chunk's results (text forms; null = SQL NULL) under their tuples' hashes (decimal text). */
+    /** Stores results (text forms; null = SQL NULL) under their tuples' hashes (decimal text). */
     void store(BackendClient backend, List<String> hashes, List<String> hashes2, List<String> values) {
-        BackendSteps.query(backend, "INSERT INTO " + table() + " SELECT u.h, u.h2, u.v::" + sqlType
-                + " FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS u(h, h2, v)",
+        BackendSteps.query(backend, "INSERT INTO " + table() + " SELECT x.h, x.h2, x.v::" + sqlType
+                + " FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x(h, h2, v)",
                 "{" + String.join(",", hashes) + "}", "{" + String.join(",", hashes2) + "}", TextArrays.toText(values));
+    }
+
+    /**
+     * The positions (0-based) of the results for which {@code condition}, written over {@code u.v},
+     * is true: PostgreSQL evaluates it, so types, collations and operators are its own.
+     */
+    List<Integer> passing(BackendClient backend, List<String> values, String condition) {
+        String[] row = BackendSteps.query(backend, "SELECT array_agg(u.o - 1 ORDER BY u.o)::text FROM (SELECT x.v::" + sqlType
+                + " AS v, x.o FROM unnest($1::text[]) WITH ORDINALITY AS x(v, o)) u WHERE " + condition, TextArrays.toText(values)).get(0);
+        List<Integer> out = new ArrayList<>();
+        if (row[0] != null) {
+            for (String p : TextArrays.parse(row[0])) {
+                out.add(Integer.parseInt(p));
+            }
+        }
+        return out;
     }
 
     /** After the last chunk: the index the serving statement probes, and statistics so PostgreSQL plans the probe. */

@@ -28,8 +28,11 @@ final class DirectStaging {
     private static final Set<String> TABLE_KINDS = Set.of("r", "p", "m", "f");
     private static final AtomicLong SEQUENCE = new AtomicLong();
 
-    /** The calls with the same function and argument text share one table. */
-    private record Group(ResolvedCall call, List<String> arguments, DirectLookup lookup) {}
+    /**
+     * The calls with the same function and argument text share one table; {@code conditions}: the
+     * pushed WHERE conjuncts over them (decision 33), which decide what the table keeps.
+     */
+    private record Group(ResolvedCall call, List<String> arguments, DirectLookup lookup, List<CollectPushdown.Condition> conditions) {}
 
     private final String sql;
     private final List<ResolvedCall> calls;
@@ -44,10 +47,36 @@ final class DirectStaging {
         this.functions = functions;
         for (ResolvedCall c : calls) {
             List<String> args = c.arguments().stream().map(ArgumentExpression::sql).toList();
-            String key = c.function().qualifiedName() + "\u0000" + String.join("\u0000", args);
+            String key = groupKey(c);
             groups.computeIfAbsent(key, k -> new Group(c, args,
-                    new DirectLookup(c.function(), functions.sqlType(c), args.size(), groups.size())));
+                    new DirectLookup(c.function(), functions.sqlType(c), args.size(), groups.size()),
+                    collect.conditions().stream().filter(p -> groupKey(p.sites().get(0)).equals(k)).toList()));
         }
+        CollectPushdown.TopRows top = collect.topRows();
+        this.topRows = top != null && TopCandidates.ranks(functions.sqlType(top.key())) ? top : null;
+    }
+
+    private final CollectPushdown.TopRows topRows;
+
+    /** Calls with the same function and argument text are one computation. */
+    static String groupKey(ResolvedCall c) {
+        return c.function().qualifiedName() + "\u0000" + String.join("\u0000", c.arguments().stream().map(ArgumentExpression::sql).toList());
+    }
+
+    /** What the computing step decides for the statement (decision 33), for EXPLAIN; null: nothing. */
+    String pushdown() {
+        List<String> parts = new ArrayList<>();
+        for (Group g : groups.values()) {
+            if (!g.conditions().isEmpty()) {
+                parts.add("keeps the results of " + g.call().function().qualifiedName() + " that pass "
+                        + String.join(" AND ", g.conditions().stream().map(c -> sql.substring(c.start(), c.end())).toList()));
+            }
+        }
+        if (topRows != null) {
+            parts.add("keeps the first " + topRows.rows() + " results of " + topRows.key().function().qualifiedName() + " in ORDER BY "
+                    + (topRows.descending() ? "DESC" : "ASC") + (topRows.nullsFirst() ? " NULLS FIRST" : " NULLS LAST") + " (with ties)");
+        }
+        return parts.isEmpty() ? null : String.join("; ", parts);
     }
 
     /**
@@ -98,9 +127,42 @@ final class DirectStaging {
         }
     }
 
-    /** The statement with every call answered from its table. */
+    /**
+     * The statement with every call answered from its table (decision 33 for what the computing
+     * step decided). A pushed conjunct becomes a test that its tuple was kept — the table holds
+     * exactly the tuples it is true for — so PostgreSQL joins with the kept tuples instead of
+     * probing once per row. Another call of such a group in WHERE answers NULL for a tuple not
+     * kept: the pushed conjunct then removes the row whatever the rest of WHERE says. With a
+     * top-rows pushdown, WHERE also keeps only rows whose tuple was kept.
+     */
     String servingSql() {
-        return Splice.replaceCalls(sql, calls, c -> group(c).lookup().serving(group(c).arguments()));
+        List<Splice.Edit> edits = new ArrayList<>();
+        java.util.Set<ResolvedCall> replacedWithConjunct = new java.util.HashSet<>();
+        for (Group g : groups.values()) {
+            for (CollectPushdown.Condition c : g.conditions()) {
+                edits.add(new Splice.Edit(c.start(), c.end(), g.lookup().kept(g.arguments())));
+                replacedWithConjunct.addAll(c.sites());
+            }
+        }
+        for (ResolvedCall c : calls) {
+            if (replacedWithConjunct.contains(c)) {
+                continue;
+            }
+            Group g = group(c);
+            boolean absentIsNull = !g.conditions().isEmpty() && collect.whereCalls().contains(c);
+            edits.add(new Splice.Edit(c.site().start(), c.site().end(), g.lookup().serving(g.arguments(), absentIsNull)));
+        }
+        if (topRows != null) {
+            Group g = group(topRows.key());
+            String kept = g.lookup().kept(g.arguments());
+            if (topRows.whereStart() < 0) {
+                edits.add(new Splice.Edit(topRows.fromEnd(), topRows.fromEnd(), " WHERE " + kept));
+            } else {
+                edits.add(new Splice.Edit(topRows.whereStart(), topRows.whereStart(), "("));
+                edits.add(new Splice.Edit(topRows.whereEnd(), topRows.whereEnd(), ") AND " + kept));
+            }
+        }
+        return Splice.apply(sql, edits);
     }
 
     /** The collecting query of one call. */
@@ -109,8 +171,7 @@ final class DirectStaging {
     }
 
     private Group group(ResolvedCall c) {
-        List<String> args = c.arguments().stream().map(ArgumentExpression::sql).toList();
-        return groups.get(c.function().qualifiedName() + "\u0000" + String.join("\u0000", args));
+        return groups.get(groupKey(c));
     }
 
     /** Collects, computes and stores every call's results; then indexes the tables. */
@@ -123,6 +184,8 @@ final class DirectStaging {
             String name = "pgml_sidecar_direct_" + SEQUENCE.incrementAndGet();
             backend.prepare(name, collectingSql(g.call()), parameterOids);
             backend.bind(name, name, parameters.formats(), parameters.values(), new short[0]);
+            TopCandidates top = topRows != null && group(topRows.key()) == g
+                    ? new TopCandidates(topRows.rows(), topRows.descending(), topRows.nullsFirst(), g.lookup().sqlType()) : null;
             try {
                 String tag;
                 do {
@@ -132,18 +195,39 @@ final class DirectStaging {
                     List<byte[][]> rows = new ArrayList<>();
                     tag = backend.execute(name, io.pgmlsidecar.planner.BatchSizes.stagedRows(), BackendSteps.collect(rows));
                     if (!rows.isEmpty()) {
-                        computeChunk(session, g, rows, stats);
+                        computeChunk(session, g, rows, stats, top);
                     }
                 } while (tag == null);
             } finally {
                 backend.close((byte) 'P', name);
                 backend.close((byte) 'S', name);
             }
+            if (top != null) {
+                storeWinners(backend, g, top.winners(), stats);
+            }
             g.lookup().index(backend);
         }
     }
 
-    private void computeChunk(SessionContext session, Group g, List<byte[][]> rows, StagedCalls.Stats stats) {
+    private static void storeWinners(BackendClient backend, Group g, List<TopCandidates.Candidate> winners, StagedCalls.Stats stats) {
+        int chunk = 10_000;
+        for (int from = 0; from < winners.size(); from += chunk) {
+            List<TopCandidates.Candidate> part = winners.subList(from, Math.min(winners.size(), from + chunk));
+            g.lookup().store(backend, part.stream().map(TopCandidates.Candidate::hash).toList(),
+                    part.stream().map(TopCandidates.Candidate::hash2).toList(), part.stream().map(TopCandidates.Candidate::text).toList());
+        }
+        stats.stored += winners.size();
+    }
+
+    /** The pushed conjuncts of the group over a stored result {@code u.v}, or null when it has none. */
+    private String condition(Group g) {
+        if (g.conditions().isEmpty()) {
+            return null;
+        }
+        return String.join(" AND ", g.conditions().stream().map(c -> "(" + c.over(sql, "u.v") + ")").toList());
+    }
+
+    private void computeChunk(SessionContext session, Group g, List<byte[][]> rows, StagedCalls.Stats stats, TopCandidates top) {
         List<String> hashes = new ArrayList<>(rows.size());
         List<String> hashes2 = new ArrayList<>(rows.size());
         List<String[]> tuples = new ArrayList<>(rows.size());
@@ -165,6 +249,24 @@ final class DirectStaging {
         for (Object r : results) {
             values.add(functions.text(r));
         }
-        g.lookup().store(session.backend(), hashes, hashes2, values);
+        if (top != null) {
+            for (int i = 0; i < values.size(); i++) {
+                top.add(hashes.get(i), hashes2.get(i), values.get(i));
+            }
+            return;
+        }
+        String condition = condition(g);
+        if (condition == null) {
+            g.lookup().store(session.backend(), hashes, hashes2, values);
+            stats.stored += values.size();
+            return;
+        }
+        // only the results' values travel for the test; the few that pass are stored with their keys
+        List<Integer> passing = g.lookup().passing(session.backend(), values, condition);
+        if (!passing.isEmpty()) {
+            g.lookup().store(session.backend(), passing.stream().map(hashes::get).toList(), passing.stream().map(hashes2::get).toList(),
+                    passing.stream().map(values::get).toList());
+        }
+        stats.stored += passing.size();
     }
 }

@@ -80,13 +80,18 @@ public final class ExplainStaged implements Strategy {
         lines.add("  Batch Size: " + staged.batchRows() + " argument tuples per model call");
         if (staged.collectsDirectly()) {
             lines.add("  Collect: SELECT DISTINCT of the arguments over the FROM table, streamed (one query per call)");
+            String pushdown = staged.pushdown();
+            if (pushdown != null) {
+                lines.add("  Decided While Computing: " + pushdown);
+            }
         } else {
             lines.add("  Collecting Passes: " + staged.maxDepth() + (staged.verifies() ? ", then again until one finds nothing new" : ""));
         }
         if (analyze) {
             StagedCalls.Stats st = staged.stats();
-            lines.add(String.format(java.util.Locale.ROOT, "  Passes Run: %d  Argument Tuples Computed: %d  Model Calls: %d  Model Time: %.3f ms"
-                    + "  Sidecar Time: %.3f ms", st.passes, st.computed, st.modelCalls, st.modelNanos / 1e6, sidecarNanos / 1e6));
+            lines.add(String.format(java.util.Locale.ROOT, "  Passes Run: %d  Argument Tuples Computed: %d  Results Stored: %d  Model Calls: %d"
+                    + "  Model Time: %.3f ms  Sidecar Time: %.3f ms", st.passes, st.computed, st.stored, st.modelCalls, st.modelNanos / 1e6,
+                    sidecarNanos / 1e6));
         }
         return lines;
     }

@@ -9,6 +9,21 @@ import java.util.function.Function;
 final class Splice {
     private Splice() {}
 
+    /** Replace [start, end) of the statement by {@code text} (start == end: insert). */
+    record Edit(int start, int end, String text) {}
+
+    /** Applies edits that do not overlap; insertions at one offset keep their order. */
+    static String apply(String sql, List<Edit> edits) {
+        List<Edit> ordered = edits.stream().sorted(Comparator.comparingInt(Edit::start)).toList();
+        StringBuilder out = new StringBuilder(sql.length() + 64);
+        int at = 0;
+        for (Edit e : ordered) {
+            out.append(sql, at, e.start()).append(e.text());
+            at = e.end();
+        }
+        return out.append(sql, at, sql.length()).toString();
+    }
+
     static String replaceCalls(String sql, List<ResolvedCall> calls, Function<ResolvedCall, String> replacement) {
         List<ResolvedCall> ordered = calls.stream().sorted(Comparator.comparingInt(c -> c.site().start())).toList();
         StringBuilder out = new StringBuilder(sql.length() + 64);

@@ -69,6 +69,8 @@ public final class StagedCalls implements Strategy {
     public static final class Stats {
         public int passes;
         public int computed;
+        /** Results written to the session's tables (fewer than computed when the direct collect decides while computing). */
+        public int stored;
         public int modelCalls;
         public long modelNanos;
     }
@@ -161,6 +163,11 @@ public final class StagedCalls implements Strategy {
         return direct != null;
     }
 
+    /** What the direct collect decides while computing (decision 33), null: nothing or not collecting directly. */
+    String pushdown() {
+        return directApplies ? direct.pushdown() : null;
+    }
+
     /** Whether the last {@link #describe} chose the direct collect. */
     public boolean collectsDirectly() {
         return directApplies;
@@ -217,6 +224,7 @@ public final class StagedCalls implements Strategy {
     void collectAndCompute(SessionContext session, BoundParameters parameters) {
         stats.passes = 0;
         stats.computed = 0;
+        stats.stored = 0;
         stats.modelCalls = 0;
         stats.modelNanos = 0;
         if (directApplies) {
@@ -293,6 +301,7 @@ public final class StagedCalls implements Strategy {
         stats.modelNanos += System.nanoTime() - t0;
         stats.modelCalls++;
         stats.computed += rows.size();
+        stats.stored += rows.size();
         List<String> values = new ArrayList<>(results.length);
         for (Object r : results) {
             values.add(functions.text(r));

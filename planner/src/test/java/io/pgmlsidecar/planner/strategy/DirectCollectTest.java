@@ -64,6 +64,53 @@ class DirectCollectTest {
         }
     }
 
+    private DirectStaging direct(String sql) {
+        StagedCalls staged = (StagedCalls) ((StrategyStatement) planner.plan(sql, null)).strategy();
+        CallFunctions functions = new CallFunctions();
+        for (var c : staged.calls()) {
+            functions.add(c.function(), PgTypes.FLOAT4, (s, rows) -> new Object[0]);
+        }
+        return new DirectStaging(sql, staged.calls(), DirectCollect.plan(sql, SqlLexer.tokenize(sql), staged.calls()), functions);
+    }
+
+    static Stream<Arguments> pushdowns() {
+        String q = "pgml.predict('q', ARRAY[a])";
+        return Stream.of(
+                Arguments.of("SELECT id FROM t WHERE " + P + " > 3.5", "keeps the results of pgml.predict that pass " + P + " > 3.5"),
+                Arguments.of("SELECT id, " + P + " FROM t WHERE a = 1 AND " + P + " BETWEEN -1 AND 2.5::real AND (" + P + ") IN (1, 2)",
+                        "keeps the results of pgml.predict that pass " + P + " BETWEEN -1 AND 2.5::real AND (" + P + ") IN (1, 2)"),
+                Arguments.of("SELECT id FROM t WHERE NOT " + P + " <> 0", "keeps the results of pgml.predict that pass NOT " + P + " <> 0"),
+                // a column, a parameter, IS, OR, CASE or a function could make a NULL result pass: not pushed
+                Arguments.of("SELECT id FROM t WHERE " + P + " > a", null),
+                Arguments.of("SELECT id FROM t WHERE " + P + " > $1", null),
+                Arguments.of("SELECT id FROM t WHERE " + P + " IS NULL", null),
+                Arguments.of("SELECT id FROM t WHERE " + P + " > 1 OR " + P + " < 0", null),
+                Arguments.of("SELECT id FROM t WHERE coalesce(" + P + ", 1) > 0", null),
+                Arguments.of("SELECT id FROM t WHERE CASE WHEN " + P + " > 1 THEN true END", null),
+                Arguments.of("SELECT id FROM t WHERE " + P + " > " + q, null),
+                Arguments.of("SELECT id FROM t ORDER BY " + P + " DESC LIMIT 25",
+                        "keeps the first 25 results of pgml.predict in ORDER BY DESC NULLS FIRST (with ties)"),
+                Arguments.of("SELECT *, " + P + " AS buying_score FROM t WHERE g = 5 ORDER BY buying_score LIMIT 25 OFFSET 5",
+                        "keeps the first 30 results of pgml.predict in ORDER BY ASC NULLS LAST (with ties)"),
+                Arguments.of("SELECT id FROM t ORDER BY " + P + " DESC NULLS LAST, id LIMIT 2",
+                        "keeps the first 2 results of pgml.predict in ORDER BY DESC NULLS LAST (with ties)"),
+                // no LIMIT, a limit from a parameter, a call in WHERE, a function that could drop rows, another call among the keys
+                Arguments.of("SELECT id FROM t ORDER BY " + P + " DESC", null),
+                Arguments.of("SELECT id FROM t ORDER BY " + P + " DESC LIMIT $1", null),
+                Arguments.of("SELECT id FROM t WHERE " + q + " > 0 ORDER BY " + P + " DESC LIMIT 5",
+                        "keeps the results of pgml.predict that pass " + q + " > 0"),
+                Arguments.of("SELECT id, generate_series(1, a) FROM t ORDER BY " + P + " DESC LIMIT 5", null),
+                Arguments.of("SELECT id FROM t ORDER BY " + P + ", " + q + " LIMIT 5", null),
+                Arguments.of("SELECT id FROM t WHERE id IN (SELECT id FROM u) ORDER BY " + P + " LIMIT 5", null),
+                Arguments.of("SELECT id FROM t ORDER BY " + P + " LIMIT 100000", null));
+    }
+
+    @ParameterizedTest
+    @MethodSource("pushdowns")
+    void decidedWhileComputing(String sql, String expected) {
+        assertEquals(expected, direct(sql).pushdown(), sql);
+    }
+
     @Test
     void servingProbesTheCallsTableByTheArgumentsHashes() {
         String sql = "SELECT id FROM t WHERE " + P + " > 3.5";
@@ -72,10 +119,29 @@ class DirectCollectTest {
         DirectStaging direct = new DirectStaging(sql, staged.calls(), DirectCollect.plan(sql, SqlLexer.tokenize(sql), staged.calls()),
                 functions);
         String text = "(('p')::text COLLATE \"C\", (ARRAY[a, b])::text COLLATE \"C\")";
-        assertEquals("SELECT id FROM t WHERE (SELECT pgml_sidecar_r.v AS predict FROM pg_temp.pgml_sidecar_pgml_predict_d0 pgml_sidecar_r "
+        String exists = "EXISTS (SELECT FROM pg_temp.pgml_sidecar_pgml_predict_d0 pgml_sidecar_k WHERE pgml_sidecar_k.h = "
+                + "hash_record_extended(ROW" + text + ", 0) AND pgml_sidecar_k.h2 = hash_record_extended(ROW" + text + ", 1))";
+        assertEquals("SELECT id FROM t WHERE " + exists, direct.servingSql(),
+                "the table keeps exactly the tuples with a result > 3.5: the conjunct becomes a semi-join with it");
+        String both = "SELECT id, " + P + " FROM t WHERE a > 0 AND " + P + " > 3.5 AND " + P + " * 2 < a";
+        assertEquals("SELECT id, (SELECT pgml_sidecar_r.v AS predict FROM pg_temp.pgml_sidecar_pgml_predict_d0 pgml_sidecar_r "
                 + "WHERE pgml_sidecar_r.h = hash_record_extended(ROW" + text + ", 0) AND pgml_sidecar_r.h2 = hash_record_extended(ROW"
-                + text + ", 1) UNION ALL SELECT pg_temp.pgml_sidecar_no_result(NULL::real, 'pgml.predict') LIMIT 1) > 3.5",
-                direct.servingSql());
+                + text + ", 1) UNION ALL SELECT pg_temp.pgml_sidecar_no_result(NULL::real, 'pgml.predict') LIMIT 1) FROM t WHERE a > 0 AND "
+                + exists + " AND (SELECT pgml_sidecar_r.v AS predict FROM pg_temp.pgml_sidecar_pgml_predict_d0 pgml_sidecar_r "
+                + "WHERE pgml_sidecar_r.h = hash_record_extended(ROW" + text + ", 0) AND pgml_sidecar_r.h2 = hash_record_extended(ROW"
+                + text + ", 1) LIMIT 1) * 2 < a", direct(both).servingSql(),
+                "in WHERE a tuple not kept answers NULL (its row is gone anyway); in the select list only kept tuples arrive");
+        String ordered = "SELECT id, " + P + " AS s FROM t ORDER BY s DESC LIMIT 25";
+        DirectStaging top = direct(ordered);
+        assertEquals("SELECT id, (SELECT pgml_sidecar_r.v AS predict FROM pg_temp.pgml_sidecar_pgml_predict_d0 pgml_sidecar_r "
+                + "WHERE pgml_sidecar_r.h = hash_record_extended(ROW" + text + ", 0) AND pgml_sidecar_r.h2 = hash_record_extended(ROW"
+                + text + ", 1) UNION ALL SELECT pg_temp.pgml_sidecar_no_result(NULL::real, 'pgml.predict') LIMIT 1) AS s FROM t"
+                + " WHERE EXISTS (SELECT FROM pg_temp.pgml_sidecar_pgml_predict_d0 pgml_sidecar_k WHERE pgml_sidecar_k.h = "
+                + "hash_record_extended(ROW" + text + ", 0) AND pgml_sidecar_k.h2 = hash_record_extended(ROW" + text + ", 1))"
+                + " ORDER BY s DESC LIMIT 25", top.servingSql());
+        assertEquals("SELECT id FROM t WHERE (a > 1 OR b < 2) AND EXISTS",
+                direct("SELECT id FROM t WHERE a > 1 OR b < 2 ORDER BY " + P + " LIMIT 3").servingSql().replaceAll("EXISTS .*", "EXISTS")
+                        .replaceAll("ORDER BY.*", "").trim());
         assertFalse(staged.collectsDirectly(), "the session decides (the name must be a table) when the statement is described");
         assertNull(DirectCollect.plan("SELECT 1", SqlLexer.tokenize("SELECT 1"), staged.calls()));
     }
