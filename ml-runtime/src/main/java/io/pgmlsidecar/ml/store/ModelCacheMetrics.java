@@ -58,6 +58,30 @@ public final class ModelCacheMetrics {
         }
     }
 
+    /** A model loaded now, as the admin console lists it. */
+    public record LoadedModel(String cache, String name, Long memoryBytes, String device) {}
+
+    /**
+     * Every model loaded now in every tracked cache. Memory is the model's own estimate (the size of
+     * its files, which ONNX Runtime maps or copies into memory); null where a model gives none.
+     */
+    public static java.util.List<LoadedModel> loadedModels() {
+        java.util.List<LoadedModel> out = new java.util.ArrayList<>();
+        BY_CACHE.forEach((cache, metrics) -> {
+            synchronized (metrics.caches) {
+                for (Cache<?, ?> c : metrics.caches) {
+                    c.asMap().forEach((key, value) -> {
+                        CachedModel m = value instanceof CachedModel cm ? cm : null;
+                        out.add(new LoadedModel(cache, String.valueOf(key), m == null ? null : m.weightBytes(),
+                                m == null ? "cpu" : m.device()));
+                    });
+                }
+            }
+        });
+        out.sort(java.util.Comparator.comparing(LoadedModel::cache).thenComparing(LoadedModel::name));
+        return out;
+    }
+
     public void hit() {
         hits.increment();
     }
