@@ -147,6 +147,11 @@ public final class Main implements Callable<Integer> {
                     + "default: --upstream).")
     String notifyUpstream;
 
+    @Option(names = "--log-level", defaultValue = "${env:PGML_SIDECAR_LOG_LEVEL:-info}",
+            description = "error, warn, info, debug or trace for the sidecar's log (standard error); live on SIGHUP "
+                    + "(env PGML_SIDECAR_LOG_LEVEL; default ${DEFAULT-VALUE}).")
+    String logLevel;
+
     @Option(names = "--admin-role", defaultValue = "${env:PGML_SIDECAR_ADMIN_ROLE}",
             description = "Upstream role whose members (and superusers) may use the admin console: connect to database "
                     + "pgml_sidecar (SHOW CLIENTS, SHOW STATS, RELOAD, …); off when not set (env PGML_SIDECAR_ADMIN_ROLE).")
@@ -188,6 +193,7 @@ public final class Main implements Callable<Integer> {
             System.out.print(EffectiveConfig.render(spec, sources, spec.commandLine().getParseResult()));
             return 0;
         }
+        LogLevels.configure(logLevel);
         io.pgmlsidecar.planner.BatchSizes.setSelectRows(selectBatchRows);
         io.pgmlsidecar.planner.BatchSizes.setStagedRows(stagedBatchRows);
         HostPort listenAt = HostPort.parse(listen, 6432);
@@ -248,6 +254,7 @@ public final class Main implements Callable<Integer> {
                 "select-batch-rows", v -> io.pgmlsidecar.planner.BatchSizes.setSelectRows(Integer.parseInt(v)),
                 "staged-batch-rows", v -> io.pgmlsidecar.planner.BatchSizes.setStagedRows(Integer.parseInt(v)),
                 "slow-statement", v -> statementLog.setThreshold(parseSignedDuration(v)),
+                "log-level", LogLevels::set,
                 "busy-poll", v -> {
                     if (!server.setBusyPoll(parseDuration(v))) {
                         throw new IllegalArgumentException("the network threads were started without polling; restart to turn it on");

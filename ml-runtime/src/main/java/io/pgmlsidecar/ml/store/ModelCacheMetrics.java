@@ -82,6 +82,33 @@ public final class ModelCacheMetrics {
         return out;
     }
 
+    private static volatile io.micrometer.core.instrument.MultiGauge memory;
+
+    /**
+     * Sets {@code pgml_model_memory_bytes{cache, model}} to the loaded models now, dropping unloaded ones:
+     * called before each scrape, so the series follow the caches without a gauge per model ever loaded.
+     * Tabular models give no estimate and are left out.
+     */
+    public static void publishMemory() {
+        if (memory == null) {
+            synchronized (BY_CACHE) {
+                if (memory == null) {
+                    memory = io.micrometer.core.instrument.MultiGauge.builder("pgml.model.memory").baseUnit("bytes")
+                            .description("memory a loaded model holds, estimated from its files (ONNX graph and weights)")
+                            .register(Metrics.globalRegistry);
+                }
+            }
+        }
+        java.util.List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        for (LoadedModel m : loadedModels()) {
+            if (m.memoryBytes() != null) {
+                rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
+                        io.micrometer.core.instrument.Tags.of("cache", m.cache(), "model", m.name()), m.memoryBytes()));
+            }
+        }
+        memory.register(rows, true);
+    }
+
     public void hit() {
         hits.increment();
     }

@@ -79,6 +79,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     /** Whether this session is counted in the registry's intercepting sessions (event-loop confined). */
     private boolean countedIntercepting;
     private final java.time.Instant connectTime = java.time.Instant.now();
+    /** Null when nobody reads the metrics: the fast path then reads no clock. */
+    private final RelayedLatency relayedLatency;
     /** Takes startups naming the admin console's database; null when the console is off. */
     private final ConsoleDoor consoleDoor;
 
@@ -103,6 +105,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private ClientSession(ProxyConfig config, Interceptor interceptor, CancelKeys cancelKeys, SessionRegistry registry,
                   Upstream upstream, WorkerThreads workerThreads, ConsoleDoor consoleDoor) {
         this.consoleDoor = consoleDoor;
+        this.relayedLatency = config.observer() == io.pgmlsidecar.proxy.ProxyObserver.NONE ? null : new RelayedLatency(config.observer());
         this.config = config;
         this.interceptor = interceptor;
         this.cancelKeys = cancelKeys;
@@ -358,6 +361,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 return; // not allowed now: the session is closing, the queue is released with it
             }
             countIntercepting(true);
+            if (relayedLatency != null) {
+                relayedLatency.clear();
+            }
             updateClientAutoRead();
             startWorker();
         }
@@ -659,6 +665,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (type == FrontendType.QUERY || type == FrontendType.EXECUTE) {
                 config.observer().statementRelayed(type == FrontendType.EXECUTE);
             }
+            if (relayedLatency != null) {
+                switch (type) {
+                    case FrontendType.QUERY -> relayedLatency.query();
+                    case FrontendType.EXECUTE -> relayedLatency.execute();
+                    case FrontendType.SYNC -> relayedLatency.sync();
+                    default -> { }
+                }
+            }
         }
     }
 
@@ -678,6 +692,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (type == BackendType.READY_FOR_QUERY) {
                 // read the status on the way through; the message itself is relayed unchanged
                 protocol.readyForQuery(BackendMessages.readTransactionStatus(frame, start));
+                if (relayedLatency != null) {
+                    relayedLatency.readyForQuery();
+                }
                 if (authTimer != null) {
                     authTimer.cancel(false); // the first ReadyForQuery ends authentication
                     authTimer = null;
