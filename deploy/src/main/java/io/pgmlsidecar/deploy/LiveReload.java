@@ -31,7 +31,19 @@ final class LiveReload {
         this.live = Map.copyOf(live);
     }
 
-    synchronized void reload() {
+    /** The settings in effect now (masked as --print-config masks them). */
+    synchronized Map<String, String> current() {
+        return new LinkedHashMap<>(current);
+    }
+
+    /** Whether a reload applies {@code key} to the running sidecar. */
+    boolean isLive(String key) {
+        return live.containsKey(key);
+    }
+
+    /** Reads the settings again; returns what it logged, one line per change. */
+    synchronized java.util.List<String> reload() {
+        java.util.List<String> said = new java.util.ArrayList<>();
         Map<String, String> next;
         try {
             CommandLine command = freshCommand.get();
@@ -40,8 +52,9 @@ final class LiveReload {
             command.parseArgs(args);
             next = EffectiveConfig.of(command.getCommandSpec());
         } catch (Exception e) {
-            System.err.println("reload: settings unchanged, the configuration does not parse: " + e.getMessage());
-            return;
+            String line = "reload: settings unchanged, the configuration does not parse: " + e.getMessage();
+            System.err.println(line);
+            return java.util.List.of(line);
         }
         int changes = 0;
         for (Map.Entry<String, String> e : next.entrySet()) {
@@ -54,20 +67,24 @@ final class LiveReload {
             changes++;
             Consumer<String> apply = live.get(key);
             if (apply == null) {
-                System.out.println("reload: " + key + " changed from " + before + " to " + after
-                        + " — needs a restart, still " + before);
+                said.add("reload: " + key + " changed from " + before + " to " + after + " — needs a restart, still " + before);
+                System.out.println(said.getLast());
                 next.put(key, before);
                 continue;
             }
             try {
                 apply.accept(after);
-                System.out.println("reload: " + key + " changed from " + before + " to " + after + " (applied)");
+                said.add("reload: " + key + " changed from " + before + " to " + after + " (applied)");
+                System.out.println(said.getLast());
             } catch (RuntimeException bad) {
-                System.err.println("reload: " + key + " = " + after + " refused: " + bad.getMessage() + "; still " + before);
+                said.add("reload: " + key + " = " + after + " refused: " + bad.getMessage() + "; still " + before);
+                System.err.println(said.getLast());
                 next.put(key, before);
             }
         }
         current = next;
-        System.out.println("reload: done, " + changes + (changes == 1 ? " setting" : " settings") + " changed");
+        said.add("reload: done, " + changes + (changes == 1 ? " setting" : " settings") + " changed");
+        System.out.println(said.getLast());
+        return said;
     }
 }

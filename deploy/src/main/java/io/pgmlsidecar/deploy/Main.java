@@ -147,6 +147,21 @@ public final class Main implements Callable<Integer> {
                     + "default: --upstream).")
     String notifyUpstream;
 
+    @Option(names = "--log-level", defaultValue = "${env:PGML_SIDECAR_LOG_LEVEL:-info}",
+            description = "error, warn, info, debug or trace for the sidecar's log (standard error); live on SIGHUP "
+                    + "(env PGML_SIDECAR_LOG_LEVEL; default ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    @Option(names = "--admin-role", defaultValue = "${env:PGML_SIDECAR_ADMIN_ROLE}",
+            description = "Upstream role whose members (and superusers) may use the admin console: connect to database "
+                    + "pgml_sidecar (SHOW CLIENTS, SHOW STATS, RELOAD, …); off when not set (env PGML_SIDECAR_ADMIN_ROLE).")
+    String adminRole;
+
+    @Option(names = "--admin-database", defaultValue = "${env:PGML_SIDECAR_ADMIN_DATABASE}",
+            description = "Real upstream database a console login is authenticated against (env PGML_SIDECAR_ADMIN_DATABASE; "
+                    + "default: the --upstream database).")
+    String adminDatabase;
+
     @Spec
     CommandSpec spec;
 
@@ -178,6 +193,7 @@ public final class Main implements Callable<Integer> {
             System.out.print(EffectiveConfig.render(spec, sources, spec.commandLine().getParseResult()));
             return 0;
         }
+        LogLevels.configure(logLevel);
         io.pgmlsidecar.planner.BatchSizes.setSelectRows(selectBatchRows);
         io.pgmlsidecar.planner.BatchSizes.setStagedRows(stagedBatchRows);
         HostPort listenAt = HostPort.parse(listen, 6432);
@@ -232,7 +248,28 @@ public final class Main implements Callable<Integer> {
             System.out.println("metrics on http://" + at.host() + ":" + metrics.port() + "/metrics, health on /health/live and /health/ready");
         }
         StatementLog statementLog = new StatementLog(System.out, logFormat, parseSignedDuration(slowStatement));
-        ProxyServer server = new ProxyServer(config, new MeteredInterceptor(new PgmlInterceptor(services), statementLog)).start();
+        ProxyServer server = new ProxyServer(config, new MeteredInterceptor(new PgmlInterceptor(services), statementLog));
+        java.util.concurrent.atomic.AtomicReference<Runnable> stopping = new java.util.concurrent.atomic.AtomicReference<>(() -> { });
+        LiveReload reload = new LiveReload(commandLine, () -> new CommandLine(new Main()), EffectiveConfig.of(spec), Map.of(
+                "select-batch-rows", v -> io.pgmlsidecar.planner.BatchSizes.setSelectRows(Integer.parseInt(v)),
+                "staged-batch-rows", v -> io.pgmlsidecar.planner.BatchSizes.setStagedRows(Integer.parseInt(v)),
+                "slow-statement", v -> statementLog.setThreshold(parseSignedDuration(v)),
+                "log-level", LogLevels::set,
+                "busy-poll", v -> {
+                    if (!server.setBusyPoll(parseDuration(v))) {
+                        throw new IllegalArgumentException("the network threads were started without polling; restart to turn it on");
+                    }
+                }));
+        if (adminRole != null && !adminRole.isBlank()) {
+            String authDatabase = adminDatabase == null || adminDatabase.isBlank() ? target.database() : adminDatabase;
+            server.withAdminConsole(new io.pgmlsidecar.proxy.admin.AdminConsoleSettings(
+                            io.pgmlsidecar.proxy.admin.AdminConsoleSettings.DEFAULT_DATABASE, authDatabase, adminRole),
+                    new ConsoleFactsFromMeters(io.micrometer.core.instrument.Metrics.globalRegistry, reload,
+                            ConsoleFactsFromMeters.defaultsOf(spec), () -> stopping.get().run()));
+            System.out.println("admin console: database " + io.pgmlsidecar.proxy.admin.AdminConsoleSettings.DEFAULT_DATABASE
+                    + " for members of role " + adminRole + " (authenticated by the upstream in database " + authDatabase + ")");
+        }
+        server.start();
         proxyMetrics.bind(server);
         DashboardServer dashboard = null;
         if (dashboardListen != null && !dashboardListen.isBlank()) {
@@ -262,17 +299,15 @@ public final class Main implements Callable<Integer> {
                 stopped.countDown();
             }
         };
-        TerminationSignals.onTerminate(stop);
-        LiveReload reload = new LiveReload(commandLine, () -> new CommandLine(new Main()), EffectiveConfig.of(spec), Map.of(
-                "select-batch-rows", v -> io.pgmlsidecar.planner.BatchSizes.setSelectRows(Integer.parseInt(v)),
-                "staged-batch-rows", v -> io.pgmlsidecar.planner.BatchSizes.setStagedRows(Integer.parseInt(v)),
-                "slow-statement", v -> statementLog.setThreshold(parseSignedDuration(v)),
-                "busy-poll", v -> {
-                    if (!server.setBusyPoll(parseDuration(v))) {
-                        throw new IllegalArgumentException("the network threads were started without polling; restart to turn it on");
-                    }
-                }));
-        TerminationSignals.onReload(reload::reload);
+        java.util.concurrent.atomic.AtomicBoolean stopOnce = new java.util.concurrent.atomic.AtomicBoolean();
+        // SIGTERM and the console's SHUTDOWN share one stop
+        stopping.set(() -> {
+            if (stopOnce.compareAndSet(false, true)) {
+                stop.run();
+            }
+        });
+        TerminationSignals.onTerminate(stopping.get());
+        TerminationSignals.onReload(() -> reload.reload());
         System.out.println("pgml-sidecar " + SidecarVersion.get() + " ready on " + listenAt.host() + ":" + server.port()
                 + ", relaying to " + target.redacted());
         System.out.println("connect with: psql -h " + listenAt.host() + " -p " + server.port() + " -U " + target.user()

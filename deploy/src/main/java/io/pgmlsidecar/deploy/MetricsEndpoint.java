@@ -43,8 +43,10 @@ final class MetricsEndpoint implements AutoCloseable {
         Metrics.addRegistry(registry);
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/metrics", exchange ->
-                send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        server.createContext("/metrics", exchange -> {
+            io.pgmlsidecar.ml.store.ModelCacheMetrics.publishMemory(); // the loaded models of this moment
+            send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+        });
         server.createContext("/health/live", exchange -> send(exchange, 200, "application/json", "{\"status\":\"live\"}"));
         server.createContext("/health/ready", exchange -> {
             if (readiness == null) {

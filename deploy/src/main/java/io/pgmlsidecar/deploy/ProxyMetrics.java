@@ -26,6 +26,7 @@ final class ProxyMetrics implements ProxyObserver {
     private final Counter relayedSimple;
     private final Counter relayedExtended;
     private final ConcurrentHashMap<String, Counter> refused = new ConcurrentHashMap<>();
+    private final io.micrometer.core.instrument.Timer relayedTime;
 
     ProxyMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -43,6 +44,10 @@ final class ProxyMetrics implements ProxyObserver {
                 .register(registry);
         relayedSimple = relayed("simple");
         relayedExtended = relayed("extended");
+        // the same series as the served statements' times, route="relayed", so one histogram_quantile covers both
+        relayedTime = io.micrometer.core.instrument.Timer.builder("pgml.sidecar.statement.duration")
+                .description("time of a statement: served (a simple query, or one Execute), or relayed (to its ReadyForQuery)")
+                .tag("route", "relayed").tag("strategy", "none").publishPercentileHistogram().register(registry);
         refusedCounter("upstream_unreachable");
     }
 
@@ -62,6 +67,11 @@ final class ProxyMetrics implements ProxyObserver {
                 .description("sessions whose statement a worker (virtual thread) is serving now").register(registry);
         Gauge.builder("pgml.sidecar.event.loop.pending.tasks", server, ProxyServer::pendingEventLoopTasks)
                 .description("tasks queued on the network threads").register(registry);
+    }
+
+    @Override
+    public void relayedStatementTook(boolean extended, long nanos) {
+        relayedTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -38,6 +38,7 @@ public final class PgBouncerProcess implements AutoCloseable {
                 listen_port = %d
                 unix_socket_dir =
                 auth_type = trust
+                admin_users = postgres
                 auth_file = %s
                 pool_mode = %s
                 default_pool_size = %d

@@ -33,4 +33,10 @@ public interface ProxyObserver {
      * {@code extended} tells which of the two.
      */
     default void statementRelayed(boolean extended) {}
+
+    /**
+     * A relayed statement ended: from its Query (or, extended, its first Execute) to PostgreSQL's
+     * ReadyForQuery, as the sidecar saw it. Only reported when the observer is not {@link #NONE}.
+     */
+    default void relayedStatementTook(boolean extended, long nanos) {}
 }

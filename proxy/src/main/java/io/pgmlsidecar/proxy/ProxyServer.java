@@ -35,11 +35,23 @@ public final class ProxyServer implements AutoCloseable {
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
+    private ClientSession.ConsoleDoor consoleDoor;
 
     public ProxyServer(ProxyConfig config, Interceptor interceptor) {
         this.config = config;
         this.interceptor = interceptor;
         this.byteCounter = new ByteCounter(config.observer());
+    }
+
+    /**
+     * Turns on the admin console: clients naming {@code settings.database()} are authenticated by the
+     * upstream and, if members of the admin role, get the console. Call before {@link #start()}.
+     */
+    public ProxyServer withAdminConsole(io.pgmlsidecar.proxy.admin.AdminConsoleSettings settings,
+                                        io.pgmlsidecar.proxy.admin.ConsoleFacts facts) {
+        consoleDoor = new io.pgmlsidecar.proxy.admin.AdminConsoleDoor(settings, facts, sessions,
+                config.upstreamHost(), config.upstreamPort());
+        return this;
     }
 
     public ProxyServer start() throws InterruptedException {
@@ -56,7 +68,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ClientSession session = new ClientSession(config, interceptor, cancelKeys, sessions);
+                        ClientSession session = new ClientSession(config, interceptor, cancelKeys, sessions, consoleDoor);
                         ProxyObserver observer = config.observer();
                         observer.clientConnected();
                         ch.closeFuture().addListener(f -> observer.clientDisconnected());

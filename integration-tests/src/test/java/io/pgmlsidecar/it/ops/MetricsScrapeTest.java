@@ -58,6 +58,10 @@ class MetricsScrapeTest {
             assertEquals(1, afterRelayed.sum("pgml_sidecar_backend_connections"), "and its upstream connection");
             assertTrue(delta(before, afterRelayed, "pgml_sidecar_client_received_bytes_total") > 5 * "SELECT 1".length());
             assertTrue(delta(before, afterRelayed, "pgml_sidecar_client_sent_bytes_total") > 0);
+            // relayed statements are timed too, to their ReadyForQuery (route="relayed" of the same histogram)
+            assertEquals(5, delta(before, afterRelayed, "pgml_sidecar_statement_duration_seconds_count", "route", "relayed"),
+                    afterRelayed.toString());
+            assertTrue(afterRelayed.sum("pgml_sidecar_statement_duration_seconds_sum", "route", "relayed") > 0);
 
             try (ResultSet rs = s.executeQuery("SELECT * FROM pgml.train('" + PROJECT + "', 'regression', 'it_ops_rows', 'y', 'linear')")) {
                 assertTrue(rs.next());
@@ -86,7 +90,7 @@ class MetricsScrapeTest {
             assertEquals(256, after.sum("pgml_call_batch_rows_max", "function", "pgml.predict"));
             assertEquals(1, after.sum("pgml_call_batch_rows_bucket", "function", "pgml.predict", "le", "128.0"), "the 44-row batch");
             assertEquals(2, after.sum("pgml_call_batch_rows_bucket", "function", "pgml.predict", "le", "256.0"));
-            assertEquals(1, after.sum("pgml_sidecar_statement_duration_seconds_count", "strategy", "S2"));
+            assertEquals(1, after.sum("pgml_sidecar_statement_duration_seconds_count", "route", "served", "strategy", "S2"));
             // the trained model was loaded once into the tabular cache and then found there
             assertTrue(after.sum("pgml_model_cache_requests_total", "cache", "tabular") >= 2, after.toString());
             // embed alone (S0): one call of one row; the model loaded into the embedding cache
@@ -94,6 +98,8 @@ class MetricsScrapeTest {
             assertEquals(1, after.sum("pgml_model_cache_requests_total", "cache", "embedding", "result", "miss"));
             assertEquals(1, after.sum("pgml_model_cache_loaded", "cache", "embedding"));
             assertEquals(1, after.sum("pgml_model_load_duration_seconds_count", "cache", "embedding"));
+            // its memory, estimated from its files
+            assertTrue(after.sum("pgml_model_memory_bytes", "cache", "embedding", "model", EMBEDDER) > 100_000, after.toString());
             assertEquals(0, after.sum("pgml_call_errors_total"), after.toString());
 
             // a failing call: an error by SQLSTATE (42704: no such project), and the session goes on

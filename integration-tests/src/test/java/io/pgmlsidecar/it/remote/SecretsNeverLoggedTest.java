@@ -45,8 +45,8 @@ class SecretsNeverLoggedTest {
             try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
                 port = free.getLocalPort();
             }
-            Process sidecar = new ProcessBuilder(java(), "--enable-native-access=ALL-UNNAMED", "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
-                    "-jar", JAR.toString(), "--listen", "127.0.0.1:" + port,
+            Process sidecar = new ProcessBuilder(java(), "--enable-native-access=ALL-UNNAMED",
+                    "-jar", JAR.toString(), "--log-level", "debug", "--listen", "127.0.0.1:" + port,
                     "--upstream", "postgresql://postgres@127.0.0.1:" + pg.port() + "/postgres",
                     "--secrets-key", io.pgmlsidecar.planner.remote.SettingsCipher.newKeyBase64()).redirectErrorStream(true).start();
             StringBuffer output = new StringBuffer();

@@ -117,6 +117,11 @@ public final class SidecarProcess implements AutoCloseable {
         throw new AssertionError("no such line within " + timeout + ":\n" + output());
     }
 
+    /** Waits for the process to end by itself; its exit code, or null if it still runs after {@code timeout}. */
+    public Integer awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
     public String output() {
         return String.join("\n", output);
     }

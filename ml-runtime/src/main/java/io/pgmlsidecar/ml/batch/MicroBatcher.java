@@ -56,8 +56,36 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private volatile boolean closed;
     private int limit; // of the batch being assembled (worker thread only)
 
+    /** The batchers alive now, held weakly, for the queue-depth gauge and the admin console. */
+    private static final java.util.Set<MicroBatcher<?, ?>> LIVE = java.util.Collections.synchronizedSet(
+            java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+    private static final java.util.Set<String> GAUGED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** One batcher as the admin console lists it. */
+    public record Stats(String name, int queuedRequests, long runs, long itemsRun, long requests) {}
+
+    public static java.util.List<Stats> live() {
+        synchronized (LIVE) {
+            return LIVE.stream().map(b -> new Stats(b.name, b.queue.size(), b.runs(), b.itemsRun(), b.requests()))
+                    .sorted(java.util.Comparator.comparing(Stats::name)).toList();
+        }
+    }
+
+    private static double queuedFor(String name) {
+        synchronized (LIVE) {
+            return LIVE.stream().filter(b -> b.name.equals(name)).mapToInt(b -> b.queue.size()).sum();
+        }
+    }
+
     public MicroBatcher(String name, int maxItems, Duration maxWait, Runner<I, O> runner) {
         if (maxItems < 1) throw new IllegalArgumentException("maxItems must be >= 1");
+        LIVE.add(this);
+        if (GAUGED.add(name)) {
+            // one series per batcher name (a model): requests waiting for the worker
+            io.micrometer.core.instrument.Gauge.builder("pgml.microbatch.queue.depth", name, MicroBatcher::queuedFor)
+                    .description("requests queued in a micro-batcher, waiting for its worker").tag("batcher", name)
+                    .register(io.micrometer.core.instrument.Metrics.globalRegistry);
+        }
         this.name = name;
         this.runner = runner;
         this.maxItems = maxItems;
@@ -218,6 +246,7 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        LIVE.remove(this);
         if (Thread.currentThread() == worker) return; // the loop ends by itself
         try {
             worker.join(TimeUnit.SECONDS.toMillis(30));

@@ -16,6 +16,11 @@ public abstract class CachedModel implements AutoCloseable {
     /** Approximate memory held (bytes), the cache's weight. */
     public abstract long weightBytes();
 
+    /** Where the model runs ({@code cpu}, {@code cuda:0}), or null when it does not say. */
+    public String device() {
+        return null;
+    }
+
     /** Frees native resources; called exactly once. */
     protected abstract void doClose();
 

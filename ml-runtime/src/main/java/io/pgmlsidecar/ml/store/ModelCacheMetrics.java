@@ -58,6 +58,57 @@ public final class ModelCacheMetrics {
         }
     }
 
+    /** A model loaded now, as the admin console lists it. */
+    public record LoadedModel(String cache, String name, Long memoryBytes, String device) {}
+
+    /**
+     * Every model loaded now in every tracked cache. Memory is the model's own estimate (the size of
+     * its files, which ONNX Runtime maps or copies into memory); null where a model gives none.
+     */
+    public static java.util.List<LoadedModel> loadedModels() {
+        java.util.List<LoadedModel> out = new java.util.ArrayList<>();
+        BY_CACHE.forEach((cache, metrics) -> {
+            synchronized (metrics.caches) {
+                for (Cache<?, ?> c : metrics.caches) {
+                    c.asMap().forEach((key, value) -> {
+                        CachedModel m = value instanceof CachedModel cm ? cm : null;
+                        out.add(new LoadedModel(cache, String.valueOf(key), m == null ? null : m.weightBytes(),
+                                m == null ? "cpu" : m.device()));
+                    });
+                }
+            }
+        });
+        out.sort(java.util.Comparator.comparing(LoadedModel::cache).thenComparing(LoadedModel::name));
+        return out;
+    }
+
+    private static volatile io.micrometer.core.instrument.MultiGauge memory;
+
+    /**
+     * Sets {@code pgml_model_memory_bytes{cache, model}} to the loaded models now, dropping unloaded ones:
+     * called before each scrape, so the series follow the caches without a gauge per model ever loaded.
+     * Tabular models give no estimate and are left out.
+     */
+    public static void publishMemory() {
+        if (memory == null) {
+            synchronized (BY_CACHE) {
+                if (memory == null) {
+                    memory = io.micrometer.core.instrument.MultiGauge.builder("pgml.model.memory").baseUnit("bytes")
+                            .description("memory a loaded model holds, estimated from its files (ONNX graph and weights)")
+                            .register(Metrics.globalRegistry);
+                }
+            }
+        }
+        java.util.List<io.micrometer.core.instrument.MultiGauge.Row<?>> rows = new java.util.ArrayList<>();
+        for (LoadedModel m : loadedModels()) {
+            if (m.memoryBytes() != null) {
+                rows.add(io.micrometer.core.instrument.MultiGauge.Row.of(
+                        io.micrometer.core.instrument.Tags.of("cache", m.cache(), "model", m.name()), m.memoryBytes()));
+            }
+        }
+        memory.register(rows, true);
+    }
+
     public void hit() {
         hits.increment();
     }

@@ -107,8 +107,8 @@ public final class MeteredStatement implements InterceptedStatement {
             report(session, protocol, nanos, failed);
             Counter.builder(STATEMENTS).description("statements by route: relayed to PostgreSQL or served by the sidecar")
                     .tag("route", "served").tag("strategy", strategy).tag("protocol", protocol).register(Metrics.globalRegistry).increment();
-            Timer.builder(DURATION).description("time to serve a statement (a simple query, or one Execute)")
-                    .tag("strategy", strategy).publishPercentileHistogram().register(Metrics.globalRegistry)
+            Timer.builder(DURATION).description("time of a statement: served (a simple query, or one Execute), or relayed (to its ReadyForQuery)")
+                    .tag("route", "served").tag("strategy", strategy).publishPercentileHistogram().register(Metrics.globalRegistry)
                     .record(nanos, TimeUnit.NANOSECONDS);
         }
     }

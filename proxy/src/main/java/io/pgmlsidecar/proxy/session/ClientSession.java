@@ -78,15 +78,34 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private byte[] upstreamSecret;
     /** Whether this session is counted in the registry's intercepting sessions (event-loop confined). */
     private boolean countedIntercepting;
+    private final java.time.Instant connectTime = java.time.Instant.now();
+    /** Null when nobody reads the metrics: the fast path then reads no clock. */
+    private final RelayedLatency relayedLatency;
+    /** Takes startups naming the admin console's database; null when the console is off. */
+    private final ConsoleDoor consoleDoor;
 
-    public ClientSession(ProxyConfig config, Interceptor interceptor, CancelKeys cancelKeys, SessionRegistry registry) {
+    /** Where a startup for the admin console goes instead of upstream. */
+    public interface ConsoleDoor {
+        /** True when {@code parameters} name the console: it then owns {@code client}'s pipeline from here on. */
+        boolean enter(Channel client, StartupPacket.StartupMessage startup, Map<String, String> parameters);
+    }
+
+    public ClientSession(ProxyConfig config, Interceptor interceptor, CancelKeys cancelKeys, SessionRegistry registry,
+                         ConsoleDoor consoleDoor) {
         this(config, interceptor, cancelKeys, registry,
                 Upstream.tcp(config.upstreamHost(), config.upstreamPort(), config.upstreamConnectTimeout()),
-                WorkerThreads.VIRTUAL);
+                WorkerThreads.VIRTUAL, consoleDoor);
     }
 
     ClientSession(ProxyConfig config, Interceptor interceptor, CancelKeys cancelKeys, SessionRegistry registry,
                   Upstream upstream, WorkerThreads workerThreads) {
+        this(config, interceptor, cancelKeys, registry, upstream, workerThreads, null);
+    }
+
+    private ClientSession(ProxyConfig config, Interceptor interceptor, CancelKeys cancelKeys, SessionRegistry registry,
+                  Upstream upstream, WorkerThreads workerThreads, ConsoleDoor consoleDoor) {
+        this.consoleDoor = consoleDoor;
+        this.relayedLatency = config.observer() == io.pgmlsidecar.proxy.ProxyObserver.NONE ? null : new RelayedLatency(config.observer());
         this.config = config;
         this.interceptor = interceptor;
         this.cancelKeys = cancelKeys;
@@ -222,6 +241,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             s.raw().release();
             throw malformed;
         }
+        if (consoleDoor != null && consoleDoor.enter(client, s, attributes.startupParameters())) {
+            leftForConsole();
+            return;
+        }
         protocol.startupSent();
         client.config().setAutoRead(false);
         ByteBuf startup = s.raw();
@@ -247,6 +270,52 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                     backend.flush();
                     updateClientAutoRead();
                 });
+    }
+
+    /** The console took the connection: this session never existed as far as counting and shutdown go. */
+    private void leftForConsole() {
+        registry.remove(this);
+        if (authTimer != null) {
+            authTimer.cancel(false);
+            authTimer = null;
+        }
+    }
+
+    /** The application name PostgreSQL reports (drivers often SET it after the startup), for SHOW CLIENTS. */
+    private volatile String applicationName;
+
+    private void noteParameter(ByteBuf body) {
+        if (WireStrings.read(body).equals("application_name")) {
+            applicationName = WireStrings.read(body);
+        }
+    }
+
+    /** What SHOW CLIENTS and SHOW SERVERS show of this session. */
+    public SessionSnapshot snapshot() {
+        Map<String, String> p = attributes.startupParameters();
+        Channel b = backend;
+        return new SessionSnapshot(client.id().asShortText(), p.get("user"), p.getOrDefault("database", p.get("user")),
+                applicationName != null ? applicationName : p.get("application_name"), stateName(), (java.net.InetSocketAddress) client.remoteAddress(),
+                (java.net.InetSocketAddress) client.localAddress(), tls, connectTime,
+                b == null ? null : (java.net.InetSocketAddress) b.remoteAddress(),
+                b == null ? null : (java.net.InetSocketAddress) b.localAddress());
+    }
+
+    private String stateName() {
+        Phase phase = protocol.phase();
+        return switch (phase) {
+            case STARTUP, AUTHENTICATING -> "login";
+            case READY -> registry.paused() && !client.config().isAutoRead() ? "paused"
+                    : protocol.transactionStatus() == io.pgmlsidecar.proxy.codec.TransactionStatus.IDLE ? "idle" : "idle in transaction";
+            case CLOSED -> "closed";
+            case DRAINING -> "draining";
+            default -> "active";
+        };
+    }
+
+    /** PAUSE or RESUME: re-decide whether to read the client. Runs on the event loop. */
+    public void pauseChanged() {
+        updateClientAutoRead();
     }
 
     private void backendConnected(Channel channel) {
@@ -292,6 +361,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
                 return; // not allowed now: the session is closing, the queue is released with it
             }
             countIntercepting(true);
+            if (relayedLatency != null) {
+                relayedLatency.clear();
+            }
             updateClientAutoRead();
             startWorker();
         }
@@ -356,7 +428,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void updateClientAutoRead() {
         if (client != null) {
-            client.config().setAutoRead(!protocol.intercepted() && backend != null && backendWritable);
+            // PAUSE holds a session between statements: in the middle of one it reads on
+            boolean heldByPause = registry.paused() && protocol.phase() == Phase.READY;
+            client.config().setAutoRead(!protocol.intercepted() && backend != null && backendWritable && !heldByPause);
         }
     }
 
@@ -400,6 +474,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         if (clientFlushPending) {
             clientFlushPending = false;
             client.flush();
+        }
+        if (registry.paused()) {
+            updateClientAutoRead(); // a ReadyForQuery may have just ended the statement PAUSE waited for
         }
         if (protocol.phase() == Phase.DRAINING) {
             terminateIfIdle();
@@ -588,6 +665,14 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (type == FrontendType.QUERY || type == FrontendType.EXECUTE) {
                 config.observer().statementRelayed(type == FrontendType.EXECUTE);
             }
+            if (relayedLatency != null) {
+                switch (type) {
+                    case FrontendType.QUERY -> relayedLatency.query();
+                    case FrontendType.EXECUTE -> relayedLatency.execute();
+                    case FrontendType.SYNC -> relayedLatency.sync();
+                    default -> { }
+                }
+            }
         }
     }
 
@@ -596,7 +681,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         @Override
         public boolean mayNeedAttention(byte type) {
             return protocol.intercepted() || type == BackendType.BACKEND_KEY_DATA || type == BackendType.AUTHENTICATION
-                    || type == BackendType.READY_FOR_QUERY;
+                    || type == BackendType.READY_FOR_QUERY || type == BackendType.PARAMETER_STATUS;
         }
 
         @Override
@@ -607,10 +692,17 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             if (type == BackendType.READY_FOR_QUERY) {
                 // read the status on the way through; the message itself is relayed unchanged
                 protocol.readyForQuery(BackendMessages.readTransactionStatus(frame, start));
+                if (relayedLatency != null) {
+                    relayedLatency.readyForQuery();
+                }
                 if (authTimer != null) {
                     authTimer.cancel(false); // the first ReadyForQuery ends authentication
                     authTimer = null;
                 }
+                return false;
+            }
+            if (type == BackendType.PARAMETER_STATUS) {
+                noteParameter(frame.slice(start + PgMessage.HEADER_LENGTH, frameLength - PgMessage.HEADER_LENGTH));
                 return false;
             }
             return type == BackendType.BACKEND_KEY_DATA || SaslMechanisms.offersChannelBinding(frame, start, frameLength);

@@ -11,6 +11,19 @@ public final class SessionRegistry {
     // kept apart from the set: read by every idle event-loop iteration, so it must be cheap
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicInteger intercepting = new AtomicInteger();
+    private volatile boolean paused;
+
+    /** PAUSE: sessions read no further statement once the running one ends; RESUME lets them go on. */
+    public void setPaused(boolean now) {
+        paused = now;
+        for (ClientSession s : snapshot()) {
+            s.runOnEventLoop(s::pauseChanged);
+        }
+    }
+
+    public boolean paused() {
+        return paused;
+    }
 
     void add(ClientSession s) {
         if (sessions.add(s)) {
