@@ -35,7 +35,7 @@ class PgbenchThroughPgBouncerTest {
     private static final String PROJECT = "it_ops_pool";
     private static final Pattern PROCESSED = Pattern.compile("(?m)^number of transactions actually processed: (\\d+)/(\\d+)$");
     private static final int CLIENTS = 4;
-    private static final int TRANSACTIONS = 15;
+    private static final int TRANSACTIONS = 30;
     private static final TestCluster cluster = TestCluster.get();
     private static Path script;
 
@@ -80,21 +80,11 @@ class PgbenchThroughPgBouncerTest {
     @ParameterizedTest
     @ValueSource(strings = {"simple", "extended"})
     void pgbouncerBehindTheSidecar(String protocol) throws Exception {
-        // one server connection per sidecar session: with fewer (2 for 4 clients) the extended-protocol run once stalled
-        // under load with both server connections held and idle for a minute (PgBouncer's query_wait_timeout); not
-        // yet explained, so this test does not cover pool contention behind the sidecar.
-        // Reproduced 2026-12-07 with a pool of 2 and 60 transactions per client (first try): both PostgreSQL server
-        // connections "idle in transaction" (ClientRead) for over a minute, one after pgbench's BEGIN, one after the
-        // S4 staging's DROP TABLE; the two live intercept workers both parked in InterceptWorker.onSync ->
-        // awaitRelayedReplies, waiting for the ReadyForQuery of a relayed Sync. No session was blocked on a shared
-        // cache (so not a model-cache load waiting for a server). Second run, same stall (160 and 124 of 240 transactions, then
-        // query_wait_timeout); PgBouncer's SHOW CLIENTS (admin_users = postgres in PgBouncerProcess) showed two sidecar
-        // sessions linked to the two idle-in-transaction servers and the other two "waiting" for a server. So the
-        // sessions holding the servers send nothing more: either their pgbench clients never got the previous reply,
-        // or their next message is stuck inside the sidecar without a worker; the parked workers are most likely the
-        // two waiting sessions, whose relayed Sync PgBouncer holds until a server frees. Reproduce: pool size 2 here,
-        // TRANSACTIONS = 60.
-        try (PgBouncerProcess pool = PgBouncerProcess.start(cluster.postgresPort(), freePort(), CLIENTS, "transaction")) {
+        // fewer pooled servers (2) than sidecar sessions (4): sessions wait for a server. This stalled until the worker
+        // answered a Sync after a served statement itself (nothing outstanding upstream): relayed, that Sync waited for
+        // a pooled server while pgbench already held the statement's results, and pgbench blocks its thread on that
+        // client (PQgetResult) — with the thread's other client holding one of the servers, nothing moved.
+        try (PgBouncerProcess pool = PgBouncerProcess.start(cluster.postgresPort(), freePort(), 2, "transaction")) {
             ProxyServer sidecar = TestCluster.startSidecarBehindPool(pool.port(), cluster.postgresPort());
             try {
                 assertCleanRun(sidecar.port(), protocol);

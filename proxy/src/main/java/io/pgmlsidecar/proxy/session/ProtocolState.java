@@ -76,10 +76,10 @@ final class ProtocolState {
     /** An intercepted extended message failed: like PostgreSQL, drop the client's messages until Sync. */
     private volatile boolean discardUntilSync;
     /**
-     * True when nothing has been sent to the backend since a ReadyForQuery the worker saw with no
-     * reply outstanding: a Sync then changes nothing there, and the worker may answer it itself.
-     * Cleared by every write to the backend; set only by the worker (the client is not read while
-     * it runs, so the two never race).
+     * True when nothing has been sent to the backend since a ReadyForQuery with no reply
+     * outstanding: a Sync then changes nothing there, and the worker may answer it itself.
+     * Cleared by every write to the backend; set by whoever reads that ReadyForQuery — the event
+     * loop on the fast path, the worker while intercepted (never both at once).
      */
     private volatile boolean backendUntouched;
     /** A CancelRequest with this session's key arrived (set from the cancelling connection's event loop). */
@@ -313,6 +313,9 @@ final class ProtocolState {
     void received(byte backendType) {
         Pending head = pending.peek();
         if (head == null) {
+            if (backendType == BackendType.READY_FOR_QUERY) {
+                backendUntouched = true; // the end of the interceptor's own exchange: nothing else is outstanding
+            }
             return;
         }
         switch (backendType) {
@@ -347,6 +350,12 @@ final class ProtocolState {
                 do {
                     p = pending.poll();
                 } while (p != null && p != Pending.SYNC && p != Pending.QUERY && p != Pending.FUNCTION_CALL);
+                // nothing outstanding after this ReadyForQuery (relayed on the fast path or by the worker): a Sync alone
+                // would change nothing upstream, so the worker may answer one itself. Behind a transaction pooler that
+                // matters beyond the round trip: a relayed Sync would wait for a pooled server while the client already
+                // holds the statement's results — pgbench then blocks its thread on that client (a stall, with clients
+                // of the same thread holding the pool's servers)
+                backendUntouched = pending.isEmpty() && !copyInSwallowsSync;
             }
             default -> { }
         }

@@ -46,6 +46,32 @@ class ProtocolStateTest {
                 "nothing is served before authentication ends");
     }
 
+    /**
+     * Behind a transaction pooler a relayed Sync after a served statement waits for a pooled server
+     * while the client already holds the results (pgbench then blocks on that client): the worker
+     * answers a Sync itself when nothing was sent since the last ReadyForQuery, however that
+     * ReadyForQuery reached the session (relayed on the fast path, or the interceptor's own).
+     */
+    @Test
+    void aReadyForQueryWithNothingOutstandingLeavesTheBackendUntouched() {
+        authenticated();
+        sent("PBDES");
+        assertFalse(state.backendUntouched());
+        received("12TDC");
+        assertFalse(state.backendUntouched(), "the Sync's reply is still outstanding");
+        received("Z");
+        assertTrue(state.backendUntouched(), "the fast path's ReadyForQuery settled everything");
+        sent("PBES");
+        sent("Q");
+        received("12CZ");
+        assertFalse(state.backendUntouched(), "the Query's reply is still outstanding");
+        received("CZ");
+        assertTrue(state.backendUntouched());
+        state.backendTouched();
+        received("Z"); // the interceptor's own exchange ended with its Sync
+        assertTrue(state.backendUntouched());
+    }
+
     @Test
     void startupAuthenticatingReady() {
         assertEquals(Phase.STARTUP, state.phase());
