@@ -34,8 +34,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The admin console (database pgml_sidecar) of a sidecar process started with --admin-role: psql and
  * pgjdbc log in through the upstream's own authentication (SCRAM relayed), members of the role get
- * the SHOW commands, everyone else a FATAL 42501 and nothing else; PAUSE holds an application's next
- * statement until RESUME; SHUTDOWN stops the process.
+ * the SHOW commands, everyone else a FATAL 42501 and nothing else; PAUSE answers once no transaction is
+ * open and holds an application's next transaction until RESUME; SHUTDOWN stops the process.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -143,7 +143,26 @@ class AdminConsoleTest {
     void pauseHoldsTheNextStatementUntilResume() throws Exception {
         try (Connection app = appConnection("it-console-paused"); Connection admin = console("postgres", null, true);
              Statement a = admin.createStatement()) {
-            a.execute("PAUSE");
+            // as PgBouncer's: PAUSE answers once no transaction is open, and a session inside one goes on meanwhile
+            app.setAutoCommit(false);
+            try (Statement s = app.createStatement()) {
+                s.execute("CREATE TEMP TABLE it_console_paused_tx (v int)");
+            }
+            CompletableFuture<Void> pause = CompletableFuture.runAsync(() -> {
+                try {
+                    a.execute("PAUSE");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(700);
+            assertFalse(pause.isDone(), "PAUSE waits for the open transaction");
+            try (Statement s = app.createStatement()) {
+                s.execute("INSERT INTO it_console_paused_tx VALUES (1)");
+            }
+            app.commit();
+            pause.get(10, TimeUnit.SECONDS);
+            app.setAutoCommit(true);
             CompletableFuture<Integer> held = CompletableFuture.supplyAsync(() -> {
                 try (Statement s = app.createStatement(); ResultSet rs = s.executeQuery("SELECT 42")) {
                     rs.next();

@@ -82,7 +82,11 @@ final class ConsoleCommands {
             case "RELOAD" -> {
                 return new ConsoleReply.Done("RELOAD", facts.reload());
             }
-            case "PAUSE" -> sessions.setPaused(true);
+            case "PAUSE" -> {
+                sessions.setPaused(true);
+                // answers once no session is inside a statement or transaction (or a RESUME came first)
+                return new ConsoleReply.WhenReady(() -> sessions.quiet() || !sessions.paused(), new ConsoleReply.Done(verb));
+            }
             case "RESUME" -> sessions.setPaused(false);
             default -> facts.shutdown();
         }
@@ -104,7 +108,7 @@ final class ConsoleCommands {
                 .row("SHOW BATCHES", "batch sizes in effect and the batches calls ran in")
                 .row("SHOW CONFIG", "settings: value, default, whether RELOAD changes it live")
                 .row("RELOAD", "read the configuration again (as SIGHUP)")
-                .row("PAUSE", "hold every session before its next statement; new sessions wait after login")
+                .row("PAUSE", "hold every session once its transaction ends; answers when none is in one; new sessions wait after login")
                 .row("RESUME", "let paused sessions go on")
                 .row("SHUTDOWN", "graceful shutdown (as SIGTERM)")
                 .build();

@@ -19,6 +19,9 @@ sealed interface ConsoleReply {
     /** An ErrorResponse; the session stays usable. */
     record Failed(PgError error) implements ConsoleReply {}
 
+    /** {@code reply}, once {@code ready} holds: PAUSE answers when every transaction has ended, as PgBouncer's does. */
+    record WhenReady(java.util.function.BooleanSupplier ready, ConsoleReply reply) implements ConsoleReply {}
+
     /** The query string held no command. */
     record Empty() implements ConsoleReply {}
 }

@@ -13,6 +13,7 @@ import io.pgmlsidecar.proxy.codec.WireStrings;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +47,7 @@ final class ConsoleSession extends ChannelInboundHandlerAdapter {
                 case FrontendType.QUERY -> {
                     String sql = WireStrings.read(body);
                     log.info("admin console: {} ran {}", user, sql.strip());
-                    for (ConsoleReply reply : commands.runAll(sql)) {
-                        write(ch, reply);
-                    }
-                    ch.writeAndFlush(BackendMessages.readyForQuery(ch.alloc(), TransactionStatus.IDLE));
+                    answer(ch, commands.runAll(sql), 0);
                 }
                 case FrontendType.SYNC -> {
                     discardingUntilSync = false;
@@ -77,8 +75,28 @@ final class ConsoleSession extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Writes the replies from {@code from} on, then ReadyForQuery; a reply not ready yet is retried shortly, the client not read meanwhile. */
+    private static void answer(Channel ch, List<ConsoleReply> replies, int from) {
+        for (int i = from; i < replies.size(); i++) {
+            if (replies.get(i) instanceof ConsoleReply.WhenReady later && !later.ready().getAsBoolean()) {
+                if (!ch.isActive()) {
+                    return;
+                }
+                ch.config().setAutoRead(false);
+                ch.flush();
+                int at = i;
+                ch.eventLoop().schedule(() -> answer(ch, replies, at), 20, TimeUnit.MILLISECONDS);
+                return;
+            }
+            write(ch, replies.get(i));
+        }
+        ch.writeAndFlush(BackendMessages.readyForQuery(ch.alloc(), TransactionStatus.IDLE));
+        ch.config().setAutoRead(true);
+    }
+
     private static void write(Channel ch, ConsoleReply reply) {
         switch (reply) {
+            case ConsoleReply.WhenReady later -> write(ch, later.reply());
             case ConsoleReply.Rows rows -> {
                 List<Column> columns = new ArrayList<>();
                 for (String name : rows.table().columns()) {

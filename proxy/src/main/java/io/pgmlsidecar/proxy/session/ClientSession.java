@@ -313,6 +313,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         };
     }
 
+    /** Not in a statement nor a transaction (or not yet logged in, or gone): PAUSE need not wait for it. Any thread. */
+    boolean betweenTransactions() {
+        Phase phase = protocol.phase();
+        return switch (phase) {
+            case READY -> protocol.transactionStatus() == io.pgmlsidecar.proxy.codec.TransactionStatus.IDLE;
+            case STARTUP, AUTHENTICATING, CLOSED -> true;
+            default -> false;
+        };
+    }
+
     /** PAUSE or RESUME: re-decide whether to read the client. Runs on the event loop. */
     public void pauseChanged() {
         updateClientAutoRead();
@@ -428,8 +438,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
     private void updateClientAutoRead() {
         if (client != null) {
-            // PAUSE holds a session between statements: in the middle of one it reads on
-            boolean heldByPause = registry.paused() && protocol.phase() == Phase.READY;
+            // PAUSE holds a session between transactions: inside one it reads on (its locks would stay held)
+            boolean heldByPause = registry.paused() && protocol.phase() == Phase.READY
+                    && protocol.transactionStatus() == io.pgmlsidecar.proxy.codec.TransactionStatus.IDLE;
             client.config().setAutoRead(!protocol.intercepted() && backend != null && backendWritable && !heldByPause);
         }
     }

@@ -13,7 +13,11 @@ public final class SessionRegistry {
     private final AtomicInteger intercepting = new AtomicInteger();
     private volatile boolean paused;
 
-    /** PAUSE: sessions read no further statement once the running one ends; RESUME lets them go on. */
+    /**
+     * PAUSE: sessions read no further statement once their transaction ends (a session inside one
+     * goes on, as under PgBouncer's transaction pooling, so no lock is held through the pause);
+     * RESUME lets them go on.
+     */
     public void setPaused(boolean now) {
         paused = now;
         for (ClientSession s : snapshot()) {
@@ -23,6 +27,16 @@ public final class SessionRegistry {
 
     public boolean paused() {
         return paused;
+    }
+
+    /** Whether no session is inside a statement or a transaction: what PAUSE waits for before it answers. */
+    public boolean quiet() {
+        for (ClientSession s : snapshot()) {
+            if (!s.betweenTransactions()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     void add(ClientSession s) {
