@@ -76,6 +76,14 @@ class ToyBenchmarksTest {
             assertTrue(r.metrics().containsKey(k), k);
         }
         assertEquals(java.util.List.of(false, true), r.model().classes());
+        // the tables behind the macro scores: one count per test row (round(569 × 0.25) = 142)
+        long cells = ((java.util.List<?>) r.metrics().get("confusion_matrix")).stream()
+                .flatMap(row -> ((java.util.List<?>) row).stream()).mapToLong(v -> ((Number) v).longValue()).sum();
+        assertEquals(142, cells, "confusion matrix " + r.metrics().get("confusion_matrix"));
+        assertEquals(java.util.List.of("false", "true"), r.metrics().get("classes"), "the boolean label's values, in the tables' order");
+        double macroRecall = ((java.util.List<?>) r.metrics().get("recall_per_class")).stream()
+                .mapToDouble(v -> ((Number) v).doubleValue()).average().orElseThrow();
+        assertEquals(Toy.metric(r, "recall"), macroRecall, 1e-12, "macro recall is the mean of the per-class ones");
     }
 
     @Test

@@ -121,6 +121,53 @@ public final class Metrics {
         return m;
     }
 
+    /**
+     * The tables behind the macro scores, for pgml.models.metrics next to them (PostgresML stores only the
+     * macro scores; the names are scikit-learn's): {@code classes} (the class labels, as text, in the order
+     * of every table), {@code confusion_matrix} (sklearn.metrics.confusion_matrix: row = true class, column
+     * = predicted class, counts of the evaluation rows), and per class {@code precision_per_class},
+     * {@code recall_per_class}, {@code f1_per_class} and {@code support_per_class}
+     * (precision_recall_fscore_support with average=None; 0 where undefined, as scikit-learn's
+     * zero_division default warns and gives).
+     */
+    public static Map<String, Object> perClass(int[] y, int[] p, String[] classes) {
+        int k = classes.length;
+        long[][] cm = new long[k][k];
+        for (int i = 0; i < y.length; i++) {
+            cm[y[i]][p[i]]++;
+        }
+        java.util.List<java.util.List<Long>> matrix = new java.util.ArrayList<>(k);
+        java.util.List<Double> precision = new java.util.ArrayList<>(k);
+        java.util.List<Double> recall = new java.util.ArrayList<>(k);
+        java.util.List<Double> f1 = new java.util.ArrayList<>(k);
+        java.util.List<Long> support = new java.util.ArrayList<>(k);
+        for (int c = 0; c < k; c++) {
+            java.util.List<Long> row = new java.util.ArrayList<>(k);
+            long predicted = 0;
+            long actual = 0;
+            for (int j = 0; j < k; j++) {
+                row.add(cm[c][j]);
+                predicted += cm[j][c];
+                actual += cm[c][j];
+            }
+            matrix.add(row);
+            double prec = predicted == 0 ? 0 : (double) cm[c][c] / predicted;
+            double rec = actual == 0 ? 0 : (double) cm[c][c] / actual;
+            precision.add(prec);
+            recall.add(rec);
+            f1.add(prec + rec == 0 ? 0 : 2 * prec * rec / (prec + rec));
+            support.add(actual);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("classes", java.util.List.of(classes));
+        m.put("confusion_matrix", matrix);
+        m.put("precision_per_class", precision);
+        m.put("recall_per_class", recall);
+        m.put("f1_per_class", f1);
+        m.put("support_per_class", support);
+        return m;
+    }
+
     /** Area under the ROC curve (Mann–Whitney U with average ranks for ties); NaN with one class only. */
     public static double rocAuc(int[] y, double[] score) {
         int n = y.length;
