@@ -189,7 +189,12 @@ public final class TabularTrainer {
                                 "scale the features (preprocess scale standard) or change the hyperparameters");
                     }
                 }
-                yield Metrics.regression(pick(labels.yReg(), evalRows), pred);
+                double[] truth = pick(labels.yReg(), evalRows);
+                Map<String, Object> m = Metrics.regression(truth, pred);
+                if (truth.length > 0) {
+                    m.put("test_predictions", Metrics.testPredictions(truth, pred));
+                }
+                yield m;
             }
             case CLASSIFICATION -> {
                 int[] pred = est.predictClasses(xEval);

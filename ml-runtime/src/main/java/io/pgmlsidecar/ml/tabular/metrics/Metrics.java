@@ -168,6 +168,33 @@ public final class Metrics {
         return m;
     }
 
+    /** The most test rows whose (actual, predicted) pairs are stored with a regression's metrics. */
+    public static final int MAX_TEST_PREDICTIONS = 1000;
+
+    /**
+     * The test split's targets and the model's predictions of them (the pairs r2 was computed from), for a
+     * predicted-vs-actual chart: {@code {"rows": n, "actual": [...], "predicted": [...]}}, as floats (pgml.predict's
+     * real). Above {@value #MAX_TEST_PREDICTIONS} rows an evenly spaced subset of that many is kept ({@code rows}
+     * still says how many were scored). Not a PostgresML key; an object, so readers of the numeric keys skip it
+     * (decision 0025c).
+     */
+    public static Map<String, Object> testPredictions(double[] y, double[] p) {
+        int n = y.length;
+        int kept = Math.min(n, MAX_TEST_PREDICTIONS);
+        java.util.List<Float> actual = new java.util.ArrayList<>(kept);
+        java.util.List<Float> predicted = new java.util.ArrayList<>(kept);
+        for (int k = 0; k < kept; k++) {
+            int i = (int) ((long) k * n / kept);
+            actual.add((float) y[i]);
+            predicted.add((float) p[i]);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rows", n);
+        m.put("actual", actual);
+        m.put("predicted", predicted);
+        return m;
+    }
+
     /** Area under the ROC curve (Mann–Whitney U with average ranks for ties); NaN with one class only. */
     public static double rocAuc(int[] y, double[] score) {
         int n = y.length;

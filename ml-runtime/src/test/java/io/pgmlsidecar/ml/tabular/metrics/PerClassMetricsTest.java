@@ -34,6 +34,23 @@ class PerClassMetricsTest {
         assertList(new double[]{0.0 + 2 * 0.5 / 1.5, 0.0}, m.get("f1_per_class"));
     }
 
+    @Test
+    void testPredictionsAreCappedToAnEvenlySpacedSubset() {
+        double[] y = new double[2500];
+        double[] p = new double[2500];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = i;
+            p[i] = i + 0.5;
+        }
+        Map<String, Object> m = Metrics.testPredictions(y, p);
+        assertEquals(2500, m.get("rows"));
+        List<?> actual = (List<?>) m.get("actual");
+        assertEquals(Metrics.MAX_TEST_PREDICTIONS, actual.size());
+        assertEquals(0f, actual.get(0));
+        assertEquals(2497f, actual.get(actual.size() - 1), "evenly spaced through the split");
+        assertEquals(2497.5f, ((List<?>) m.get("predicted")).get(actual.size() - 1));
+    }
+
     private static void assertList(double[] expected, Object actual) {
         List<?> l = (List<?>) actual;
         assertEquals(expected.length, l.size());
