@@ -81,7 +81,8 @@ export interface ScatterLayout {
 
 /** Predicted (vertical) against actual (horizontal), both axes over the same range so the diagonal is a perfect model. */
 export function layoutScatter(actual: number[], predicted: number[], width = 420, height = 420): ScatterLayout {
-  const plot = { left: MARGIN.left, top: MARGIN.top, right: width - MARGIN.right, bottom: height - MARGIN.bottom };
+  // a wider right margin than the metric chart's: the last horizontal tick label is centred on the plot's edge
+  const plot = { left: MARGIN.left, top: MARGIN.top, right: width - 36, bottom: height - MARGIN.bottom };
   const all = [...actual, ...predicted];
   let lo = all.length ? Math.min(...all) : 0;
   let hi = all.length ? Math.max(...all) : 1;

@@ -22,8 +22,8 @@ describe('metrics documents', () => {
   it('names the classes from metrics.classes, or by index', () => {
     expect(classNames({ classes: ['false', 'true'] }, 2)).toEqual(['false', 'true']);
     expect(classNames({ classes: ['a'] }, 2)).toEqual(['0', '1']);
-    expect(perClassScores({ classes: ['a', 'b'], f1_per_class: [0.5, 1], support_per_class: [3, 4] }))
-      .toEqual({ names: ['f1', 'support'], rows: [[0.5, 3], [1, 4]] });
+    expect(perClassScores({ classes: ['a', 'b'], support_per_class: [3, 4], f1_per_class: [0.5, 1], recall_per_class: [1, 0.25] }))
+      .toEqual({ names: ['recall', 'f1', 'support'], rows: [[1, 0.5, 3], [0.25, 1, 4]] });
   });
 
   it('reads a regression test split\'s pairs only when they are well formed', () => {

@@ -30,6 +30,8 @@ export function classNames(metrics: Metrics | null | undefined, count: number): 
   return Array.from({ length: count }, (_, i) => String(i));
 }
 
+const REPORT_ORDER = ['precision_per_class', 'recall_per_class', 'f1_per_class', 'support_per_class'];
+
 /**
  * Per-class scores: metrics whose value is an array of numbers (precision_per_class, …), by class index,
  * named without the _per_class suffix.
@@ -39,6 +41,9 @@ export function perClassScores(metrics: Metrics | null | undefined): { names: st
     (e): e is [string, number[]] => e[0] !== 'confusion_matrix' && Array.isArray(e[1]) && e[1].length > 0
       && e[1].every((x) => typeof x === 'number'));
   if (entries.length === 0) return null;
+  // jsonb keeps keys sorted by length, not as written: put scikit-learn's report order back
+  const rank = (k: string) => { const i = REPORT_ORDER.indexOf(k); return i < 0 ? REPORT_ORDER.length : i; };
+  entries.sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
   const classes = Math.max(...entries.map((e) => e[1].length));
   const rows = Array.from({ length: classes }, (_, c) => entries.map((e) => e[1][c]));
   return { names: entries.map((e) => e[0].replace(/_per_class$/, '')), rows };
