@@ -25,6 +25,9 @@ describe('loaded models on the serving page', () => {
     expect(l.measured).toBe(false);
     expect(l.models).toEqual([]);
     expect(l.counts).toEqual([{ cache: 'embedding', loaded: 0 }, { cache: 'tabular', loaded: 2 }]);
+    // the tabular cache's own gauge, where there is one, is not counted twice
+    const both = loadedModels([gauge('pgml.models.loaded', {}, 4), gauge('pgml.model.cache.loaded', { cache: 'tabular' }, 4)]);
+    expect(both.counts).toEqual([{ cache: 'tabular', loaded: 4 }]);
   });
 
   it('formats bytes in binary units', () => {

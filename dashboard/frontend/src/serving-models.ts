@@ -23,9 +23,12 @@ export function loadedModels(meters: Meter[]): LoadedModels {
     model: m.tags.model ?? '—', cache: m.tags.cache ?? '—', device: m.tags.device ?? 'cpu',
     bytes: typeof m.value === 'number' ? m.value : null,
   })).sort((a, b) => (b.bytes ?? 0) - (a.bytes ?? 0) || a.model.localeCompare(b.model));
-  const counts = meters.filter((m) => m.name === CACHE_LOADED || m.name === TABULAR_LOADED)
-    .map((m) => ({ cache: m.tags.cache ?? 'tabular', loaded: typeof m.value === 'number' ? m.value : 0 }))
-    .sort((a, b) => a.cache.localeCompare(b.cache));
+  const value = (m: Meter) => (typeof m.value === 'number' ? m.value : 0);
+  const counts = meters.filter((m) => m.name === CACHE_LOADED).map((m) => ({ cache: m.tags.cache ?? '—', loaded: value(m) }));
+  // the planner's own count of trained models, where the tabular cache has no gauge of its own (older builds)
+  const tabular = meters.find((m) => m.name === TABULAR_LOADED);
+  if (tabular && !counts.some((c) => c.cache === 'tabular')) counts.push({ cache: 'tabular', loaded: value(tabular) });
+  counts.sort((a, b) => a.cache.localeCompare(b.cache));
   return { models, counts, measured: memory.length > 0 };
 }
 
