@@ -216,7 +216,7 @@ public final class KernelModels {
 
         /**
          * Kernel amplitude · exp(−|a − b|² / (2 · length_scale²)): {@code amplitude}, {@code length_scale}
-         * (as fitted); {@code x_train}: the training rows; {@code dual_coef}: K⁻¹y per training row;
+         * (as fitted); {@code x_train}: the training rows; {@code dual_coef}: (K + σ²I)⁻¹y per training row (σ² the noise);
          * {@code normalize_y}: whether the target was standardised; {@code y_mean}, {@code y_std}: its mean
          * and standard deviation (0 and 1 without). Prediction = (Σ_j dual_coef[j] · k(x, x_train[j])) · y_std
          * + (normalize_y ? y_mean : 0).
