@@ -49,7 +49,22 @@ try {
   await onPage('project');
   seen.chartPoints = await page.locator('#metric-chart circle.point').count();
   seen.chartModelIds = await page.locator('#metric-chart circle.point').evaluateAll((cs) => cs.map((c) => c.getAttribute('data-model-id')));
+  // the deployed classifier's confusion matrix: every count cell (the first column names the actual class)
+  seen.confusionCells = await page.locator('#confusion tbody tr').evaluateAll((rows) =>
+    rows.map((r) => [...r.querySelectorAll('td')].slice(1).map((td) => Number(td.textContent))));
+  seen.perClassRows = await page.locator('#per-class tbody tr').count();
   await shot('project');
+
+  // a regression project: predicted against actual, one point per test row
+  await page.goto(`${url}#/projects/${env('REGRESSION_PROJECT_ID')}`);
+  await onPage('project');
+  await page.waitForSelector('#prediction-scatter svg');
+  seen.scatterPoints = await page.locator('#prediction-scatter circle.prediction').count();
+  seen.scatterRows = await page.getAttribute('#prediction-scatter', 'data-rows');
+  seen.regressionConfusion = await page.locator('#confusion').count();
+  await shot('regression-project');
+  await page.goto(`${url}#/projects/${projectId}`);
+  await onPage('project');
 
   await page.click(`button.deploy[data-model-id="${deployModelId}"]`);
   await page.waitForFunction((m) => document.querySelector('#deployments tbody tr:first-child td:nth-child(2)')?.textContent === `#${m}`,
@@ -79,6 +94,7 @@ try {
   await page.goto(`${url}#/serving`);
   await onPage('serving');
   seen.serving = await page.textContent('main');
+  seen.loadedModels = await page.textContent('#loaded-models');
   await shot('serving');
 
   await page.goto(`${url}#/tuning`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, layoutChart } from './chart';
+import { formatNumber, layoutChart, layoutScatter } from './chart';
 
 describe('layoutChart', () => {
   const points = [
@@ -37,5 +37,22 @@ describe('formatNumber', () => {
     expect(formatNumber(0.91234)).toBe('0.9123');
     expect(formatNumber(12)).toBe('12');
     expect(formatNumber(0.00001)).toBe('1.00e-5');
+  });
+});
+
+describe('layoutScatter', () => {
+  it('places one point per pair, both axes on one range, a perfect prediction on the diagonal', () => {
+    const l = layoutScatter([1, 2, 3], [1, 2.5, 3], 400, 400);
+    expect(l.points).toHaveLength(3);
+    const d = l.diagonal;
+    const diagonalY = (x: number) => d.y1 + ((x - d.x1) * (d.y2 - d.y1)) / (d.x2 - d.x1);
+    expect(l.points[0].y).toBeCloseTo(diagonalY(l.points[0].x)); // actual = predicted: on the diagonal
+    expect(l.points[1].y).toBeLessThan(diagonalY(l.points[1].x)); // over-predicted: above it
+    expect(l.points[2].x).toBeGreaterThan(l.points[0].x); // larger actual: further right
+    for (const p of l.points) {
+      expect(p.x).toBeGreaterThanOrEqual(l.plot.left);
+      expect(p.x).toBeLessThanOrEqual(l.plot.right);
+    }
+    expect(l.ticks).toHaveLength(5);
   });
 });

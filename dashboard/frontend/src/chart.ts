@@ -1,5 +1,6 @@
 // A scatter-and-line chart of one metric across models, drawn as SVG: one circle per model,
-// placed by training time, joined in time order. The layout is a pure function so it is tested alone.
+// placed by training time, joined in time order; and a regression's predicted-vs-actual scatter.
+// The layouts are pure functions so they are tested alone.
 
 export interface ChartPoint { id: number; label: string; time: number; value: number }
 
@@ -65,6 +66,54 @@ export function renderChart(layout: ChartLayout, metric: string, highlight?: num
     c.append(el('title', {}, `model ${p.id} · ${p.label} · ${metric} ${formatNumber(p.value)}${trained}`));
     svg.append(c);
     svg.append(el('text', { x: p.x, y: plot.bottom + 18, 'text-anchor': 'middle', class: 'tick' }, `#${p.id}`));
+  }
+  return svg;
+}
+
+export interface ScatterLayout {
+  width: number; height: number; plot: ChartLayout['plot'];
+  points: { x: number; y: number; actual: number; predicted: number }[];
+  /** Where each tick value sits on the horizontal (x) and vertical (y) axis. */
+  ticks: { x: number; y: number; label: string }[];
+  /** The diagonal predicted = actual, from corner to corner of the shared range. */
+  diagonal: { x1: number; y1: number; x2: number; y2: number };
+}
+
+/** Predicted (vertical) against actual (horizontal), both axes over the same range so the diagonal is a perfect model. */
+export function layoutScatter(actual: number[], predicted: number[], width = 420, height = 420): ScatterLayout {
+  // a wider right margin than the metric chart's: the last horizontal tick label is centred on the plot's edge
+  const plot = { left: MARGIN.left, top: MARGIN.top, right: width - 36, bottom: height - MARGIN.bottom };
+  const all = [...actual, ...predicted];
+  let lo = all.length ? Math.min(...all) : 0;
+  let hi = all.length ? Math.max(...all) : 1;
+  if (hi === lo) { lo -= 0.5; hi += 0.5; }
+  const pad = (hi - lo) * 0.05;
+  lo -= pad; hi += pad;
+  const xOf = (v: number) => plot.left + ((plot.right - plot.left) * (v - lo)) / (hi - lo);
+  const yOf = (v: number) => plot.bottom - ((plot.bottom - plot.top) * (v - lo)) / (hi - lo);
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => lo + (hi - lo) * f).map((v) => ({ x: xOf(v), y: yOf(v), label: formatNumber(v) }));
+  return {
+    width, height, plot, ticks,
+    points: actual.map((a, i) => ({ x: xOf(a), y: yOf(predicted[i]), actual: a, predicted: predicted[i] })),
+    diagonal: { x1: xOf(lo), y1: yOf(lo), x2: xOf(hi), y2: yOf(hi) },
+  };
+}
+
+export function renderScatter(layout: ScatterLayout): SVGSVGElement {
+  const svg = el('svg', { viewBox: `0 0 ${layout.width} ${layout.height}`, class: 'chart scatter', role: 'img',
+    'aria-label': 'predicted against actual on the test split' }) as SVGSVGElement;
+  const { plot } = layout;
+  for (const t of layout.ticks) {
+    svg.append(el('line', { x1: plot.left, x2: plot.right, y1: t.y, y2: t.y, class: 'grid' }));
+    svg.append(el('text', { x: plot.left - 6, y: t.y + 4, 'text-anchor': 'end', class: 'tick' }, t.label));
+    svg.append(el('text', { x: t.x, y: plot.bottom + 18, 'text-anchor': 'middle', class: 'tick' }, t.label));
+  }
+  const d = layout.diagonal;
+  svg.append(el('line', { ...d, class: 'trend' }));
+  for (const p of layout.points) {
+    const c = el('circle', { cx: p.x, cy: p.y, r: 3, class: 'prediction' });
+    c.append(el('title', {}, `actual ${formatNumber(p.actual)} · predicted ${formatNumber(p.predicted)}`));
+    svg.append(c);
   }
   return svg;
 }

@@ -23,14 +23,40 @@ export function confusionMatrix(metrics: Metrics | null | undefined): number[][]
   return rows as number[][];
 }
 
-/** Per-class scores: metrics whose value is an array of numbers (precision per class, …), by class index. */
+/** The class labels the tables are in the order of (metrics.classes), or the class indexes. */
+export function classNames(metrics: Metrics | null | undefined, count: number): string[] {
+  const v = metrics?.['classes'];
+  if (Array.isArray(v) && v.length === count) return v.map((c) => String(c));
+  return Array.from({ length: count }, (_, i) => String(i));
+}
+
+const REPORT_ORDER = ['precision_per_class', 'recall_per_class', 'f1_per_class', 'support_per_class'];
+
+/**
+ * Per-class scores: metrics whose value is an array of numbers (precision_per_class, …), by class index,
+ * named without the _per_class suffix.
+ */
 export function perClassScores(metrics: Metrics | null | undefined): { names: string[]; rows: number[][] } | null {
   const entries = Object.entries(metrics ?? {}).filter(
-    (e): e is [string, number[]] => e[0] !== 'confusion_matrix' && Array.isArray(e[1]) && e[1].every((x) => typeof x === 'number'));
+    (e): e is [string, number[]] => e[0] !== 'confusion_matrix' && Array.isArray(e[1]) && e[1].length > 0
+      && e[1].every((x) => typeof x === 'number'));
   if (entries.length === 0) return null;
+  // jsonb keeps keys sorted by length, not as written: put scikit-learn's report order back
+  const rank = (k: string) => { const i = REPORT_ORDER.indexOf(k); return i < 0 ? REPORT_ORDER.length : i; };
+  entries.sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
   const classes = Math.max(...entries.map((e) => e[1].length));
   const rows = Array.from({ length: classes }, (_, c) => entries.map((e) => e[1][c]));
-  return { names: entries.map((e) => e[0]), rows };
+  return { names: entries.map((e) => e[0].replace(/_per_class$/, '')), rows };
+}
+
+/** A regression's test-split pairs (metrics.test_predictions: rows scored, and the stored actual / predicted values). */
+export function testPredictions(metrics: Metrics | null | undefined): { rows: number; actual: number[]; predicted: number[] } | null {
+  const v = metrics?.['test_predictions'] as { rows?: unknown; actual?: unknown; predicted?: unknown } | undefined;
+  if (!v || typeof v !== 'object' || !Array.isArray(v.actual) || !Array.isArray(v.predicted)) return null;
+  const actual = v.actual as unknown[];
+  const predicted = v.predicted as unknown[];
+  if (actual.length !== predicted.length || ![...actual, ...predicted].every((x) => typeof x === 'number')) return null;
+  return { rows: typeof v.rows === 'number' ? v.rows : actual.length, actual: actual as number[], predicted: predicted as number[] };
 }
 
 /** Numeric series of a tuning run's log entries, by name, against their step (or position). */

@@ -1,7 +1,7 @@
 import { get, post, type Model, type ProjectDetail } from '../api';
-import { formatNumber, layoutChart, renderChart } from '../chart';
+import { formatNumber, layoutChart, layoutScatter, renderChart, renderScatter } from '../chart';
 import { h, table, when } from '../dom';
-import { confusionMatrix, numberOf, perClassScores, scalarMetrics } from '../metrics';
+import { classNames, confusionMatrix, numberOf, perClassScores, scalarMetrics, testPredictions } from '../metrics';
 import { errorBox } from './errors';
 
 /** One project: the key metric across its models, the models, deployments and the deploy / rollback buttons. */
@@ -58,6 +58,7 @@ export async function projectPage(root: HTMLElement, id: number): Promise<void> 
         : table(['deployment', 'model', 'algorithm', 'strategy', 'at'],
           deployments.map((d) => [`#${d.id}`, `#${d.model_id}`, d.algorithm ?? '—', d.strategy, when(d.created_at)]), { id: 'deployments' })),
     ...classScores(models.find((m) => m.id === deployedId) ?? models[models.length - 1]),
+    ...predictedVsActual(models.find((m) => m.id === deployedId) ?? models[models.length - 1]),
   );
 }
 
@@ -66,14 +67,29 @@ function classScores(m: Model | undefined): HTMLElement[] {
   if (!m) return [];
   const out: HTMLElement[] = [];
   const matrix = confusionMatrix(m.metrics);
-  if (matrix) {
-    out.push(h('section', { class: 'card' }, h('h2', {}, `Confusion matrix of model #${m.id}`),
-      table(['actual \\ predicted', ...matrix.map((_, i) => String(i))], matrix.map((r, i) => [String(i), ...r]), { id: 'confusion' })));
-  }
   const perClass = perClassScores(m.metrics);
+  const names = classNames(m.metrics, matrix?.length ?? perClass?.rows.length ?? 0);
+  if (matrix) {
+    const total = matrix.flat().reduce((a, b) => a + b, 0);
+    out.push(h('section', { class: 'card' }, h('h2', {}, `Confusion matrix of model #${m.id}`),
+      h('p', { class: 'small' }, `rows: actual class, columns: predicted class; ${total} test rows`),
+      table(['actual \\ predicted', ...names], matrix.map((r, i) => [names[i], ...r]), { id: 'confusion' })));
+  }
   if (perClass) {
     out.push(h('section', { class: 'card' }, h('h2', {}, `Per-class scores of model #${m.id}`),
-      table(['class', ...perClass.names], perClass.rows.map((r, i) => [String(i), ...r.map(formatNumber)]))));
+      table(['class', ...perClass.names], perClass.rows.map((r, i) => [names[i] ?? String(i), ...r.map(formatNumber)]),
+        { id: 'per-class' })));
   }
   return out;
+}
+
+/** A regression's predictions against the actual values on its test split, where its metrics hold them. */
+function predictedVsActual(m: Model | undefined): HTMLElement[] {
+  const pairs = m ? testPredictions(m.metrics) : null;
+  if (!m || !pairs) return [];
+  const shown = pairs.actual.length === pairs.rows ? `${pairs.rows} test rows`
+    : `${pairs.actual.length} of ${pairs.rows} test rows, evenly spaced through the split`;
+  return [h('section', { class: 'card' }, h('h2', {}, `Predicted vs actual, model #${m.id}`),
+    h('p', { class: 'small' }, `${shown}; horizontal: actual, vertical: predicted; the diagonal is a perfect prediction`),
+    h('div', { id: 'prediction-scatter', 'data-rows': pairs.rows }, renderScatter(layoutScatter(pairs.actual, pairs.predicted))))];
 }

@@ -1,6 +1,7 @@
 import { get, type Meter } from '../api';
 import { formatNumber } from '../chart';
 import { h, table } from '../dom';
+import { formatBytes, loadedModels } from '../serving-models';
 
 const tags = (m: Meter) => Object.entries(m.tags).map(([k, v]) => `${k}=${v}`).join(' ');
 
@@ -11,10 +12,18 @@ export async function servingPage(root: HTMLElement, isCurrent: () => boolean): 
     const timers = meters.filter((m) => m.type === 'timer');
     const summaries = meters.filter((m) => m.type === 'summary');
     const values = meters.filter((m) => m.type === 'counter' || m.type === 'gauge');
+    const loaded = loadedModels(meters);
     root.replaceChildren(
       h('section', { class: 'card' },
         h('h1', {}, 'Serving'),
         h('p', { class: 'small' }, `read ${new Date(read_at).toISOString().slice(11, 19)} UTC; refreshed every 2 s`),
+        h('h2', {}, 'Loaded models'),
+        loaded.measured
+          ? table(['model', 'cache', 'device', 'memory'], loaded.models.map((m) => [m.model, m.cache, m.device, formatBytes(m.bytes)]),
+            { id: 'loaded-models' })
+          : h('p', { class: 'hint', id: 'loaded-models' },
+            'This sidecar does not report device and memory per model (gauge pgml_model_memory_bytes); models loaded per cache: ',
+            loaded.counts.length === 0 ? 'none reported' : loaded.counts.map((c) => `${c.cache} ${c.loaded}`).join(', '), '.'),
         h('h2', {}, 'Calls and latency'),
         timers.length === 0 ? h('p', { class: 'empty' }, 'No model calls yet.')
           : table(['meter', 'tags', 'calls', 'mean ms', 'max ms'], timers.map((m) => [m.name, tags(m), m.count ?? 0,

@@ -39,12 +39,14 @@ class DashboardBrowserTest {
     private static final String READER = "dash_reader";
     private static final String PROJECT = "dash_iris";
     private static final String TUNED = "dash_reviews";
+    private static final String REGRESSION = "dash_diabetes";
     private static final Path DASHBOARD_MODULE = Path.of("..", "dashboard").toAbsolutePath().normalize();
     private static final Path SCREENSHOTS = DASHBOARD_MODULE.resolve("target/screenshots");
 
     private static SimpleMeterRegistry meters;
     private static DashboardServer dashboard;
     private static long projectId;
+    private static long regressionProjectId;
     private static List<Long> modelIds;
     private static int tuningLogs;
 
@@ -63,6 +65,11 @@ class DashboardBrowserTest {
                     modelIds.add(r.getLong(1));
                 }
             }
+            // a regression, for the predicted-vs-actual scatter of its test split
+            s.execute("DELETE FROM pgml.projects WHERE name = '" + REGRESSION + "'");
+            s.execute("SELECT * FROM pgml.load_dataset('diabetes')");
+            s.execute("SELECT * FROM pgml.train('" + REGRESSION + "', 'regression', 'pgml.diabetes', 'target', 'linear')");
+            regressionProjectId = one(s, "SELECT id FROM pgml.projects WHERE name = '" + REGRESSION + "'");
             // a short pgml.tune run: its pgml.logs rows are the tuning page's curves
             s.execute("DELETE FROM pgml.projects WHERE name = '" + TUNED + "'");
             s.execute("DROP TABLE IF EXISTS dash_reviews; CREATE TABLE dash_reviews (text text, class text)");
@@ -117,7 +124,8 @@ class DashboardBrowserTest {
                 "DASHBOARD_URL", "http://127.0.0.1:" + dashboard.port() + "/",
                 "SCREENSHOTS_DIR", SCREENSHOTS.toString(),
                 "ANALYST_ROLE", ANALYST, "ANALYST_PASSWORD", TestCluster.PASSWORD, "OUTSIDER_ROLE", OUTSIDER, "READER_ROLE", READER,
-                "PROJECT_ID", Long.toString(projectId), "DEPLOY_MODEL_ID", Long.toString(toDeploy),
+                "PROJECT_ID", Long.toString(projectId), "REGRESSION_PROJECT_ID", Long.toString(regressionProjectId),
+                "DEPLOY_MODEL_ID", Long.toString(toDeploy),
                 "OTHER_MODEL_ID", Long.toString(other)), DASHBOARD_MODULE.resolve("frontend"), Duration.ofMinutes(3));
         assertEquals(0, run.exitCode(), "the browser script failed (Chromium from bin/install-test-clients?)\n" + run);
         JsonNode seen = new ObjectMapper().readTree(run.lastLine());
@@ -130,6 +138,27 @@ class DashboardBrowserTest {
         List<Long> charted = new ArrayList<>();
         seen.path("chartModelIds").forEach(n -> charted.add(Long.parseLong(n.asText())));
         assertEquals(modelIds, charted.stream().sorted().toList());
+
+        // the deployed classifier's confusion matrix counts each row of its test split once (the snapshot's test_samples)
+        long testRows = testSamples(deployedBefore);
+        int cells = 0;
+        int classes = 0;
+        for (JsonNode row : seen.path("confusionCells")) {
+            classes++;
+            assertEquals(seen.path("confusionCells").size(), row.size(), "a square matrix: " + seen.path("confusionCells"));
+            for (JsonNode cell : row) {
+                cells += cell.asInt();
+            }
+        }
+        assertEquals(3, classes, "iris has three classes: " + seen.path("confusionCells"));
+        assertEquals(testRows, cells, "confusion matrix " + seen.path("confusionCells"));
+        assertEquals(3, seen.path("perClassRows").asInt(), seen.toString());
+        // the regression's scatter has one point per test row of its snapshot, and no confusion matrix
+        long regressionTestRows = testSamples(one(CLUSTER, "SELECT id FROM pgml.models WHERE project_id = " + regressionProjectId));
+        assertTrue(regressionTestRows > 100, "diabetes' test split: " + regressionTestRows);
+        assertEquals(regressionTestRows, seen.path("scatterPoints").asLong(), seen.toString());
+        assertEquals(Long.toString(regressionTestRows), seen.path("scatterRows").asText(), seen.toString());
+        assertEquals(0, seen.path("regressionConfusion").asInt(), seen.toString());
 
         // the button's deployment is in the catalog, made by the analyst's own session ('specific', as pgml.deploy(id)
         // records), then the rollback button's, which brought back the model deployed before
@@ -144,6 +173,9 @@ class DashboardBrowserTest {
         assertTrue(seen.path("snapshotColumns").asText().contains("petal_length"), seen.toString());
         assertTrue(seen.path("serving").asText().contains("pgml.predict"), "the serving page shows the model calls: " + seen);
         assertTrue(seen.path("serving").asText().contains("pgml.models.loaded"), seen.toString());
+        // this build reports no per-model device and memory: the page says so and shows the loaded counts instead
+        assertTrue(seen.path("loadedModels").asText().contains("pgml_model_memory_bytes")
+                && seen.path("loadedModels").asText().contains("tabular"), seen.toString());
 
         // the tune run's log rows drawn as curves, the loss among them
         assertTrue(tuningLogs >= 2, "pgml.tune wrote its logs: " + tuningLogs);
@@ -177,7 +209,7 @@ class DashboardBrowserTest {
         assertFalse(outsiderServing.contains(PROJECT), outsiderServing);
 
         for (String shot : new String[] {"login-refused", "projects", "project", "project-deployed", "snapshot", "serving", "tuning",
-                "project-rolled-back", "console", "reader-project", "outsider-projects", "outsider-project", "outsider-serving"}) {
+                "project-rolled-back", "regression-project", "console", "reader-project", "outsider-projects", "outsider-project", "outsider-serving"}) {
             Path file = SCREENSHOTS.resolve(shot + ".png");
             assertTrue(Files.size(file) > 1000, file + " written");
         }
@@ -201,6 +233,18 @@ class DashboardBrowserTest {
             }
         }
         return out;
+    }
+
+    /** The test split's size recorded for a model's snapshot (pgml.snapshots.analysis.test_samples). */
+    private static long testSamples(long modelId) throws Exception {
+        return one(CLUSTER, "SELECT (s.analysis->>'test_samples')::bigint FROM pgml.snapshots s JOIN pgml.models m "
+                + "ON m.snapshot_id = s.id WHERE m.id = " + modelId);
+    }
+
+    private static long one(TestCluster cluster, String sql) throws Exception {
+        try (Connection c = cluster.connectDirect(null); Statement s = c.createStatement()) {
+            return one(s, sql);
+        }
     }
 
     private static int deployments() throws Exception {

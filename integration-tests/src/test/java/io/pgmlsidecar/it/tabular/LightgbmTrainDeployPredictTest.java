@@ -136,6 +136,30 @@ class LightgbmTrainDeployPredictTest {
         }
     }
 
+    /**
+     * LightGBM's ranking objectives need query groups, which pgml.train cannot name (PostgresML has no ranking task
+     * and its LightGBM fails without query information): a clear error before any training, under every alias.
+     */
+    @Test
+    void rankingObjectivesAreRefusedWithTheWayToRank() throws Exception {
+        try (Connection c = cluster.connect(null); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT * FROM pgml.load_dataset('diabetes')").close();
+            for (String hp : new String[]{"{\"objective\": \"lambdarank\"}", "{\"application\": \"rank_xendcg\"}"}) {
+                SQLException e = assertThrows(SQLException.class, () -> s.executeQuery("SELECT * FROM pgml.train('it_lgbm_rank', "
+                        + "'regression', 'pgml.diabetes', 'target', 'lightgbm', hyperparams => '" + hp + "')"));
+                assertEquals("22023", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("needs query groups"), e.getMessage());
+                String hint = ((org.postgresql.util.PSQLException) e).getServerErrorMessage().getHint();
+                assertTrue(hint != null && hint.contains("pgml.predict"), "hint: " + hint);
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pgml.models m JOIN pgml.projects p ON p.id = m.project_id "
+                    + "WHERE p.name = 'it_lgbm_rank'")) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getInt(1), "nothing was trained");
+            }
+        }
+    }
+
     /** A smallint[][] image as text ({{0,1},{2,3}}) flattened into a real[] literal ({0,1,2,3}). */
     private static String flatten(String image) {
         return "{" + image.replace("{", "").replace("}", "") + "}";

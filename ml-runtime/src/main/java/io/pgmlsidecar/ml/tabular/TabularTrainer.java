@@ -189,12 +189,20 @@ public final class TabularTrainer {
                                 "scale the features (preprocess scale standard) or change the hyperparameters");
                     }
                 }
-                yield Metrics.regression(pick(labels.yReg(), evalRows), pred);
+                double[] truth = pick(labels.yReg(), evalRows);
+                Map<String, Object> m = Metrics.regression(truth, pred);
+                if (truth.length > 0) {
+                    m.put("test_predictions", Metrics.testPredictions(truth, pred));
+                }
+                yield m;
             }
             case CLASSIFICATION -> {
                 int[] pred = est.predictClasses(xEval);
                 double[][] proba = est.supportsProba() && labels.classKeys().length == 2 ? est.predictProba(xEval) : null;
-                yield Metrics.classification(pick(labels.yClass(), evalRows), pred, proba, labels.classKeys().length);
+                int[] truth = pick(labels.yClass(), evalRows);
+                Map<String, Object> m = Metrics.classification(truth, pred, proba, labels.classKeys().length);
+                m.putAll(Metrics.perClass(truth, pred, classNames(data.labelKind(), labels)));
+                yield m;
             }
             case CLUSTERING -> {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -210,6 +218,17 @@ public final class TabularTrainer {
                 yield m;
             }
         };
+    }
+
+    /** The classes as the user's label column has them (true / false for a boolean label, not the keys 0 / 1). */
+    private static String[] classNames(LabelKind kind, Labels labels) {
+        String[] names = labels.classKeys().clone();
+        if (kind == LabelKind.BOOLEAN) {
+            for (int k = 0; k < names.length; k++) {
+                names[k] = Boolean.toString(labels.classValues()[k] != 0);
+            }
+        }
+        return names;
     }
 
     private static double[][] jointY(Dataset data, int[] rows) {

@@ -60,8 +60,8 @@ class AllAlgorithmsTest {
         Object target = r.metrics().get(task.targetMetric());
         switch (task) {
             // scikit-learn's defaults for these underfit diabetes (target mean ~152: no intercept in kernel
-            // ridge / GP, C = 1 for SVR, RANSAC's MAD threshold); they get their own tests below
-            case REGRESSION -> assertTrue(List.of("ransac", "kernel_ridge", "gaussian_process", "svm", "nu_svm").contains(name)
+            // ridge, C = 1 for SVR, RANSAC's MAD threshold); they get their own tests below (gaussian_process: its own class)
+            case REGRESSION -> assertTrue(List.of("ransac", "kernel_ridge", "svm", "nu_svm").contains(name)
                     || ((Number) target).doubleValue() > 0.2, name + " r2 " + r.metrics());
             case CLASSIFICATION -> assertTrue(((Number) r.metrics().get("accuracy")).doubleValue() >= 0.6, name + " " + r.metrics());
             case CLUSTERING -> assertTrue(name.equals("dbscan") || ((Number) r.metrics().get("silhouette")).doubleValue() > 0.2, name + " " + r.metrics());

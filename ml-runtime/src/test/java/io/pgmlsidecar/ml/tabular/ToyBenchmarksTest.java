@@ -76,6 +76,14 @@ class ToyBenchmarksTest {
             assertTrue(r.metrics().containsKey(k), k);
         }
         assertEquals(java.util.List.of(false, true), r.model().classes());
+        // the tables behind the macro scores: one count per test row (round(569 × 0.25) = 142)
+        long cells = ((java.util.List<?>) r.metrics().get("confusion_matrix")).stream()
+                .flatMap(row -> ((java.util.List<?>) row).stream()).mapToLong(v -> ((Number) v).longValue()).sum();
+        assertEquals(142, cells, "confusion matrix " + r.metrics().get("confusion_matrix"));
+        assertEquals(java.util.List.of("false", "true"), r.metrics().get("classes"), "the boolean label's values, in the tables' order");
+        double macroRecall = ((java.util.List<?>) r.metrics().get("recall_per_class")).stream()
+                .mapToDouble(v -> ((Number) v).doubleValue()).average().orElseThrow();
+        assertEquals(Toy.metric(r, "recall"), macroRecall, 1e-12, "macro recall is the mean of the per-class ones");
     }
 
     @Test
@@ -93,6 +101,17 @@ class ToyBenchmarksTest {
         System.out.println("diabetes linear: " + r.metrics());
         assertTrue(Toy.metric(r, "r2") >= 0.4, "r2 " + r.metrics());
         assertTrue(r.metrics().keySet().containsAll(java.util.List.of("r2", "mean_absolute_error", "mean_squared_error", "fit_time", "score_time")));
+        // the pairs r2 was computed from, one per test row (round(442 × 0.25) = 111), for the dashboard's scatter
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> pairs = (java.util.Map<String, Object>) r.metrics().get("test_predictions");
+        assertEquals(111, pairs.get("rows"));
+        java.util.List<?> actual = (java.util.List<?>) pairs.get("actual");
+        java.util.List<?> predicted = (java.util.List<?>) pairs.get("predicted");
+        assertEquals(111, actual.size());
+        assertEquals(111, predicted.size());
+        double[] y = actual.stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
+        double[] p = predicted.stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
+        assertEquals(Toy.metric(r, "r2"), ((Number) io.pgmlsidecar.ml.tabular.metrics.Metrics.regression(y, p).get("r2")).doubleValue(), 1e-5);
     }
 
     @Test

@@ -157,7 +157,10 @@ public final class TabularActions {
         }
         TrainedModel trained = fit.await();
         TrainResult result = trained.result();
-        notice(session, "Metrics: " + json(result.metrics()));
+        // the notice, as PostgresML's, shows the scores; the stored test-split pairs (up to 1,000) stay in the registry
+        Map<String, Object> shown = new java.util.LinkedHashMap<>(result.metrics());
+        shown.remove("test_predictions");
+        notice(session, "Metrics: " + json(shown));
 
         boolean deploy = automaticDeploy
                 && TabularTrainer.shouldDeploy(task, deployedMetrics == null ? null : EmbedCalls.kwargs(deployedMetrics), result.metrics());

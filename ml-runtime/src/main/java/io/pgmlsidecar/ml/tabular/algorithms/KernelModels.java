@@ -10,8 +10,9 @@ import java.io.Serial;
 /**
  * {@code kernel_ridge} (KernelRidge: dual ridge, kernel linear by default, no intercept) and
  * {@code gaussian_process} regression (GaussianProcessRegressor with the default kernel
- * constant × RBF, whose two hyperparameters are chosen by maximising the log marginal likelihood over
- * a log grid; alpha = 1e-10 noise). Both are O(n³): refused above {@value #MAX_ROWS} training rows.
+ * constant × RBF, whose two hyperparameters and a noise level (unless alpha is given) are chosen by
+ * maximising the log marginal likelihood over a log grid, on the standardised target unless
+ * normalize_y = false: decision 0023c, {@link GpRegressionSearch}). Both are O(n³): refused above {@value #MAX_ROWS} training rows.
  */
 public final class KernelModels {
     /** Readers of this family's stored states, by type and version (docs/model-format.md). */
@@ -161,6 +162,8 @@ public final class KernelModels {
         @Serial
         private static final long serialVersionUID = 1L;
         private final double alpha;
+        /** Whether alpha (the noise variance) was given: if not, the noise is searched with the kernel's hyperparameters. */
+        private final boolean alphaGiven;
         private final boolean normalizeY;
         private final Double lengthScale;
         private final boolean optimize;
@@ -172,8 +175,11 @@ public final class KernelModels {
         private double[] dual;
 
         public GaussianProcess(Params p) {
+            alphaGiven = p.has("alpha");
             alpha = p.dbl("alpha", 1e-10);
-            normalizeY = p.bool("normalize_y", false);
+            // scikit-learn's default is false; a zero-mean prior on targets such as diabetes' (mean 152) then needs
+            // the amplitude to carry the offset, so the standardised target is the default here (decision 0023c)
+            normalizeY = p.bool("normalize_y", true);
             lengthScale = p.has("length_scale") ? p.dbl("length_scale", 1.0) : null;
             Object opt = p.any("optimizer", "fmin_l_bfgs_b");
             optimize = opt != null && lengthScale == null;
@@ -186,6 +192,7 @@ public final class KernelModels {
         /** A stored model, for prediction only (alpha, length_scale and optimizer are not stored). */
         private GaussianProcess(StateReader in) {
             alpha = 0;
+            alphaGiven = false;
             lengthScale = null;
             optimize = false;
             normalizeY = in.getBoolean("normalize_y");
@@ -209,7 +216,7 @@ public final class KernelModels {
 
         /**
          * Kernel amplitude · exp(−|a − b|² / (2 · length_scale²)): {@code amplitude}, {@code length_scale}
-         * (as fitted); {@code x_train}: the training rows; {@code dual_coef}: K⁻¹y per training row;
+         * (as fitted); {@code x_train}: the training rows; {@code dual_coef}: (K + σ²I)⁻¹y per training row (σ² the noise);
          * {@code normalize_y}: whether the target was standardised; {@code y_mean}, {@code y_std}: its mean
          * and standard deviation (0 and 1 without). Prediction = (Σ_j dual_coef[j] · k(x, x_train[j])) · y_std
          * + (normalize_y ? y_mean : 0).
@@ -220,14 +227,14 @@ public final class KernelModels {
                     .put("normalize_y", normalizeY).put("y_mean", yMean).put("y_std", yStd);
         }
 
-        private double[][] gram(double[][] x, double amp, double l) {
+        private static double[][] gram(double[][] x, double amp, double l, double noise) {
             int n = x.length;
             double[][] k = new double[n][n];
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j <= i; j++) {
                     k[i][j] = k[j][i] = amp * Math.exp(-Linalg.sqDist(x[i], x[j]) / (2 * l * l));
                 }
-                k[i][i] += alpha;
+                k[i][i] += noise;
             }
             return k;
         }
@@ -254,33 +261,18 @@ public final class KernelModels {
             if (lengthScale != null) {
                 ell = lengthScale;
             }
+            double noise = alpha;
             if (optimize) {
-                double bestLl = Double.NEGATIVE_INFINITY;
-                // log grid over the kernel's bounds (1e-5, 1e5) where the matrix is numerically usable
-                int step = n > 1000 ? 3 : 1;
-                for (int ai = -4; ai <= 10; ai += step) {
-                    double amp = Math.pow(10, ai / 2.0);
-                    for (int li = -6; li <= 8; li += step) {
-                        double l = Math.pow(10, li / 4.0);
-                        ctx.checkCancelled();
-                        double[][] chol = Linalg.cholesky(gram(x, amp, l), 0);
-                        if (chol == null) {
-                            continue;
-                        }
-                        double[] a = Linalg.cholSolve(chol, yt);
-                        double ll = -0.5 * Linalg.dot(yt, a);
-                        for (int i = 0; i < n; i++) {
-                            ll -= Math.log(chol[i][i]);
-                        }
-                        if (ll > bestLl) {
-                            bestLl = ll;
-                            amplitude = amp;
-                            ell = l;
-                        }
-                    }
+                GpRegressionSearch.Choice c = GpRegressionSearch.search(x, yt, alphaGiven ? alpha : null, ctx);
+                if (c == null) {
+                    throw new TabularException("gaussian_process: the kernel matrix cannot be decomposed at any length scale tried",
+                            "set length_scale and alpha, or use kernel_ridge / svm");
                 }
+                amplitude = c.amplitude();
+                ell = c.lengthScale();
+                noise = c.noise();
             }
-            dual = Linalg.solveSpd(gram(x, amplitude, ell), yt);
+            dual = Linalg.solveSpd(gram(x, amplitude, ell, noise), yt);
             xTrain = x;
         }
 

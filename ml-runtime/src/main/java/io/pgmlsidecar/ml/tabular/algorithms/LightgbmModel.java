@@ -69,6 +69,7 @@ public final class LightgbmModel implements Estimator {
         }
         rounds = n;
         objective = p.has("objective") ? p.str("objective", null) : null;
+        refuseRankingObjective(p);
         if (p.has("class_weight")) {
             throw new TabularException("lightgbm: class_weight is a scikit-learn wrapper option this sidecar does not implement",
                     "use LightGBM's is_unbalance = true or scale_pos_weight for two classes");
@@ -95,6 +96,29 @@ public final class LightgbmModel implements Estimator {
             params.put("seed", 0);
         }
         params.putIfAbsent("verbosity", -1);
+    }
+
+    /** LightGBM's ranking objectives and their aliases (its Parameters page, "objective"). */
+    private static final Set<String> RANKING_OBJECTIVES = Set.of("lambdarank", "rank_xendcg", "xendcg", "xe_ndcg", "xe_ndcg_mart",
+            "xendcg_mart");
+    /** The names LightGBM takes for the objective. */
+    private static final List<String> OBJECTIVE_NAMES = List.of("objective", "objective_type", "app", "application", "loss");
+
+    /**
+     * Ranking objectives train on query groups (LightGBM's "group" field), and pgml.train has no argument that
+     * names a group column: PostgresML's LightGBM gets no query information either and fails in LightGBM with
+     * "Ranking tasks require query information". Refused before any data is read, with the way to get a ranker.
+     */
+    private static void refuseRankingObjective(Params p) {
+        for (String name : OBJECTIVE_NAMES) {
+            Object v = p.raw().get(name);
+            if (v instanceof String o && RANKING_OBJECTIVES.contains(o.toLowerCase(Locale.ROOT))) {
+                throw new TabularException("lightgbm: the ranking objective \"" + o + "\" needs query groups, and pgml.train "
+                        + "(like PostgresML's) has no argument that names a group column",
+                        "train a regression on the relevance label (objective regression) or a classification on "
+                                + "relevant / not relevant, and order each query's rows by pgml.predict");
+            }
+        }
     }
 
     /** A model read from its stored state: predicts only. */

@@ -121,6 +121,80 @@ public final class Metrics {
         return m;
     }
 
+    /**
+     * The tables behind the macro scores, for pgml.models.metrics next to them (PostgresML stores only the
+     * macro scores; the names are scikit-learn's): {@code classes} (the class labels, as text, in the order
+     * of every table), {@code confusion_matrix} (sklearn.metrics.confusion_matrix: row = true class, column
+     * = predicted class, counts of the evaluation rows), and per class {@code precision_per_class},
+     * {@code recall_per_class}, {@code f1_per_class} and {@code support_per_class}
+     * (precision_recall_fscore_support with average=None; 0 where undefined, as scikit-learn's
+     * zero_division default warns and gives).
+     */
+    public static Map<String, Object> perClass(int[] y, int[] p, String[] classes) {
+        int k = classes.length;
+        long[][] cm = new long[k][k];
+        for (int i = 0; i < y.length; i++) {
+            cm[y[i]][p[i]]++;
+        }
+        java.util.List<java.util.List<Long>> matrix = new java.util.ArrayList<>(k);
+        java.util.List<Double> precision = new java.util.ArrayList<>(k);
+        java.util.List<Double> recall = new java.util.ArrayList<>(k);
+        java.util.List<Double> f1 = new java.util.ArrayList<>(k);
+        java.util.List<Long> support = new java.util.ArrayList<>(k);
+        for (int c = 0; c < k; c++) {
+            java.util.List<Long> row = new java.util.ArrayList<>(k);
+            long predicted = 0;
+            long actual = 0;
+            for (int j = 0; j < k; j++) {
+                row.add(cm[c][j]);
+                predicted += cm[j][c];
+                actual += cm[c][j];
+            }
+            matrix.add(row);
+            double prec = predicted == 0 ? 0 : (double) cm[c][c] / predicted;
+            double rec = actual == 0 ? 0 : (double) cm[c][c] / actual;
+            precision.add(prec);
+            recall.add(rec);
+            f1.add(prec + rec == 0 ? 0 : 2 * prec * rec / (prec + rec));
+            support.add(actual);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("classes", java.util.List.of(classes));
+        m.put("confusion_matrix", matrix);
+        m.put("precision_per_class", precision);
+        m.put("recall_per_class", recall);
+        m.put("f1_per_class", f1);
+        m.put("support_per_class", support);
+        return m;
+    }
+
+    /** The most test rows whose (actual, predicted) pairs are stored with a regression's metrics. */
+    public static final int MAX_TEST_PREDICTIONS = 1000;
+
+    /**
+     * The test split's targets and the model's predictions of them (the pairs r2 was computed from), for a
+     * predicted-vs-actual chart: {@code {"rows": n, "actual": [...], "predicted": [...]}}, as floats (pgml.predict's
+     * real). Above {@value #MAX_TEST_PREDICTIONS} rows an evenly spaced subset of that many is kept ({@code rows}
+     * still says how many were scored). Not a PostgresML key; an object, so readers of the numeric keys skip it
+     * (decision 0025c).
+     */
+    public static Map<String, Object> testPredictions(double[] y, double[] p) {
+        int n = y.length;
+        int kept = Math.min(n, MAX_TEST_PREDICTIONS);
+        java.util.List<Float> actual = new java.util.ArrayList<>(kept);
+        java.util.List<Float> predicted = new java.util.ArrayList<>(kept);
+        for (int k = 0; k < kept; k++) {
+            int i = (int) ((long) k * n / kept);
+            actual.add((float) y[i]);
+            predicted.add((float) p[i]);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rows", n);
+        m.put("actual", actual);
+        m.put("predicted", predicted);
+        return m;
+    }
+
     /** Area under the ROC curve (Mann–Whitney U with average ranks for ties); NaN with one class only. */
     public static double rocAuc(int[] y, double[] score) {
         int n = y.length;
