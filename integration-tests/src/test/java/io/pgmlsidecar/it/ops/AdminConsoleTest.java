@@ -70,6 +70,13 @@ class AdminConsoleTest {
     @Order(1)
     void psqlShowsSessionsServersAndSettings() throws Exception {
         try (Connection app = appConnection("it-console-app")) {
+            try (Statement s = app.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS it_console_train");
+                s.execute("CREATE TABLE it_console_train AS SELECT g::real AS x, (2 * g + 1)::real AS y FROM generate_series(1, 20) g");
+                s.executeQuery("SELECT * FROM pgml.train('it_console_linear', 'regression', 'it_console_train', 'y', 'linear')").close();
+                s.executeQuery("SELECT pgml.predict('it_console_linear', ARRAY[3]::real[])").close();
+                s.executeQuery("SELECT pgml.embed('intfloat/e5-small-v2', 'passage: hello')").close();
+            }
             ExternalProcess.Result r = psql(TestCluster.SCRAM_USER, "SHOW HELP", "SHOW CLIENTS", "SHOW SERVERS", "SHOW STATS",
                     "SHOW MODELS", "SHOW BATCHES", "SHOW CONFIG");
             assertEquals(0, r.exitCode(), r.toString());
@@ -82,6 +89,9 @@ class AdminConsoleTest {
                     && l.endsWith("|it-console-app")), out);
             assertTrue(out.contains("route|strategy|total_query_count|total_query_time|avg_query_time|total_errors|total_received|total_sent"), out);
             assertTrue(out.contains("cache|name|device|memory_bytes|calls"), out);
+            // the loaded models with where they run and what they hold: the trained model (its stored size) and the embedding model
+            assertTrue(out.lines().anyMatch(l -> l.matches("tabular\\|\\d+\\|cpu\\|[1-9]\\d*\\|.*")), out);
+            assertTrue(out.lines().anyMatch(l -> l.matches(".*\\|intfloat/e5-small-v2\\|cpu\\|[1-9]\\d*\\|[1-9]\\d*")), out);
             assertTrue(out.contains("select-batch-rows|setting||||77|"), out);
             assertTrue(out.contains("key|value|default|changeable"), out);
             assertTrue(out.contains("select-batch-rows|77|256|yes"), out);

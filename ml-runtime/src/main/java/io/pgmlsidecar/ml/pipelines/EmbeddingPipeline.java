@@ -233,6 +233,11 @@ public final class EmbeddingPipeline extends CachedModel {
     }
 
     @Override
+    public String device() {
+        return encoder.device().toString();
+    }
+
+    @Override
     public long weightBytes() {
         return weight;
     }

@@ -8,18 +8,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * resources under a running inference: eviction {@linkplain #retire() retires} the model, and it is
  * closed when the last user {@linkplain #release() releases} it.
  */
-public abstract class CachedModel implements AutoCloseable {
+public abstract class CachedModel implements AutoCloseable, Weighed {
     private final AtomicInteger users = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile boolean retired;
 
     /** Approximate memory held (bytes), the cache's weight. */
+    @Override
     public abstract long weightBytes();
-
-    /** Where the model runs ({@code cpu}, {@code cuda:0}), or null when it does not say. */
-    public String device() {
-        return null;
-    }
 
     /** Frees native resources; called exactly once. */
     protected abstract void doClose();

@@ -71,9 +71,9 @@ public final class ModelCacheMetrics {
             synchronized (metrics.caches) {
                 for (Cache<?, ?> c : metrics.caches) {
                     c.asMap().forEach((key, value) -> {
-                        CachedModel m = value instanceof CachedModel cm ? cm : null;
+                        Weighed m = value instanceof Weighed w ? w : null;
                         out.add(new LoadedModel(cache, String.valueOf(key), m == null ? null : m.weightBytes(),
-                                m == null ? "cpu" : m.device()));
+                                m == null || m.device() == null ? "cpu" : m.device()));
                     });
                 }
             }

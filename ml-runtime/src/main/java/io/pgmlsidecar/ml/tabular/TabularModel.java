@@ -43,7 +43,7 @@ import java.util.zip.InflaterInputStream;
  * index in {@link #classes()} order); {@link #predictLabels} returns the label itself (Double, Boolean
  * or String). Class order: numeric labels ascending, booleans false/true, text labels sorted.
  */
-public final class TabularModel implements Serializable {
+public final class TabularModel implements Serializable, io.pgmlsidecar.ml.store.Weighed {
     @Serial
     private static final long serialVersionUID = 1L;
     /** Format 1: one deflate stream of the Java-serialised model (read only). */
@@ -405,8 +405,33 @@ public final class TabularModel implements Serializable {
         return bytes != null && bytes.length >= magic.length && Arrays.equals(bytes, 0, magic.length, magic, 0, magic.length);
     }
 
+    /** The size of the bytes it was read from (what SHOW MODELS and pgml_model_memory_bytes show); 0 when trained here. */
+    private transient long storedBytes;
+
+    @Override
+    public long weightBytes() {
+        return storedBytes;
+    }
+
+    /** A model trained here was stored as {@code bytes} bytes. */
+    public void storedAs(long bytes) {
+        storedBytes = bytes;
+    }
+
+    @Override
+    public String device() {
+        Object d = hyperparams == null ? null : hyperparams.get("device");
+        return d == null ? "cpu" : d.toString();
+    }
+
     /** Reads every format a build has stored: 3 (documented CBOR), and 2 and 1 (Java serialisation). */
     public static TabularModel fromBytes(byte[] bytes) {
+        TabularModel m = readStored(bytes);
+        m.storedBytes = bytes.length;
+        return m;
+    }
+
+    private static TabularModel readStored(byte[] bytes) {
         if (startsWith(bytes, MAGIC_DOCUMENT)) {
             ByteArrayInputStream stored = new ByteArrayInputStream(bytes, MAGIC_DOCUMENT.length, bytes.length - MAGIC_DOCUMENT.length);
             try {

@@ -166,6 +166,7 @@ public final class TabularActions {
                 && TabularTrainer.shouldDeploy(task, deployedMetrics == null ? null : EmbedCalls.kwargs(deployedMetrics), result.metrics());
         long modelId = catalog.recordModel(p.id(), snapshot.id(), result.model().numFeatures(), result.algorithm(),
                 json(result.hyperparams()), json(result.metrics()), a.get(6), a.get(7), a.get(8), trained.bytes(), deploy);
+        result.model().storedAs(trained.bytes().length);
         models.put(modelId, result.model());
         return List.<String[]>of(new String[] {projectName, task.pgName(), result.algorithm(), deploy ? "t" : "f"});
     }

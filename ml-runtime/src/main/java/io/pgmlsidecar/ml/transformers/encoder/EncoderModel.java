@@ -127,4 +127,9 @@ public final class EncoderModel implements AutoCloseable {
             tokenizer.close();
         }
     }
+
+    /** Where the encoder runs ({@code cpu}, {@code cuda:0}). */
+    String device() {
+        return encoder.device().toString();
+    }
 }

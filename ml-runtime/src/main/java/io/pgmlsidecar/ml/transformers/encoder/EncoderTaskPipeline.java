@@ -21,6 +21,11 @@ abstract class EncoderTaskPipeline extends TaskPipeline {
     }
 
     @Override
+    public String device() {
+        return model.device();
+    }
+
+    @Override
     protected void doClose() {
         model.close();
     }

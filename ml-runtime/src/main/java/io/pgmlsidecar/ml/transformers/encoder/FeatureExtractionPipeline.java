@@ -125,6 +125,11 @@ public final class FeatureExtractionPipeline extends TaskPipeline {
     }
 
     @Override
+    public String device() {
+        return encoder.device().toString();
+    }
+
+    @Override
     public long weightBytes() {
         return weightBytes;
     }
