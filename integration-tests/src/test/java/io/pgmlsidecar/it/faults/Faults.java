@@ -64,6 +64,19 @@ final class Faults {
         }
     }
 
+    /** State, wait event and query of each backend of {@code applicationName}, for failure messages. */
+    static String backends(String applicationName) throws SQLException {
+        StringBuilder b = new StringBuilder();
+        try (Connection d = TestCluster.get().connectDirect(null); Statement s = d.createStatement();
+             ResultSet rs = s.executeQuery("SELECT state, wait_event, left(query, 120) FROM pg_stat_activity "
+                     + "WHERE application_name = '" + applicationName + "'")) {
+            while (rs.next()) {
+                b.append('[').append(rs.getString(1)).append(", ").append(rs.getString(2)).append(", ").append(rs.getString(3)).append("] ");
+            }
+        }
+        return b.toString();
+    }
+
     /** Waits up to 20 s until no backend of {@code applicationName} is left on PostgreSQL. */
     static void awaitNoBackends(String applicationName) throws Exception {
         long deadline = System.nanoTime() + 20_000_000_000L;
@@ -75,6 +88,6 @@ final class Faults {
             }
             Thread.sleep(100);
         }
-        throw new AssertionError(n + " backends of " + applicationName + " still on PostgreSQL after 20 s");
+        throw new AssertionError(n + " backends of " + applicationName + " still on PostgreSQL after 20 s: " + backends(applicationName));
     }
 }

@@ -18,6 +18,8 @@ final class FaultyUpstream implements AutoCloseable {
     final TestCluster cluster = TestCluster.get();
     final FaultyRelay relay;
     final ProxyServer sidecar;
+    /** A relay in front of the sidecar, for tests that kill the client's side; made on first use. */
+    private FaultyRelay clientSide;
 
     FaultyUpstream() throws IOException, InterruptedException {
         relay = new FaultyRelay(cluster.postgresPort());
@@ -35,8 +37,27 @@ final class FaultyUpstream implements AutoCloseable {
         return DriverManager.getConnection(jdbcUrl(applicationName), p);
     }
 
+    /** The relay between clients and this sidecar. */
+    synchronized FaultyRelay clientSide() throws IOException {
+        if (clientSide == null) {
+            clientSide = new FaultyRelay(sidecar.port());
+        }
+        return clientSide;
+    }
+
+    /** pgjdbc through the client-side relay, then this sidecar and its upstream relay, as postgres. */
+    Connection connectThroughClientSide(String applicationName) throws SQLException, IOException {
+        Properties p = new Properties();
+        p.setProperty("user", "postgres");
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + clientSide().port()
+                + "/postgres?ApplicationName=" + applicationName, p);
+    }
+
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
+        if (clientSide != null) {
+            clientSide.close();
+        }
         sidecar.close();
         relay.close();
     }

@@ -110,6 +110,16 @@ public final class FaultyRelay implements AutoCloseable {
         return this;
     }
 
+    /**
+     * From now on, runs {@code action} (on a thread of its own) when {@code pattern} appears in
+     * {@code direction}, and passes every byte on: a test's hook to strike elsewhere — at another
+     * relay, say — at a known point of the conversation. Fires once.
+     */
+    public FaultyRelay whenPattern(Direction direction, String pattern, Runnable action) {
+        faults[direction.ordinal()] = new Fault(Long.MAX_VALUE, pattern.getBytes(java.nio.charset.StandardCharsets.UTF_8), action);
+        return this;
+    }
+
     /** True once the armed fault of {@code direction} has cut the connections. */
     public boolean fired(Direction direction) {
         Fault f = faults[direction.ordinal()];
@@ -198,15 +208,27 @@ public final class FaultyRelay implements AutoCloseable {
         }
     }
 
-    /** One armed fault of one direction: a byte budget or a pattern. */
+    /** One armed fault of one direction: a byte budget or a pattern; it cuts, or runs a test's action. */
     private static final class Fault {
         private long bytesLeft;
         private final byte[] pattern;
+        /** Null: the fault cuts every connection. */
+        private final Runnable action;
         private volatile boolean fired;
 
         Fault(long bytesLeft, byte[] pattern) {
+            this(bytesLeft, pattern, null);
+        }
+
+        Fault(long bytesLeft, byte[] pattern, Runnable action) {
             this.bytesLeft = bytesLeft;
             this.pattern = pattern;
+            this.action = action;
+        }
+
+        /** True once it fired and it is one that cuts. */
+        boolean cuts() {
+            return fired && action == null;
         }
 
         /**
@@ -216,11 +238,16 @@ public final class FaultyRelay implements AutoCloseable {
          */
         synchronized int passable(byte[] data, int length, byte[] tail, int tailLength) {
             if (fired) {
-                return 0;
+                return action == null ? 0 : length;
             }
             int pass = length;
             if (pattern != null) {
                 int at = indexOf(tail, tailLength, data, length, pattern);
+                if (at >= 0 && action != null) {
+                    fired = true;
+                    Thread.ofVirtual().start(action);
+                    return length;
+                }
                 if (at >= 0) {
                     pass = Math.max(0, at - tailLength);
                 }
@@ -300,7 +327,7 @@ public final class FaultyRelay implements AutoCloseable {
                         pass = fault.passable(buf, n, tail, tail.length);
                         tail = keepTail(tail, buf, n, fault.pattern == null ? 0 : fault.pattern.length - 1);
                     }
-                    boolean fires = fault != null && fault.fired;
+                    boolean fires = fault != null && fault.cuts();
                     queue.put(new Chunk(System.nanoTime() + latencyNanos, buf, pass, fires));
                     if (fires) {
                         break;
@@ -308,8 +335,12 @@ public final class FaultyRelay implements AutoCloseable {
                 }
                 queue.put(new Chunk(System.nanoTime() + latencyNanos, null, 0, false));
                 writer.join();
-            } catch (IOException | InterruptedException ignored) {
-                // cut, or the other side went away
+            } catch (IOException reset) {
+                // the sender reset its connection (or a cut did): reset the receiver's too, as
+                // a network would pass the reset on; a half-open link would hide the failure
+                cut();
+            } catch (InterruptedException cutMeanwhile) {
+                Thread.currentThread().interrupt();
             } finally {
                 writer.interrupt();
             }
