@@ -96,7 +96,7 @@ public final class SoakBenchmark {
         Thread.sleep(10_000); // let every session end, as clients that went away would
         System.gc();
         sampler.sample("10 s after the clients left");
-        long backends = backends(pgPort);
+        String backends = backends(pgPort);
 
         System.out.println();
         System.out.printf("Soak: %d s, pgbench -c %d (TPC-B-like) + %d API sessions through the sidecar%n", seconds, pgbenchClients, apiClients);
@@ -110,7 +110,7 @@ public final class SoakBenchmark {
         System.out.println();
         sampler.print();
         System.out.println();
-        System.out.printf("Client backends left on PostgreSQL after the run (the check's own excluded): %d%n", backends);
+        System.out.println("Client backends left on PostgreSQL after the run (the check's own excluded): " + backends);
         System.out.printf("Sidecar threads: %d before load, %d after%n", sampler.first().threads(), sampler.last().threads());
     }
 
@@ -159,13 +159,17 @@ public final class SoakBenchmark {
         }
     }
 
-    private static long backends(int pgPort) throws SQLException {
+    /** The client backends still on PostgreSQL (but the check's own): a count, then application, state and query of each. */
+    private static String backends(int pgPort) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", "postgres", "");
              Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-                     + "AND pid <> pg_backend_pid() AND query NOT LIKE 'LISTEN%'")) {
-            rs.next();
-            return rs.getLong(1);
+             ResultSet rs = s.executeQuery("SELECT application_name, state, left(query, 60) FROM pg_stat_activity "
+                     + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+            List<String> each = new ArrayList<>();
+            while (rs.next()) {
+                each.add("[" + rs.getString(1) + ", " + rs.getString(2) + ", " + rs.getString(3) + "]");
+            }
+            return each.size() + " " + String.join(" ", each);
         }
     }
 

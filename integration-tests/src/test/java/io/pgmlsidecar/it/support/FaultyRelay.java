@@ -103,7 +103,8 @@ public final class FaultyRelay implements AutoCloseable {
 
     /**
      * From now on, cuts every connection when {@code pattern} appears in {@code direction}; the
-     * bytes from the pattern on are not delivered. Fires once.
+     * bytes from the pattern on are not delivered (but for its first bytes when an earlier read
+     * already passed them: a pattern split over two reads is still found). Fires once.
      */
     public FaultyRelay cutOnPattern(Direction direction, String pattern) {
         faults[direction.ordinal()] = new Fault(Long.MAX_VALUE, pattern.getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -196,6 +197,7 @@ public final class FaultyRelay implements AutoCloseable {
             Thread.sleep(cancelDelay);
             cancelsRelayed.incrementAndGet();
         }
+        Thread.sleep(Duration.ofNanos(latencyNanos)); // the first packet is late like every other
         server.getOutputStream().write(head);
     }
 
