@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmlsidecar.it.support.NoBufferLeaks;
 import org.junit.jupiter.api.extension.ExtendWith;
-import io.pgmlsidecar.it.support.SlowCancelRelay;
+import io.pgmlsidecar.it.support.FaultyRelay;
 import io.pgmlsidecar.it.support.TestCluster;
 import io.pgmlsidecar.it.support.UpstreamActivity;
 import io.pgmlsidecar.proxy.ProxyServer;
@@ -86,7 +86,7 @@ class PgjdbcCancelTest {
     @Test
     void cancelReturnsOnlyOncePostgresHasTheRequest() throws Exception {
         Duration held = Duration.ofMillis(700);
-        try (SlowCancelRelay relay = new SlowCancelRelay(cluster.postgresPort(), held);
+        try (FaultyRelay relay = new FaultyRelay(cluster.postgresPort()).delayCancelRequests(held);
              ProxyServer sidecar = TestCluster.startSidecar(relay.port(), null);
              Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.port()
                      + "/postgres?user=postgres&prepareThreshold=1&ApplicationName=it_jdbc_cancel_slow");

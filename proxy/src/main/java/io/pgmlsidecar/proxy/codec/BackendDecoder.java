@@ -14,6 +14,14 @@ public final class BackendDecoder extends ByteToMessageDecoder {
         this.framer = new MessageFramer(classifier, maxMessageLength);
     }
 
+    /**
+     * True unless the client has been passed the start of a message whose rest has not come: then
+     * nothing more can be written to the client without breaking its framing.
+     */
+    public boolean betweenMessages() {
+        return framer.betweenMessages();
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         framer.decode(in, out);

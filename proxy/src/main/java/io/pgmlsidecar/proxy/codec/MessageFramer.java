@@ -24,6 +24,11 @@ public final class MessageFramer {
         this.maxMessageLength = maxMessageLength;
     }
 
+    /** True unless part of a streamed message has passed and the rest is still to come. */
+    public boolean betweenMessages() {
+        return passThroughRemaining == 0;
+    }
+
     /**
      * Consumes what it can from {@code in}. Emits at most one {@link PgMessage}, as the last
      * element, so the session can change its classification before the next message is read.

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.util.ReferenceCountUtil;
 import io.pgmlsidecar.proxy.ProxyConfig;
+import io.pgmlsidecar.proxy.codec.BackendDecoder;
 import io.pgmlsidecar.proxy.codec.BackendMessages;
 import io.pgmlsidecar.proxy.codec.BackendType;
 import io.pgmlsidecar.proxy.codec.FrontendDecoder;
@@ -64,6 +65,10 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private Channel client;
     private ClientOutput clientOutput;
     private Channel backend;
+    /** The client sent Terminate: the backend's end of stream that follows is expected. Event loop only. */
+    private boolean clientTerminated;
+    /** The type of the last backend message relayed on the fast path. Event loop only. */
+    private byte lastBackendType;
     /** Shared by the fast path and the worker, used only by whichever owns the session. */
     private BackendOutput backendOutput;
     private InterceptWorker.Parts workerParts;
@@ -500,8 +505,26 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             handover.backendClosed();
         } else {
             handover.endOfBackendRead();
-            closeClient();
+            if (upstreamLeftUnexplained()) {
+                // PostgreSQL (or the network) went away without saying why: tell the client so,
+                // as a FATAL error it can act on, instead of only a closed socket
+                closeWithError(PgError.fatal("08006", "the upstream PostgreSQL closed the connection",
+                        "Reconnect; if it repeats, check that PostgreSQL is up and the network between it and the sidecar."));
+            } else {
+                closeClient();
+            }
         }
+    }
+
+    /**
+     * True when the backend connection ended though the client did not end the session and
+     * PostgreSQL sent no error saying why (it does, e.g. on pg_terminate_backend or failed
+     * authentication), and the client's framing still allows one more message.
+     */
+    private boolean upstreamLeftUnexplained() {
+        BackendDecoder decoder = backend == null ? null : backend.pipeline().get(BackendDecoder.class);
+        return !clientTerminated && lastBackendType != BackendType.ERROR_RESPONSE
+                && decoder != null && decoder.betweenMessages();
     }
 
     @Override
@@ -671,6 +694,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
         @Override
         public void observe(byte type) {
+            if (type == FrontendType.TERMINATE) {
+                clientTerminated = true;
+            }
             protocol.sent(type);
             protocol.fromClient(type);
             if (type == FrontendType.QUERY || type == FrontendType.EXECUTE) {
@@ -721,6 +747,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
         @Override
         public void observe(byte type) {
+            lastBackendType = type;
             protocol.received(type);
         }
     }

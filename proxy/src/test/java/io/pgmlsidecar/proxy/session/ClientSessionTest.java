@@ -320,6 +320,46 @@ class ClientSessionTest {
         assertEquals(Phase.CLOSED, h.session.phase());
     }
 
+    @Test
+    void backendGoneWhileRelayingTellsTheClientWhy() {
+        ready();
+        h.postgres.expect('Q', "pg_sleep").replyLater(Wire.textColumns("pg_sleep"));
+        h.send(Wire.query("select pg_sleep(60)"));
+        h.postgres.sendPendingReplies();
+        assertEquals("T", h.receivedTypes());
+        h.backend.close();
+        h.backend.runPendingTasks();
+        h.settle();
+        List<Wire.Msg> replies = h.received();
+        assertEquals("E", Wire.types(replies), "a FATAL error after the last whole message relayed");
+        assertEquals("08006", replies.get(0).errorField('C'));
+        assertFalse(h.client.isOpen());
+    }
+
+    @Test
+    void backendGoneAfterItsOwnFatalErrorAddsNone() {
+        ready();
+        h.postgres.expect('Q', "select 1").reply(Wire.error("57P01", "terminating connection due to administrator command"));
+        h.send(Wire.query("select 1"));
+        h.backend.close();
+        h.backend.runPendingTasks();
+        h.settle();
+        assertEquals("E", h.receivedTypes(), "PostgreSQL's error only");
+        assertFalse(h.client.isOpen());
+    }
+
+    @Test
+    void backendGoneAfterTerminateIsNoError() {
+        ready();
+        h.postgres.expect('X').reply();
+        h.send(Wire.typed('X', new byte[0]));
+        h.backend.close();
+        h.backend.runPendingTasks();
+        h.settle();
+        assertEquals("", h.receivedTypes());
+        assertFalse(h.client.isOpen());
+    }
+
     // ------------------------------------------------------------------ draining and closing
 
     @Test
