@@ -173,6 +173,40 @@ class PermissionsAndRlsTest {
         }
     }
 
+    /**
+     * The sidecar caches which model a project serves per login role; a REVOKE changes no registry row, so the
+     * registry's event trigger (migration V8) tells the sidecars to forget, and the next predict is PostgreSQL's to refuse.
+     */
+    @Test
+    void aRevokedRoleIsRefusedAtOnceDespiteTheDeploymentCache() throws Exception {
+        train(ALICE, "rls_revoked_project");
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
+            s.execute("GRANT USAGE ON SCHEMA pgml TO " + OUTSIDER);
+            s.execute("GRANT SELECT ON ALL TABLES IN SCHEMA pgml TO " + OUTSIDER);
+        }
+        try (Connection c = as(OUTSIDER); Statement s = c.createStatement()) {
+            for (int i = 0; i < 3; i++) { // the first look-up fills the cache, the others are served from it
+                s.executeQuery("SELECT pgml.predict('rls_revoked_project', ARRAY[1.0::real])").close();
+            }
+            try (Connection admin = CLUSTER.connectDirect(null); Statement a = admin.createStatement()) {
+                a.execute("REVOKE SELECT ON ALL TABLES IN SCHEMA pgml FROM " + OUTSIDER);
+                a.execute("REVOKE USAGE ON SCHEMA pgml FROM " + OUTSIDER);
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            SQLException refused = null;
+            while (refused == null && System.nanoTime() < deadline) { // the notification arrives asynchronously
+                try {
+                    s.executeQuery("SELECT pgml.predict('rls_revoked_project', ARRAY[1.0::real])").close();
+                    Thread.sleep(100);
+                } catch (SQLException e) {
+                    refused = e;
+                }
+            }
+            assertTrue(refused != null, "predict still served 30 s after the REVOKE");
+            assertEquals("42501", refused.getSQLState(), refused.getMessage());
+        }
+    }
+
     @Test
     void aSettingsValueNeverShowsInAnotherRolesViewOfPgStatActivity() throws Exception {
         String secret = "sk-activity-5b1d77";
