@@ -582,8 +582,8 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
 
         @Override
-        public void observe(byte type) {
-            protocol.sent(type);
+        public void observe(byte type, int length) {
+            protocol.sent(type, length - 4);
             protocol.fromClient(type);
             if (type == FrontendType.QUERY || type == FrontendType.EXECUTE) {
                 config.observer().statementRelayed(type == FrontendType.EXECUTE);
@@ -596,11 +596,21 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         @Override
         public boolean mayNeedAttention(byte type) {
             return protocol.intercepted() || type == BackendType.BACKEND_KEY_DATA || type == BackendType.AUTHENTICATION
-                    || type == BackendType.READY_FOR_QUERY;
+                    || type == BackendType.READY_FOR_QUERY || type == BackendType.PARAMETER_STATUS;
         }
 
         @Override
         public boolean needsAttention(byte type, ByteBuf frame, int start, int frameLength) {
+            if (type == BackendType.PARAMETER_STATUS) {
+                // read on the way through (relayed unchanged): how the backend reads string constants decides
+                // how the planner must scan statements (standard_conforming_strings)
+                ByteBuf body = frame.slice(start + PgMessage.HEADER_LENGTH, frameLength - PgMessage.HEADER_LENGTH);
+                try {
+                    attributes.serverParameter(WireStrings.read(body), WireStrings.read(body));
+                } catch (RuntimeException malformed) {
+                    // not a well-formed ParameterStatus: nothing to learn from it
+                }
+            }
             if (protocol.intercepted()) {
                 return true;
             }

@@ -415,6 +415,11 @@ final class InterceptWorker implements Runnable, SessionContext {
     }
 
     @Override
+    public String serverParameter(String name) {
+        return attributes.serverParameter(name);
+    }
+
+    @Override
     public boolean cancelRequested() {
         return protocol.cancelRequested();
     }
