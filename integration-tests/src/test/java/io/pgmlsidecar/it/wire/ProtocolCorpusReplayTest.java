@@ -34,7 +34,17 @@ class ProtocolCorpusReplayTest {
         cases.forEach(c -> kinds.merge(c.kind(), 1, Integer::sum));
         System.out.println("ProtocolCorpusReplayTest: " + cases.size() + " inputs by kind " + kinds);
         assertTrue(kinds.getOrDefault("mutated-session", 0) >= 4000, "mutated client sessions: " + kinds);
+        warmUpTheEmbeddingModel();
         ProtocolFuzzTest.survives(cases, "saved corpus " + ProtocolCorpus.RESOURCE);
+    }
+
+    /** Sessions of the corpus embed; the first load of the model (seconds on a busy machine) is not what is tested. */
+    private static void warmUpTheEmbeddingModel() throws Exception {
+        try (java.sql.Connection c = io.pgmlsidecar.it.support.TestCluster.get().connect(null);
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT pgml.embed('sentence-transformers/all-MiniLM-L6-v2', 'warm up')")) {
+            assertTrue(rs.next());
+        }
     }
 
     /** The committed file is what the committed generator makes: anyone can regenerate it and review a change. */

@@ -183,7 +183,7 @@ class ProtocolFuzzTest {
                 }
                 assertEquals(0, fuzzBackends, "backends of fuzz sessions left in PostgreSQL");
                 assertTrue(backends <= baseline, "client backends in PostgreSQL after the corpus: " + backends
-                        + ", before: " + baseline);
+                        + ", before: " + baseline + ": " + clientBackendList(admin));
                 // and no buffer that was never released (every allocation tracked)
                 NoBufferLeaks.assertNone(leaks.collect());
                 long heapAfter = usedHeapAfterGc();
@@ -243,12 +243,24 @@ class ProtocolFuzzTest {
 
     private static int clientBackends(Connection admin) throws Exception {
         try (Statement s = admin.createStatement();
-             // the sidecars' deployment listener (LISTEN) opens on the first predict and stays: not a fuzz session's
+             // the sidecars' deployment listener opens on the first predict and stays: a service connection, not a session's
              ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-                     + "AND query NOT LIKE 'LISTEN%'")) {
+                     + "AND application_name IS DISTINCT FROM 'pgml-sidecar deployment listener'")) {
             rs.next();
             return rs.getInt(1);
         }
+    }
+
+    private static String clientBackendList(Connection admin) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Statement s = admin.createStatement();
+             ResultSet rs = s.executeQuery("SELECT application_name, state, left(query, 80) FROM pg_stat_activity "
+                     + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3));
+            }
+        }
+        return out.toString();
     }
 
     private static int fuzzBackends(Connection admin) throws Exception {
@@ -342,6 +354,13 @@ class ProtocolFuzzTest {
             if (!ended && !ready) {
                 return "connection neither closed nor answered within " + CASE_DEADLINE_MS + " ms"
                         + (writeFailed ? " (write failed)" : "") + "; got " + renderReply(reply, c.answers());
+            }
+            for (BackendMessage m : messages(reply, c.answers())) {
+                // PostgreSQL's own XX000 (e.g. "cache lookup failed for type" for a random OID) is its answer to give
+                String text = m.field('M');
+                if (m.type() == 'E' && "XX000".equals(m.field('C')) && text != null && text.contains("pgml-sidecar")) {
+                    return "an internal error of the sidecar instead of a clear one: " + text;
+                }
             }
             for (int i = 0; i < Math.min(c.answers(), reply.length); i++) {
                 if (reply[i] != 'N') {
