@@ -77,6 +77,12 @@ public final class Main implements Callable<Integer> {
                     + "are relative to it; '..' and symbolic links out of it are refused. Default: off (env PGML_SIDECAR_SERVER_FILES_DIR).")
     Path serverFilesDir;
 
+    @Option(names = "--remote-allow", defaultValue = "${env:PGML_SIDECAR_REMOTE_ALLOW}",
+            description = "Non-public addresses that remote model endpoints may be at, comma-separated: CIDR blocks (10.0.0.0/8), "
+                    + "addresses (127.0.0.1) and host names (models.internal). Default: public addresses only; loopback, private, "
+                    + "link-local and cloud metadata addresses are refused (env PGML_SIDECAR_REMOTE_ALLOW).")
+    String remoteAllow;
+
     @Option(names = "--secrets-key", defaultValue = "${env:PGML_SIDECAR_SECRETS_KEY}",
             description = "Base64 of 32 random bytes that encrypts azure_ai settings (endpoint keys) in the database; the same on "
                     + "every replica (env PGML_SIDECAR_SECRETS_KEY). With the embedded PostgreSQL and no key, one is kept in the data directory.")
@@ -187,6 +193,14 @@ public final class Main implements Callable<Integer> {
         System.exit(command.execute(args));
     }
 
+    private io.pgmlsidecar.ml.remote.EndpointAddressPolicy remoteAddresses() {
+        try {
+            return io.pgmlsidecar.ml.remote.EndpointAddressPolicy.allowing(remoteAllow);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--remote-allow: " + e.getMessage());
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         if (printConfig) {
@@ -234,7 +248,9 @@ public final class Main implements Callable<Integer> {
         DeploymentNotifications deployments = new DeploymentNotifications(notify.host(), notify.port(), notify.user(), notify.password());
         SidecarServices services = SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(embeddings))
                 .transforms(transforms).tuning(new RuntimeClassifierTuning(ml))
-                .deployments(deployments::watching).settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null)))
+                .deployments(deployments::watching)
+                .remote(new io.pgmlsidecar.ml.remote.RemoteModels(remoteAddresses()))
+                .settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null)))
                 .serverFiles(ServerFiles.under(serverFilesDir)).build();
         if (serverFilesDir != null) {
             System.out.println("host files for privileged roles (pgml.load_dataset path, dump_all, load_all) under "

@@ -74,6 +74,18 @@ public final class PgmlInterceptor implements Interceptor {
 
     @Override
     public InterceptedStatement plan(String sql, SessionContext session) {
+        if (readsBackslashesInPlainStrings(session) && sql.indexOf('\\') >= 0) {
+            List<Token> asPostgresReadsIt = SqlLexer.tokenizeNonConforming(sql);
+            if (!asPostgresReadsIt.equals(SqlLexer.tokenize(sql))) {
+                // the planner scans as standard_conforming_strings = on; here a backslash moves a string's end
+                if (CallFinder.find(sql, asPostgresReadsIt, SCHEMAS).isEmpty()) {
+                    return null; // what looked like a call is inside a string: relayed untouched
+                }
+                throw new PgException(PgError.error("0A000", "pgml-sidecar does not serve API calls in a statement with "
+                        + "backslashes in '…' strings while standard_conforming_strings is off",
+                        "SET standard_conforming_strings = on (the default), or write such strings as E'…'."));
+            }
+        }
         List<Token> tokens = SqlLexer.tokenize(sql);
         if (StatementShape.statementCount(tokens) > 1) {
             // planned whole before anything runs, as PostgreSQL parses the whole string first
@@ -94,6 +106,11 @@ public final class PgmlInterceptor implements Interceptor {
             return any ? new MultiStatementQuery(statements, plans) : null;
         }
         return planStatement(sql, tokens, session, new HashSet<>());
+    }
+
+    /** The backend reads '…' strings the old way: a backslash escapes there as in E'…' (it reported so). */
+    private static boolean readsBackslashesInPlainStrings(SessionContext session) {
+        return session != null && "off".equalsIgnoreCase(session.serverParameter("standard_conforming_strings"));
     }
 
     /** {@code prepared}: names a SQL-level PREPARE earlier in the same query string gives the sidecar. */

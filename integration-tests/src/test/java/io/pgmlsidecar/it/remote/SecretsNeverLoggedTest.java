@@ -47,7 +47,7 @@ class SecretsNeverLoggedTest {
             }
             Process sidecar = new ProcessBuilder(java(), "--enable-native-access=ALL-UNNAMED",
                     "-jar", JAR.toString(), "--log-level", "debug", "--listen", "127.0.0.1:" + port,
-                    "--upstream", "postgresql://postgres@127.0.0.1:" + pg.port() + "/postgres",
+                    "--upstream", "postgresql://postgres@127.0.0.1:" + pg.port() + "/postgres", "--remote-allow", "127.0.0.1",
                     "--secrets-key", io.pgmlsidecar.planner.remote.SettingsCipher.newKeyBase64()).redirectErrorStream(true).start();
             StringBuffer output = new StringBuffer();
             java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);

@@ -50,7 +50,8 @@ public final class SidecarProcess implements AutoCloseable {
         int metricsPort = freePort();
         List<String> command = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(),
                 "--listen", "127.0.0.1:" + port, "--metrics-listen", "127.0.0.1:" + metricsPort,
-                "--upstream", "postgresql://postgres@127.0.0.1:" + upstreamPort + "/postgres", "--no-warm-up"));
+                "--upstream", "postgresql://postgres@127.0.0.1:" + upstreamPort + "/postgres", "--no-warm-up",
+                "--remote-allow", "127.0.0.1")); // endpoint stand-ins listen on loopback
         command.addAll(extraArgs);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().putAll(env);

@@ -30,6 +30,9 @@ public final class TestCluster {
     public static final String PASSWORD = "s3cret-pw";
 
     private static TestCluster instance;
+    /** The operator's --remote-allow of the test sidecars: the endpoint stand-ins listen on loopback. */
+    private static final io.pgmlsidecar.ml.remote.EndpointAddressPolicy LOOPBACK_ENDPOINTS =
+            io.pgmlsidecar.ml.remote.EndpointAddressPolicy.allowing("127.0.0.1");
     /** The models directory of the test sidecars; tests write their tiny task models here. */
     private static final Path MODELS_DIR = createModelsDir();
     private static final io.pgmlsidecar.planner.hostfiles.ServerFiles SERVER_FILES =
@@ -91,6 +94,16 @@ public final class TestCluster {
      */
     public static ProxyServer startSidecar(int upstreamPort, java.util.function.UnaryOperator<ProxyConfig> customize,
                                            TransformService transforms) throws InterruptedException {
+        return startSidecar(upstreamPort, customize, transforms, LOOPBACK_ENDPOINTS);
+    }
+
+    /**
+     * As {@link #startSidecar(int, java.util.function.UnaryOperator, TransformService)}, calling remote endpoints only
+     * where {@code endpointAddresses} allows (the test sidecars allow loopback, where the endpoint stand-ins listen).
+     */
+    public static ProxyServer startSidecar(int upstreamPort, java.util.function.UnaryOperator<ProxyConfig> customize,
+                                           TransformService transforms,
+                                           io.pgmlsidecar.ml.remote.EndpointAddressPolicy endpointAddresses) throws InterruptedException {
         ProxyConfig config = ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", upstreamPort).withEventLoopThreads(2);
         if (customize != null) {
             config = customize.apply(config);
@@ -99,6 +112,7 @@ public final class TestCluster {
                 port -> new io.pgmlsidecar.catalog.DeploymentNotifications("127.0.0.1", port, "postgres", null));
         return new ProxyServer(config, new PgmlInterceptor(io.pgmlsidecar.planner.SidecarServices.builder()
                 .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).transforms(transforms).tuning(TUNING).deployments(deployments::watching)
+                .remote(new io.pgmlsidecar.ml.remote.RemoteModels(endpointAddresses))
                 .settingsCipher(SETTINGS_CIPHER).serverFiles(SERVER_FILES).build())).start();
     }
 
@@ -113,6 +127,7 @@ public final class TestCluster {
                 port -> new io.pgmlsidecar.catalog.DeploymentNotifications("127.0.0.1", port, "postgres", null));
         return new ProxyServer(config, new PgmlInterceptor(io.pgmlsidecar.planner.SidecarServices.builder()
                 .embeddings(new RuntimeEmbeddingModels(EMBEDDINGS)).transforms(TRANSFORMS).tuning(TUNING).deployments(deployments::watching)
+                .remote(new io.pgmlsidecar.ml.remote.RemoteModels(LOOPBACK_ENDPOINTS))
                 .settingsCipher(SETTINGS_CIPHER).serverFiles(SERVER_FILES).build())).start();
     }
 

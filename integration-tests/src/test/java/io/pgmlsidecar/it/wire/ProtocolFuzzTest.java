@@ -62,7 +62,13 @@ import org.junit.jupiter.api.Timeout;
 class ProtocolFuzzTest {
 
     private static final long DEFAULT_SEED = 0x5EED_2026_0001L;
-    private static final int CASE_DEADLINE_MS = 6000;
+    /**
+     * The sidecar's authentication limit in this test: short, so that silent clients end quickly. A good startup
+     * that misses it under load is retried ({@link #STARTUP_ATTEMPTS}); the case deadline leaves room beyond it.
+     */
+    static final Duration AUTH_TIMEOUT = Duration.ofSeconds(2);
+    static final int STARTUP_ATTEMPTS = 4;
+    static final int CASE_DEADLINE_MS = 12_000;
     private static final int THREADS = 12;
 
     enum Ending { WAIT, HALF_CLOSE, CLOSE, RESET }
@@ -91,17 +97,29 @@ class ProtocolFuzzTest {
         int total = Integer.getInteger("pgml.fuzz.cases", 3600);
         System.out.println("ProtocolFuzzTest: seed=" + seed + " cases=" + total
                 + " (reproduce with -Dpgml.fuzz.seed=" + seed + ")");
+        List<Case> cases = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            cases.add(generate(i, total, new Random(seed * 31 + i)));
+        }
+        survives(cases, "seed " + seed);
+    }
+
+    /**
+     * Runs every case against a dedicated sidecar; then a good client must be served, no session or backend left
+     * behind, no buffer leaked, and the heap (after a collection) no more than {@link #HEAP_GROWTH_LIMIT} above
+     * where it started.
+     */
+    static void survives(List<Case> cases, String label) throws Exception {
+        int total = cases.size();
         TestCluster cluster = TestCluster.get();
         try (Connection admin = cluster.connectDirect(null)) {
             int baseline = clientBackends(admin);
             BufferLeaks leaks = BufferLeaks.track();
             ProxyServer sidecar = TestCluster.startSidecar(cluster.postgresPort(),
-                    cfg -> cfg.withAuthenticationTimeout(Duration.ofSeconds(1)));
+                    cfg -> cfg.withAuthenticationTimeout(AUTH_TIMEOUT));
+            long heapBefore = usedHeapAfterGc();
+            HeapPeak peak = HeapPeak.start();
             try {
-                List<Case> cases = new ArrayList<>();
-                for (int i = 0; i < total; i++) {
-                    cases.add(generate(i, total, new Random(seed * 31 + i)));
-                }
                 ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
                 AtomicInteger answered = new AtomicInteger();
                 AtomicInteger closed = new AtomicInteger();
@@ -131,7 +149,7 @@ class ProtocolFuzzTest {
                 System.out.printf("ProtocolFuzzTest: %d cases in %.1f s: %d closed by the sidecar, %d answered, %d failures%n",
                         total, (System.nanoTime() - started) / 1e9, closed.get(), answered.get(), failures.size());
                 if (!failures.isEmpty()) {
-                    fail(failures.size() + " of " + total + " fuzz cases failed (seed " + seed + "); first ones:\n"
+                    fail(failures.size() + " of " + total + " fuzz cases failed (" + label + "); first ones:\n"
                             + String.join("\n", failures.stream().limit(15).toList()));
                 }
 
@@ -165,22 +183,84 @@ class ProtocolFuzzTest {
                 }
                 assertEquals(0, fuzzBackends, "backends of fuzz sessions left in PostgreSQL");
                 assertTrue(backends <= baseline, "client backends in PostgreSQL after the corpus: " + backends
-                        + ", before: " + baseline);
+                        + ", before: " + baseline + ": " + clientBackendList(admin));
                 // and no buffer that was never released (every allocation tracked)
                 NoBufferLeaks.assertNone(leaks.collect());
+                long heapAfter = usedHeapAfterGc();
+                System.out.printf("ProtocolFuzzTest: heap after a collection %d MiB before, %d MiB after, peak %d MiB while running%n",
+                        heapBefore >> 20, heapAfter >> 20, peak.max() >> 20);
+                assertTrue(heapAfter - heapBefore < HEAP_GROWTH_LIMIT, "the heap grew by " + ((heapAfter - heapBefore) >> 20)
+                        + " MiB over the corpus");
             } finally {
+                peak.stop();
                 sidecar.close();
                 leaks.close();
             }
         }
     }
 
+    /** Generous: the sidecar runs in this JVM with the other suites' caches; a leak per case would exceed it. */
+    static final long HEAP_GROWTH_LIMIT = 256L << 20;
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100);
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** The most heap in use, sampled every 200 ms while the corpus runs. */
+    static final class HeapPeak {
+        private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+        private final Thread sampler;
+
+        private HeapPeak() {
+            sampler = Thread.ofPlatform().daemon().name("fuzz-heap-sampler").start(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    max.accumulateAndGet(java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        static HeapPeak start() {
+            return new HeapPeak();
+        }
+
+        long max() {
+            return max.get();
+        }
+
+        void stop() {
+            sampler.interrupt();
+        }
+    }
+
     private static int clientBackends(Connection admin) throws Exception {
         try (Statement s = admin.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")) {
+             // the sidecars' deployment listener opens on the first predict and stays: a service connection, not a session's
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                     + "AND application_name IS DISTINCT FROM 'pgml-sidecar deployment listener'")) {
             rs.next();
             return rs.getInt(1);
         }
+    }
+
+    private static String clientBackendList(Connection admin) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Statement s = admin.createStatement();
+             ResultSet rs = s.executeQuery("SELECT application_name, state, left(query, 80) FROM pg_stat_activity "
+                     + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3));
+            }
+        }
+        return out.toString();
     }
 
     private static int fuzzBackends(Connection admin) throws Exception {
@@ -194,30 +274,27 @@ class ProtocolFuzzTest {
     // ------------------------------------------------------------------ running one case
 
     /** Runs a case; returns what went wrong, or null. */
-    private static String run(Case c, int port, AtomicInteger answered, AtomicInteger closed) throws IOException {
-        long deadline = System.currentTimeMillis() + CASE_DEADLINE_MS;
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 3000);
-            s.setTcpNoDelay(true);
-            if (c.afterStartup()) {
-                s.setSoTimeout(CASE_DEADLINE_MS);
-                RawPgClient client = RawPgClient.wrap(s, CASE_DEADLINE_MS);
-                try {
-                    Map<String, String> params = new LinkedHashMap<>();
-                    params.put("user", "postgres");
-                    params.put("database", "postgres");
-                    params.put("application_name", "fuzz");
-                    // keeps PostgreSQL's log quiet about the thousands of broken sessions
-                    params.put("options", "-c log_min_messages=panic");
-                    client.send(RawPgClient.startupMessage(params));
-                    List<BackendMessage> reply = client.readUntil('Z');
-                    if (reply.isEmpty() || reply.get(reply.size() - 1).type() != 'Z') {
-                        return "good startup not answered with ReadyForQuery: " + RawPgClient.render(reply);
-                    }
-                } catch (IOException e) {
-                    return "good startup failed: " + e;
+    static String run(Case c, int port, AtomicInteger answered, AtomicInteger closed) throws IOException {
+        Socket opened = c.afterStartup() ? null : connect(port);
+        if (c.afterStartup()) {
+            // a good startup first; under load it may miss the short authentication limit, which is the harness's
+            // problem, not the sidecar's: retry it on a fresh connection (the case itself is never retried)
+            String lastProblem = null;
+            for (int attempt = 0; attempt < STARTUP_ATTEMPTS && opened == null; attempt++) {
+                Socket candidate = connect(port);
+                lastProblem = goodStartup(candidate);
+                if (lastProblem == null) {
+                    opened = candidate;
+                } else {
+                    candidate.close();
                 }
             }
+            if (opened == null) {
+                return lastProblem + " (" + STARTUP_ATTEMPTS + " attempts)";
+            }
+        }
+        long deadline = System.currentTimeMillis() + CASE_DEADLINE_MS;
+        try (Socket s = opened) {
             OutputStream out = s.getOutputStream();
             boolean writeFailed = false;
             try {
@@ -278,6 +355,13 @@ class ProtocolFuzzTest {
                 return "connection neither closed nor answered within " + CASE_DEADLINE_MS + " ms"
                         + (writeFailed ? " (write failed)" : "") + "; got " + renderReply(reply, c.answers());
             }
+            for (BackendMessage m : messages(reply, c.answers())) {
+                // PostgreSQL's own XX000 (e.g. "cache lookup failed for type" for a random OID) is its answer to give
+                String text = m.field('M');
+                if (m.type() == 'E' && "XX000".equals(m.field('C')) && text != null && text.contains("pgml-sidecar")) {
+                    return "an internal error of the sidecar instead of a clear one: " + text;
+                }
+            }
             for (int i = 0; i < Math.min(c.answers(), reply.length); i++) {
                 if (reply[i] != 'N') {
                     return "expected 'N' answers first, got " + renderReply(reply, 0);
@@ -300,6 +384,35 @@ class ProtocolFuzzTest {
             }
             (ready ? answered : closed).incrementAndGet();
             return null;
+        }
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 3000);
+        s.setTcpNoDelay(true);
+        return s;
+    }
+
+    /** A good startup as postgres on {@code s}; what went wrong, or null once ReadyForQuery came. */
+    private static String goodStartup(Socket s) throws IOException {
+        s.setSoTimeout(CASE_DEADLINE_MS);
+        RawPgClient client = RawPgClient.wrap(s, CASE_DEADLINE_MS);
+        try {
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("user", "postgres");
+            params.put("database", "postgres");
+            params.put("application_name", "fuzz");
+            // keeps PostgreSQL's log quiet about the thousands of broken sessions
+            params.put("options", "-c log_min_messages=panic");
+            client.send(RawPgClient.startupMessage(params));
+            List<BackendMessage> reply = client.readUntil('Z');
+            if (reply.isEmpty() || reply.get(reply.size() - 1).type() != 'Z') {
+                return "good startup not answered with ReadyForQuery: " + RawPgClient.render(reply);
+            }
+            return null;
+        } catch (IOException e) {
+            return "good startup failed: " + e;
         }
     }
 
@@ -507,7 +620,7 @@ class ProtocolFuzzTest {
     private static Case partialHeaderLeftOpen(int i, Random r) {
         byte[] p = concat(intBytes(8 + r.nextInt(9000)), randomBytes(r, r.nextInt(4)));
         p = Arrays.copyOf(p, 1 + r.nextInt(p.length));
-        // the client then goes silent: the authentication timeout (1 s) must close it
+        // the client then goes silent: the authentication timeout must close it
         return new Case(i, "partial-header-left-open", false, p, Ending.WAIT, Expect.END, null, 0);
     }
 

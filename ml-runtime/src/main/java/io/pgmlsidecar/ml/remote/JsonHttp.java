@@ -30,10 +30,12 @@ final class JsonHttp {
 
     private final HttpClient client;
     private final Clock clock;
+    private final EndpointAddressPolicy addresses;
 
-    JsonHttp(HttpClient client, Clock clock) {
+    JsonHttp(HttpClient client, Clock clock, EndpointAddressPolicy addresses) {
         this.client = client;
         this.clock = clock;
+        this.addresses = addresses;
     }
 
     /** Serializes {@code body} and posts it (see {@link #post(Endpoint, URI, Map, byte[], Duration)}). */
@@ -103,6 +105,7 @@ final class JsonHttp {
 
     private JsonReply send(Endpoint ep, URI uri, HttpRequest.Builder request, String contentType,
                            Map<String, String> headers, Duration timeout) {
+        addresses.admit(ep, uri); // before the key is put on the request
         if (contentType != null) request.header("Content-Type", contentType);
         request.header("Accept", "application/json");
         // plain-text HTTP/2 means an h2c upgrade, which some model servers (uvicorn, TGI) mishandle

@@ -20,6 +20,8 @@ public final class RemoteCallException extends MlException {
         SERVER_ERROR(true),
         MALFORMED_RESPONSE(false),
         CONFIGURATION(false),
+        /** The endpoint's address is one the sidecar does not call on a role's behalf ({@link EndpointAddressPolicy}). */
+        REFUSED_ADDRESS(false),
         /** The caller was interrupted (query cancelled) or the runtime closed. */
         CANCELLED(false);
 

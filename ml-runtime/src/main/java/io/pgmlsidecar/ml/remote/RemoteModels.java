@@ -36,14 +36,27 @@ public final class RemoteModels implements AutoCloseable {
         this(registry, Duration.ofSeconds(10));
     }
 
-    /** @param connectTimeout bound on opening a connection, even for calls without a timeout */
+    /** Meters to the global registry; requests only where {@code addresses} allows. */
+    public RemoteModels(EndpointAddressPolicy addresses) {
+        this(Metrics.globalRegistry, Duration.ofSeconds(10), addresses);
+    }
+
+    /** Public addresses only (see {@link EndpointAddressPolicy}). */
     public RemoteModels(MeterRegistry registry, Duration connectTimeout) {
+        this(registry, connectTimeout, EndpointAddressPolicy.publicOnly());
+    }
+
+    /**
+     * @param connectTimeout bound on opening a connection, even for calls without a timeout
+     * @param addresses      where requests may go (the operator's {@code --remote-allow})
+     */
+    public RemoteModels(MeterRegistry registry, Duration connectTimeout, EndpointAddressPolicy addresses) {
         this.registry = registry;
         // redirects are not followed: a POST redirected elsewhere would carry the key to another place
         this.httpClient = HttpClient.newBuilder().connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER).build();
         this.retryTimer = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().daemon().name("pgml-remote-retry").factory());
-        JsonHttp http = new JsonHttp(httpClient, Clock.systemUTC());
+        JsonHttp http = new JsonHttp(httpClient, Clock.systemUTC(), addresses);
         this.azureMl = new AzureMlClient(this::scheduler, http);
         this.openAi = new OpenAiClient(this::scheduler, http);
         this.kserve = new KServeClient(this::scheduler, http);

@@ -54,7 +54,9 @@ public final class ModelLocator {
         if (name == null) throw new MlException("model name is null");
         String n = name.strip();
         if (n.length() > 200 || !NAME.matcher(n).matches() || n.contains("..")) {
-            throw new MlException("invalid model name '" + name
+            // quoted at most in part: a hostile name may be megabytes long
+            String shown = name.length() <= 200 ? name : name.substring(0, 200) + "… (" + name.length() + " characters)";
+            throw new MlException("invalid model name '" + shown
                     + "': expected a Hugging Face id such as 'intfloat/e5-small-v2' (letters, digits, '.', '_', '-', one '/')");
         }
         return n;

@@ -19,7 +19,7 @@ class AzureMlClientTest {
     static final String KEY = "azml-key-5f1e8c";
 
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final RemoteModels remote = new RemoteModels(meters);
+    final RemoteModels remote = new RemoteModels(meters, java.time.Duration.ofSeconds(10), EndpointAddressPolicy.allowing("127.0.0.1"));
     StandIn standIn;
 
     @AfterEach

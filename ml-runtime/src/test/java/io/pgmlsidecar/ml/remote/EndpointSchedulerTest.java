@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /** The shared per-endpoint scheduler: rate and concurrency limits, 429 pauses, deadlines, isolation of endpoints. */
 class EndpointSchedulerTest {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final RemoteModels remote = new RemoteModels(meters);
+    final RemoteModels remote = new RemoteModels(meters, java.time.Duration.ofSeconds(10), EndpointAddressPolicy.allowing("127.0.0.1"));
     final List<StandIn> standIns = new ArrayList<>();
 
     @AfterEach

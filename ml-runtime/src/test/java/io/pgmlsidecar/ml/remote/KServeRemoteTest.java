@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** KServe v2 inference against a local stand-in. */
 class KServeRemoteTest {
-    final RemoteModels remote = new RemoteModels(new SimpleMeterRegistry());
+    final RemoteModels remote = new RemoteModels(new SimpleMeterRegistry(), java.time.Duration.ofSeconds(10), EndpointAddressPolicy.allowing("127.0.0.1"));
     StandIn standIn;
 
     @AfterEach

@@ -26,7 +26,7 @@ class OpenAiClientTest {
     static final String KEY = "sk-openai-77a1";
 
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final RemoteModels remote = new RemoteModels(meters);
+    final RemoteModels remote = new RemoteModels(meters, java.time.Duration.ofSeconds(10), EndpointAddressPolicy.allowing("127.0.0.1"));
     StandIn standIn;
 
     @AfterEach

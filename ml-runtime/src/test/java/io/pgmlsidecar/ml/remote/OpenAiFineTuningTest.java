@@ -31,7 +31,7 @@ class OpenAiFineTuningTest {
     static final String MODEL = "ft:base:org::abc123";
     static final Duration POLL = Duration.ofMillis(10);
 
-    final RemoteModels remote = new RemoteModels(new SimpleMeterRegistry());
+    final RemoteModels remote = new RemoteModels(new SimpleMeterRegistry(), java.time.Duration.ofSeconds(10), EndpointAddressPolicy.allowing("127.0.0.1"));
     FineTuningStandIn standIn;
 
     @AfterEach

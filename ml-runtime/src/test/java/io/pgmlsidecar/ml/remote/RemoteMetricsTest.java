@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** Micrometer meters per endpoint: requests, errors by kind, retries, latency, batch sizes. */
 class RemoteMetricsTest {
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final RemoteModels remote = new RemoteModels(meters);
+    final RemoteModels remote = new RemoteModels(meters, java.time.Duration.ofSeconds(10), EndpointAddressPolicy.allowing("127.0.0.1"));
     StandIn standIn;
 
     @AfterEach

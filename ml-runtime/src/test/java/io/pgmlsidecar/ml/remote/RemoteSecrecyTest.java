@@ -24,7 +24,7 @@ class RemoteSecrecyTest {
     static final String KEY = "sk-TOPSECRET-4b9d2e";
 
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    final RemoteModels remote = new RemoteModels(meters);
+    final RemoteModels remote = new RemoteModels(meters, java.time.Duration.ofSeconds(10), EndpointAddressPolicy.allowing("127.0.0.1"));
     StandIn standIn;
 
     @AfterEach

@@ -34,12 +34,13 @@ public final class AzureSettings {
         checkKey(key);
         SettingsCipher c = cipher();
         try {
+            String database = value == null ? null : currentDatabase(session);
             if (value == null) {
                 BackendSteps.query(session.backend(), "DELETE FROM azure_ai.sidecar_settings WHERE key = $1", key);
             } else {
                 BackendSteps.query(session.backend(), "INSERT INTO azure_ai.sidecar_settings (key, value) VALUES ($1, $2::bytea) "
                         + "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = clock_timestamp(), updated_by = current_user",
-                        key, "\\x" + HexFormat.of().formatHex(c.encrypt(key, value)));
+                        key, "\\x" + HexFormat.of().formatHex(c.encrypt(database, key, value)));
             }
         } catch (PgException e) {
             throw permission(e, "set");
@@ -51,17 +52,23 @@ public final class AzureSettings {
         checkKey(key);
         List<String[]> rows;
         try {
-            rows = BackendSteps.query(session.backend(), "SELECT encode(value, 'hex') FROM azure_ai.sidecar_settings WHERE key = $1", key);
+            rows = BackendSteps.query(session.backend(),
+                    "SELECT current_database(), encode(value, 'hex') FROM azure_ai.sidecar_settings WHERE key = $1", key);
         } catch (PgException e) {
             throw permission(e, "read");
         }
-        return rows.isEmpty() ? null : cipher().decrypt(key, HexFormat.of().parseHex(rows.get(0)[0]));
+        return rows.isEmpty() ? null : cipher().decrypt(rows.get(0)[0], key, HexFormat.of().parseHex(rows.get(0)[1]));
     }
 
     /** The value for a model call made by any role (it is never shown to the caller); null when not set. */
     String forCall(SessionContext session, String key) {
-        String hex = BackendSteps.query(session.backend(), "SELECT encode(azure_ai.sidecar_encrypted_setting($1), 'hex')", key).get(0)[0];
-        return hex == null ? null : cipher().decrypt(key, HexFormat.of().parseHex(hex));
+        String[] row = BackendSteps.query(session.backend(),
+                "SELECT current_database(), encode(azure_ai.sidecar_encrypted_setting($1), 'hex')", key).get(0);
+        return row[1] == null ? null : cipher().decrypt(row[0], key, HexFormat.of().parseHex(row[1]));
+    }
+
+    private static String currentDatabase(SessionContext session) {
+        return BackendSteps.query(session.backend(), "SELECT current_database()").get(0)[0];
     }
 
     private SettingsCipher cipher() {

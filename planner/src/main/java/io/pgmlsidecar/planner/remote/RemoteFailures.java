@@ -13,6 +13,7 @@ public final class RemoteFailures {
             case TIMEOUT, CANCELLED -> "57014";
             case CONNECT -> "08001";
             case CONFIGURATION -> "22023";
+            case REFUSED_ADDRESS -> "42501";
             default -> "38000";
         };
         return new PgException(new PgError("ERROR", state, e.getMessage(), detail(e), e.hint(), 0));

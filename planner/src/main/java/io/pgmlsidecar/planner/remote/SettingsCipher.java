@@ -13,12 +13,19 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Encrypts setting values before they are stored in PostgreSQL: AES-256-GCM with a fresh 96-bit
- * nonce per value and the setting's name as associated data, so a value copied under another name
- * does not decrypt. Stored form: version byte 1, nonce, ciphertext with tag.
+ * nonce per value and the database's and the setting's names as associated data, so a value copied
+ * under another name, or into another database, does not decrypt. Stored form: version byte 2,
+ * nonce, ciphertext with tag.
+ *
+ * <p>Why the database: every role can read a setting's ciphertext (model calls need it), and a role
+ * that owns another database owns that database's settings table. Bound to the setting's name only,
+ * a key copied there would be decrypted for calls to a URL that role set (decision 0029b).
+ * Version 1 values (name only) are refused for that reason; a settings manager sets them again.
  */
 public final class SettingsCipher {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_UNBOUND = 1;
     private static final int NONCE_BYTES = 12;
     private static final int TAG_BITS = 128;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -53,13 +60,13 @@ public final class SettingsCipher {
         return Base64.getEncoder().encodeToString(k);
     }
 
-    public byte[] encrypt(String settingName, String value) {
+    public byte[] encrypt(String database, String settingName, String value) {
         try {
             byte[] nonce = new byte[NONCE_BYTES];
             RANDOM.nextBytes(nonce);
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
-            c.updateAAD(settingName.getBytes(StandardCharsets.UTF_8));
+            c.updateAAD(associatedData(database, settingName));
             byte[] sealed = c.doFinal(value.getBytes(StandardCharsets.UTF_8));
             return ByteBuffer.allocate(1 + NONCE_BYTES + sealed.length).put(VERSION).put(nonce).put(sealed).array();
         } catch (GeneralSecurityException e) {
@@ -67,22 +74,32 @@ public final class SettingsCipher {
         }
     }
 
-    public String decrypt(String settingName, byte[] stored) {
+    public String decrypt(String database, String settingName, byte[] stored) {
+        if (stored.length > 0 && stored[0] == VERSION_UNBOUND) {
+            throw new PgException(PgError.error("39000", "the stored value of setting \"" + settingName
+                    + "\" was written by an older sidecar that did not bind it to its database, and is no longer used",
+                    "A member of azure_ai_settings_manager sets it again: SELECT azure_ai.set_setting('" + settingName + "', '...');"));
+        }
         if (stored.length < 1 + NONCE_BYTES + TAG_BITS / 8 || stored[0] != VERSION) {
             throw undecryptable(settingName);
         }
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, stored, 1, NONCE_BYTES));
-            c.updateAAD(settingName.getBytes(StandardCharsets.UTF_8));
+            c.updateAAD(associatedData(database, settingName));
             return new String(c.doFinal(stored, 1 + NONCE_BYTES, stored.length - 1 - NONCE_BYTES), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException e) {
             throw undecryptable(settingName);
         }
     }
 
+    /** database NUL name: a NUL cannot occur in either, so no two pairs give the same bytes. */
+    private static byte[] associatedData(String database, String settingName) {
+        return (database + '\0' + settingName).getBytes(StandardCharsets.UTF_8);
+    }
+
     private static PgException undecryptable(String settingName) {
         return new PgException(PgError.error("39000", "the stored value of setting \"" + settingName + "\" cannot be decrypted",
-                "It was written by a sidecar with another secrets key: give every replica the same --secrets-key, or set the value again."));
+                "It was written by a sidecar with another secrets key, or in another database: give every replica the same --secrets-key, or set the value again."));
     }
 }

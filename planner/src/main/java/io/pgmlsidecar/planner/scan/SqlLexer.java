@@ -13,14 +13,22 @@ import java.util.List;
 public final class SqlLexer {
 
     private final String sql;
+    /** standard_conforming_strings = off: a backslash escapes in plain '…' strings too, as in E'…'. */
+    private final boolean backslashInPlainStrings;
     private int pos;
 
-    private SqlLexer(String sql) {
+    private SqlLexer(String sql, boolean backslashInPlainStrings) {
         this.sql = sql;
+        this.backslashInPlainStrings = backslashInPlainStrings;
     }
 
     public static List<Token> tokenize(String sql) {
-        return new SqlLexer(sql).run();
+        return new SqlLexer(sql, false).run();
+    }
+
+    /** As PostgreSQL reads {@code sql} with standard_conforming_strings = off (backslashes escape in '…'). */
+    public static List<Token> tokenizeNonConforming(String sql) {
+        return new SqlLexer(sql, true).run();
     }
 
     private List<Token> run() {
@@ -35,7 +43,7 @@ public final class SqlLexer {
             } else if (c == '/' && peek(1) == '*') {
                 skipBlockComment();
             } else if (c == '\'') {
-                tokens.add(string(pos, pos, false));
+                tokens.add(string(pos, pos, backslashInPlainStrings));
             } else if ((c == 'E' || c == 'e') && peek(1) == '\'') {
                 tokens.add(string(pos, pos + 1, true));
             } else if ((c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N' || c == 'n') && peek(1) == '\'') {

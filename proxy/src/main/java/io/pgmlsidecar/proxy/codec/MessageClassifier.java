@@ -19,4 +19,9 @@ public interface MessageClassifier {
 
     /** Sees every message type as it passes (also streamed ones), in order. */
     default void observe(byte type) {}
+
+    /** As {@link #observe(byte)}, with the message's length word (body length + 4). */
+    default void observe(byte type, int length) {
+        observe(type);
+    }
 }

@@ -57,7 +57,7 @@ public final class MessageFramer {
             int frameLength = length + 1;
             boolean mayNeed = classifier.mayNeedAttention(type);
             if (!mayNeed && frameLength > STREAM_THRESHOLD) {
-                classifier.observe(type);
+                classifier.observe(type, length);
                 int available = end - pos;
                 if (available >= frameLength) {
                     pos += frameLength;
@@ -76,7 +76,7 @@ public final class MessageFramer {
                 in.readerIndex(pos + frameLength);
                 return;
             }
-            classifier.observe(type);
+            classifier.observe(type, length);
             pos += frameLength;
         }
         emitChunk(in, chunkStart, pos, out);

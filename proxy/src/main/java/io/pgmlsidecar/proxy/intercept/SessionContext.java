@@ -18,6 +18,14 @@ public interface SessionContext {
     /** Startup parameters the client sent (user, database, application_name, …). */
     Map<String, String> startupParameters();
 
+    /**
+     * The value of a parameter the backend reported with ParameterStatus (standard_conforming_strings,
+     * client_encoding, …), or null when it never did.
+     */
+    default String serverParameter(String name) {
+        return null;
+    }
+
     /** True once the client asked to cancel the running statement. */
     boolean cancelRequested();
 

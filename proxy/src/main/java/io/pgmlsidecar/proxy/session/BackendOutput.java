@@ -33,7 +33,7 @@ final class BackendOutput {
 
     /** Sends a client message on unchanged; the backend's replies to it are now awaited. */
     void relay(PgMessage m) {
-        state.sent(m.type());
+        state.sent(m.type(), m.frame().readableBytes() - PgMessage.HEADER_LENGTH);
         write(m.frame().retain());
     }
 

@@ -693,11 +693,11 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
         }
 
         @Override
-        public void observe(byte type) {
+        public void observe(byte type, int length) {
             if (type == FrontendType.TERMINATE) {
                 clientTerminated = true;
             }
-            protocol.sent(type);
+            protocol.sent(type, length - 4);
             protocol.fromClient(type);
             if (type == FrontendType.QUERY || type == FrontendType.EXECUTE) {
                 config.observer().statementRelayed(type == FrontendType.EXECUTE);
@@ -723,6 +723,16 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
 
         @Override
         public boolean needsAttention(byte type, ByteBuf frame, int start, int frameLength) {
+            if (type == BackendType.PARAMETER_STATUS) {
+                // read on the way through (relayed unchanged): how the backend reads string constants decides
+                // how the planner must scan statements (standard_conforming_strings)
+                ByteBuf body = frame.slice(start + PgMessage.HEADER_LENGTH, frameLength - PgMessage.HEADER_LENGTH);
+                try {
+                    attributes.serverParameter(WireStrings.read(body), WireStrings.read(body));
+                } catch (RuntimeException malformed) {
+                    // not a well-formed ParameterStatus: nothing to learn from it
+                }
+            }
             if (protocol.intercepted()) {
                 return true;
             }

@@ -150,6 +150,10 @@ final class InterceptWorker implements Runnable, SessionContext {
         protocol.clearCancel();
         if (protocol.transactionStatus() == TransactionStatus.FAILED) {
             client.error(abortedTransaction());
+        } else if (protocol.extendedBatchOpen()) {
+            // the strategies end their own steps with Sync, which would end the client's batch (found by the corpus)
+            client.error(PgError.error("0A000", "pgml-sidecar does not serve a simple Query that calls the API inside an "
+                    + "unfinished extended-protocol batch", "Send Sync to end the batch before the Query, as client libraries do."));
         } else {
             runGuarded(() -> statement.executeSimple(this));
         }
@@ -412,6 +416,11 @@ final class InterceptWorker implements Runnable, SessionContext {
     @Override
     public Map<String, String> startupParameters() {
         return attributes.startupParameters();
+    }
+
+    @Override
+    public String serverParameter(String name) {
+        return attributes.serverParameter(name);
     }
 
     @Override

@@ -63,8 +63,12 @@ final class ProtocolState {
         return Collections.unmodifiableMap(allowed);
     }
 
-    /** COPY_END marks where the client ended a COPY FROM STDIN (CopyDone/CopyFail); it gets no reply. */
-    private enum Pending { PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, SYNC, QUERY, FUNCTION_CALL, COPY_END }
+    /**
+     * COPY_END marks where the client ended a COPY FROM STDIN (CopyDone/CopyFail); it gets no reply.
+     * MALFORMED_FLUSH is a Flush with a body: PostgreSQL answers it with an ErrorResponse and then ignores
+     * messages until Sync (a well-formed Flush gets no reply and is not tracked).
+     */
+    private enum Pending { PARSE, BIND, DESCRIBE, EXECUTE, CLOSE, SYNC, QUERY, FUNCTION_CALL, COPY_END, MALFORMED_FLUSH }
 
     private final IllegalTransition onIllegalTransition;
     private volatile Phase phase = Phase.STARTUP;
@@ -275,6 +279,22 @@ final class ProtocolState {
 
     /** A frontend message went to the backend; it expects the replies the protocol gives it. */
     void sent(byte frontendType) {
+        sent(frontendType, 0);
+    }
+
+    /**
+     * As {@link #sent(byte)}, knowing the message's body length: PostgreSQL refuses a Flush that has a body
+     * ("invalid message format") and then skips to the next Sync, so that error must not be taken for the reply
+     * to a later message (found by the saved protocol corpus: an intercepted Query after it waited forever).
+     */
+    void sent(byte frontendType, int bodyLength) {
+        if (frontendType == FrontendType.FLUSH) {
+            if (bodyLength > 0 && !skippingUntilSync && !copyInSwallowsSync) { // copy-in mode ignores any Flush
+                pending.add(Pending.MALFORMED_FLUSH);
+                settle();
+            }
+            return;
+        }
         if (frontendType == FrontendType.COPY_DONE || frontendType == FrontendType.COPY_FAIL) {
             copyInSwallowsSync = false;
             if (!pending.isEmpty() && !skippingUntilSync) {
@@ -366,7 +386,7 @@ final class ProtocolState {
     }
 
     /**
-     * CopyInResponse: the statement at the head runs COPY FROM STDIN. The Syncs the client sent
+     * CopyInResponse: the statement at the head runs COPY FROM STDIN. The Syncs (and Flushes) the client sent
      * after it and before ending the copy are read by the backend in copy-in mode and ignored.
      */
     private void copyInStarted() {
@@ -374,7 +394,7 @@ final class ProtocolState {
         it.next();
         while (it.hasNext()) {
             Pending p = it.next();
-            if (p != Pending.SYNC) {
+            if (p != Pending.SYNC && p != Pending.MALFORMED_FLUSH) {
                 return; // the copy's end (or a message that breaks copy-in mode) is already sent
             }
             it.remove();

@@ -9,6 +9,18 @@ final class SessionAttributes {
 
     private volatile Map<String, String> startupParameters = Map.of();
     private final ConcurrentHashMap<Class<?>, Object> interceptorState = new ConcurrentHashMap<>();
+    /** What the backend reported with ParameterStatus, as it passed (the last value wins). */
+    private final ConcurrentHashMap<String, String> serverParameters = new ConcurrentHashMap<>();
+
+    String serverParameter(String name) {
+        return serverParameters.get(name);
+    }
+
+    void serverParameter(String name, String value) {
+        if (serverParameters.size() < 256 || serverParameters.containsKey(name)) {
+            serverParameters.put(name, value);
+        }
+    }
 
     Map<String, String> startupParameters() {
         return startupParameters;

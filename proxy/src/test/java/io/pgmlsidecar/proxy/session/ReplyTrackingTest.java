@@ -42,6 +42,30 @@ class ReplyTrackingTest {
         assertIdle("CopyData and Flush expect no reply");
     }
 
+    /** PostgreSQL 15: a Flush with a body gets "invalid message format" (08P01 ERROR) and skips to the next Sync. */
+    @Test
+    void aFlushWithABodyFailsAndTheBackendSkipsToSync() {
+        tracker.sent((byte) 'H', 12);
+        sent("Q");
+        assertPending("the malformed Flush's error is awaited");
+        received("E");
+        assertTrue(tracker.skippingUntilSync(), "the error answers the Flush, not the Query");
+        assertIdle("PostgreSQL ignores the Query: no reply is awaited for it");
+        sent("S");
+        received("Z");
+        assertIdle("after the Sync's ReadyForQuery");
+        assertFalse(tracker.skippingUntilSync());
+
+        sent("Q");
+        tracker.sent((byte) 'H', 3);
+        received("TDCZ");
+        assertPending("the Query is answered, the Flush's error still comes");
+        received("E");
+        assertTrue(tracker.skippingUntilSync());
+        tracker.sent((byte) 'H', 3);
+        assertIdle("while skipping, PostgreSQL discards even a malformed Flush");
+    }
+
     @Test
     void simpleQueryEndsWithReadyForQuery() {
         sent("Q");
