@@ -1,0 +1,199 @@
+package io.pgmlsidecar.it.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pgmlsidecar.it.support.TestCluster;
+import io.pgmlsidecar.ml.tabular.TabularModel;
+import io.pgmlsidecar.ml.tabular.algorithms.XgboostModel;
+import io.pgmlsidecar.planner.PgmlInterceptor;
+import io.pgmlsidecar.planner.SidecarServices;
+import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
+import io.pgmlsidecar.proxy.ProxyConfig;
+import io.pgmlsidecar.proxy.ProxyServer;
+import io.pgmlsidecar.spark.engine.SparkSettings;
+import io.pgmlsidecar.spark.engine.SparkTrainingEngine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.XGBoost;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.util.PSQLException;
+
+/**
+ * pgml.train with {@code "engine": "spark"} through a sidecar whose Spark engine runs a real Spark (local[2]) in a child
+ * JVM (spark-job's driver program from spark-job/target, on a JDK 17 the engine finds), reading the test PostgreSQL
+ * with partitioned JDBC reads as the calling role.
+ */
+class SparkTrainingTest {
+
+    private static final TestCluster CLUSTER = TestCluster.get();
+    private static ProxyServer sparkSidecar;
+
+    @BeforeAll
+    static void startSidecarWithSpark() throws Exception {
+        Path job = Path.of("..", "spark-job", "target").toAbsolutePath().normalize();
+        String classpath = job.resolve("classes") + java.io.File.pathSeparator + Files.readString(job.resolve("job-classpath.txt")).trim();
+        Map<String, String> settings = Map.of("pgml.spark.master", "local[2]", "pgml.spark.job-classpath", classpath,
+                "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
+                "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2");
+        SparkTrainingEngine engine = new SparkTrainingEngine(SparkSettings.from(settings::get).orElseThrow());
+        sparkSidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
+                new PgmlInterceptor(SidecarServices.builder().trainingEngines(TrainingEngines.of(engine)).build())).start();
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS spark_digits");
+        }
+        try (Connection c = CLUSTER.connect(null); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT * FROM pgml.load_dataset('digits')").close();
+        }
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE spark_digits AS SELECT image, target FROM pgml.digits");
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (sparkSidecar != null) {
+            sparkSidecar.close();
+        }
+    }
+
+    private static Connection sparkSession(String user) throws SQLException {
+        Properties p = new Properties();
+        p.setProperty("user", user);
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sparkSidecar.port() + "/postgres", p);
+    }
+
+    @Test
+    void digitsTrainedOnSparkScoreLikeTheLocalEngineAndServeTheBoostersOwnPredictions() throws Exception {
+        double local;
+        double spark;
+        List<String> notices = new ArrayList<>();
+        try (Connection c = sparkSession("postgres"); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT * FROM pgml.train('it_spark_digits_local', 'classification', 'spark_digits', 'target', 'xgboost', "
+                    + "'{\"n_estimators\": 30}')").close();
+            try (ResultSet rs = s.executeQuery("SELECT * FROM pgml.train('it_spark_digits', 'classification', 'spark_digits', 'target', "
+                    + "'xgboost', '{\"n_estimators\": 30, \"engine\": \"spark\"}')")) {
+                assertTrue(rs.next());
+                assertEquals("xgboost", rs.getString("algorithm"));
+                for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+                    notices.add(w.getMessage());
+                }
+            }
+            local = metric(s, "it_spark_digits_local", "accuracy");
+            spark = metric(s, "it_spark_digits", "accuracy");
+            try (ResultSet rs = s.executeQuery("SELECT s.analysis->>'train_samples', s.analysis->>'test_samples', m.hyperparams::text "
+                    + "FROM pgml.models m JOIN pgml.projects p ON p.id = m.project_id JOIN pgml.snapshots s ON s.id = m.snapshot_id "
+                    + "WHERE p.name = 'it_spark_digits'")) {
+                assertTrue(rs.next());
+                assertEquals("1348", rs.getString(1), "the local split rules: 1797 rows, test_size 0.25");
+                assertEquals("449", rs.getString(2));
+                assertTrue(!rs.getString(3).contains("engine"), "the engine is no hyperparameter of the model: " + rs.getString(3));
+            }
+        }
+        assertTrue(local > 0.9, "local accuracy " + local);
+        assertTrue(Math.abs(spark - local) <= 0.02, "spark accuracy " + spark + " vs local " + local);
+        assertTrue(notices.stream().anyMatch(n -> n.startsWith("Spark read 1797 rows in 2 ranges")), "progress as NOTICEs: " + notices);
+        assertTrue(notices.stream().anyMatch(n -> n.startsWith("Spark stage")), "stage progress: " + notices);
+        assertNoJobRolesLeft();
+
+        // the booster stored in pgml.files, loaded in XGBoost itself, against pgml.predict_proba served by the sidecar
+        Booster booster;
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT f.data FROM pgml.files f JOIN pgml.models m ON m.id = f.model_id "
+                     + "JOIN pgml.projects p ON p.id = m.project_id WHERE p.name = 'it_spark_digits' AND f.path = 'estimator.rmp'")) {
+            assertTrue(rs.next());
+            XgboostModel model = (XgboostModel) TabularModel.fromBytes(rs.getBytes(1)).estimator();
+            booster = XGBoost.loadModel(model.boosterBytes());
+        }
+        try (Connection c = sparkSession("postgres"); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT x, pgml.predict('it_spark_digits', x), pgml.predict_proba('it_spark_digits', x) "
+                     + "FROM (SELECT array(SELECT unnest(image))::real[] AS x FROM spark_digits) d")) {
+            int rows = 0;
+            while (rs.next()) {
+                Float[] x = (Float[]) rs.getArray(1).getArray();
+                float[] flat = new float[x.length];
+                for (int i = 0; i < x.length; i++) {
+                    flat[i] = x[i];
+                }
+                DMatrix m = new DMatrix(flat, 1, flat.length, Float.NaN);
+                float[] own = booster.predict(m)[0];
+                m.dispose();
+                Float[] served = (Float[]) rs.getArray(3).getArray();
+                int argmax = 0;
+                for (int k = 0; k < own.length; k++) {
+                    assertEquals(own[k], served[k], 1e-6, "row " + rows + " class " + k);
+                    argmax = own[k] > own[argmax] ? k : argmax;
+                }
+                assertEquals(argmax, (int) rs.getFloat(2), "row " + rows);
+                rows++;
+            }
+            assertEquals(1797, rows);
+        }
+    }
+
+    @Test
+    void aRoleThatCannotReadTheRelationGetsPostgresqlsPermissionErrorFromTheJob() throws Exception {
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
+            s.execute("DROP ROLE IF EXISTS it_spark_denied");
+            s.execute("CREATE ROLE it_spark_denied LOGIN");
+            s.execute("GRANT USAGE ON SCHEMA pgml TO it_spark_denied");
+            s.execute("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA pgml TO it_spark_denied");
+            s.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA pgml TO it_spark_denied");
+        }
+        try (Connection c = sparkSession("it_spark_denied"); Statement s = c.createStatement()) {
+            PSQLException e = assertThrows(PSQLException.class, () -> s.executeQuery("SELECT * FROM pgml.train('it_spark_denied', "
+                    + "'classification', 'spark_digits', 'target', 'xgboost', '{\"engine\": \"spark\"}')"));
+            assertEquals("42501", e.getSQLState(), e.getMessage());
+            assertEquals("permission denied for table spark_digits", e.getServerErrorMessage().getMessage());
+            // the session goes on
+            try (ResultSet rs = s.executeQuery("SELECT current_user")) {
+                assertTrue(rs.next());
+                assertEquals("it_spark_denied", rs.getString(1));
+            }
+        }
+        assertNoJobRolesLeft();
+    }
+
+    @Test
+    void withoutASparkMasterTheEngineIsAClearError() throws Exception {
+        try (Connection c = CLUSTER.connect(null); Statement s = c.createStatement()) {
+            PSQLException e = assertThrows(PSQLException.class, () -> s.executeQuery("SELECT * FROM pgml.train('it_spark_none', "
+                    + "'classification', 'spark_digits', 'target', 'xgboost', '{\"engine\": \"spark\"}')"));
+            assertEquals("55000", e.getSQLState(), e.getMessage());
+            assertNotNull(e.getServerErrorMessage().getHint());
+            assertTrue(e.getServerErrorMessage().getHint().contains("pgml.spark.master"), e.getServerErrorMessage().getHint());
+        }
+    }
+
+    private static double metric(Statement s, String project, String key) throws SQLException {
+        try (ResultSet rs = s.executeQuery("SELECT (m.metrics->>'" + key + "')::float8 FROM pgml.models m JOIN pgml.projects p "
+                + "ON p.id = m.project_id WHERE p.name = '" + project + "' ORDER BY m.id DESC LIMIT 1")) {
+            assertTrue(rs.next());
+            return rs.getDouble(1);
+        }
+    }
+
+    private static void assertNoJobRolesLeft() throws SQLException {
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pgml\\_spark\\_%'")) {
+            assertTrue(rs.next());
+            assertEquals(0, rs.getInt(1), "the jobs' login roles are dropped when they end");
+        }
+    }
+}
