@@ -106,6 +106,7 @@ class SparkTrainingTest {
                 assertTrue(!rs.getString(3).contains("engine"), "the engine is no hyperparameter of the model: " + rs.getString(3));
             }
         }
+        System.out.printf("digits xgboost accuracy: local %.4f, spark local[2] %.4f%n", local, spark);
         assertTrue(local > 0.9, "local accuracy " + local);
         assertTrue(Math.abs(spark - local) <= 0.02, "spark accuracy " + spark + " vs local " + local);
         assertTrue(notices.stream().anyMatch(n -> n.startsWith("Spark read 1797 rows in 2 ranges")), "progress as NOTICEs: " + notices);
@@ -145,6 +146,55 @@ class SparkTrainingTest {
             }
             assertEquals(1797, rows);
         }
+    }
+
+    @Test
+    void regressionOnSparkScoresLikeTheLocalEngine() throws Exception {
+        try (Connection c = sparkSession("postgres"); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT * FROM pgml.load_dataset('diabetes')").close();
+            s.executeQuery("SELECT * FROM pgml.train('it_spark_diabetes_local', 'regression', 'pgml.diabetes', 'target', 'xgboost', "
+                    + "'{\"n_estimators\": 20, \"max_depth\": 3}')").close();
+            s.executeQuery("SELECT * FROM pgml.train('it_spark_diabetes', 'regression', 'pgml.diabetes', 'target', 'xgboost', "
+                    + "'{\"n_estimators\": 20, \"max_depth\": 3, \"engine\": \"spark\"}')").close();
+            double local = metric(s, "it_spark_diabetes_local", "r2");
+            double spark = metric(s, "it_spark_diabetes", "r2");
+            System.out.printf("diabetes xgboost r2: local %.4f, spark local[2] %.4f%n", local, spark);
+            assertTrue(local > 0.2, "local r2 " + local);
+            assertTrue(Math.abs(spark - local) <= 0.05, "spark r2 " + spark + " vs local " + local);
+            try (ResultSet rs = s.executeQuery("SELECT pgml.predict('it_spark_diabetes', ARRAY[0.03, 0.05, 0.06, 0.02, -0.04, -0.03, -0.04, -0.002, 0.02, -0.02])")) {
+                assertTrue(rs.next());
+                assertTrue(rs.getDouble(1) > 25 && rs.getDouble(1) < 346, "a prediction within the targets' range: " + rs.getDouble(1));
+            }
+        }
+        assertNoJobRolesLeft();
+    }
+
+    @Test
+    void theJobReadsWithTheCallingRolesRowLevelSecurity() throws Exception {
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS spark_rls");
+            s.execute("DROP ROLE IF EXISTS it_spark_rls");
+            s.execute("CREATE ROLE it_spark_rls LOGIN");
+            s.execute("GRANT USAGE ON SCHEMA pgml TO it_spark_rls");
+            s.execute("GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA pgml TO it_spark_rls");
+            s.execute("GRANT USAGE ON ALL SEQUENCES IN SCHEMA pgml TO it_spark_rls");
+            s.execute("CREATE TABLE spark_rls AS SELECT i AS id, (i % 7)::float8 AS x, (i % 7 > 3)::int AS y FROM generate_series(1, 400) i");
+            s.execute("GRANT SELECT ON spark_rls TO it_spark_rls");
+            s.execute("ALTER TABLE spark_rls ENABLE ROW LEVEL SECURITY");
+            s.execute("CREATE POLICY even_rows ON spark_rls FOR SELECT TO it_spark_rls USING (id % 2 = 0)");
+        }
+        // the session sees 200 rows; a job reading as anyone else (the table's owner, a superuser) would see 400 and fail
+        try (Connection c = sparkSession("it_spark_rls"); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT * FROM pgml.train('it_spark_rls', 'classification', 'spark_rls', 'y', 'xgboost', "
+                    + "'{\"n_estimators\": 5, \"engine\": \"spark\"}')").close();
+            try (ResultSet rs = s.executeQuery("SELECT (s.analysis->>'samples')::int, (m.metrics->>'accuracy')::float8 FROM pgml.models m "
+                    + "JOIN pgml.projects p ON p.id = m.project_id JOIN pgml.snapshots s ON s.id = m.snapshot_id WHERE p.name = 'it_spark_rls'")) {
+                assertTrue(rs.next());
+                assertEquals(200, rs.getInt(1));
+                assertEquals(1.0, rs.getDouble(2), 1e-9, "y is a function of x");
+            }
+        }
+        assertNoJobRolesLeft();
     }
 
     @Test

@@ -29,7 +29,6 @@ final class EngineTraining implements AutoCloseable {
 
     private final EngineJob job;
     private final String relation;
-    private long[] counts;
 
     private EngineTraining(EngineJob job, String relation) {
         this.job = job;
@@ -66,18 +65,34 @@ final class EngineTraining implements AutoCloseable {
 
     /** Waits for the job's read (relaying its progress), then reads the relation through the session in ctid order. */
     RelationReader.Relation read(SessionContext session, List<String> labels) {
-        counts = job.awaitRead(m -> TabularActions.notice(session, m), session::cancelRequested);
+        EngineJob.ReadSummary summary = job.awaitRead(m -> TabularActions.notice(session, m), session::cancelRequested);
         RelationReader.Relation data = RelationReader.read(session, relation, labels, " ORDER BY ctid");
+        Dataset d = data.dataset();
         long jobRows = 0;
-        for (long c : counts) {
+        for (long c : summary.counts()) {
             jobRows += c;
         }
-        if (jobRows != data.dataset().numRows()) {
-            throw new PgException(io.pgmlsidecar.proxy.codec.PgError.error("55000", "the training job read " + jobRows
-                    + " rows of " + relation + " where this session reads " + data.dataset().numRows(),
-                    "The job reads what is committed: commit changes to the relation before training on it, and train again."));
+        if (jobRows != d.numRows()) {
+            throw changed("the training job read " + jobRows + " rows of " + relation + " where this session reads " + d.numRows());
+        }
+        int row = 0;
+        for (int p = 0; p < summary.counts().length; p++) {
+            double sum = 0;
+            for (int i = 0; i < summary.counts()[p]; i++, row++) {
+                sum += (i + 1.0) * ((d.labelKind() == LabelKind.TEXT ? 0 : d.numericLabel(row)) + 1.0);
+            }
+            double expected = summary.checksums()[p];
+            if (Math.abs(sum - expected) > 1e-6 * Math.max(1, Math.abs(expected))) {
+                throw changed("the training job and this session read different rows of " + relation + " (range " + p + ")");
+            }
         }
         return data;
+    }
+
+    private static PgException changed(String message) {
+        return new PgException(io.pgmlsidecar.proxy.codec.PgError.error("55000", message,
+                "The job reads what is committed: commit changes to the relation before training on it (and keep it "
+                        + "unchanged while it trains), then train again."));
     }
 
     /** Trains the booster of the local fit on the job, on the training rows of {@code split}. */

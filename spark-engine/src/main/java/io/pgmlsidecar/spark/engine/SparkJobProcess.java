@@ -3,6 +3,7 @@ package io.pgmlsidecar.spark.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgmlsidecar.planner.tabular.engine.EngineJob;
+import io.pgmlsidecar.planner.tabular.engine.EngineJob.ReadSummary;
 import io.pgmlsidecar.planner.tabular.engine.FitCommand;
 import io.pgmlsidecar.proxy.codec.PgError;
 import io.pgmlsidecar.proxy.intercept.PgException;
@@ -175,15 +176,17 @@ final class SparkJobProcess implements EngineJob {
     }
 
     @Override
-    public long[] awaitRead(Consumer<String> progress, BooleanSupplier cancelled) {
+    public ReadSummary awaitRead(Consumer<String> progress, BooleanSupplier cancelled) {
         JsonNode read = await("read", progress, cancelled);
         long[] counts = new long[read.path("counts").size()];
+        double[] checksums = new double[counts.length];
         for (int i = 0; i < counts.length; i++) {
             counts[i] = read.path("counts").get(i).asLong();
+            checksums[i] = read.path("checksums").path(i).asDouble();
         }
         progress.accept(String.format(java.util.Locale.ROOT, "Spark read %d rows in %d ranges in %.1f s",
                 java.util.Arrays.stream(counts).sum(), counts.length, read.path("seconds").asDouble()));
-        return counts;
+        return new ReadSummary(counts, checksums);
     }
 
     @Override

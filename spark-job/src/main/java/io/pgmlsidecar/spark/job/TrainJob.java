@@ -48,16 +48,20 @@ public final class TrainJob {
             protocol.progress("Spark " + spark.version() + " at " + master + ": reading " + spec.relation() + " in " + ranges.length
                     + " ranges of its blocks as role " + spec.role());
             JavaRDD<PartitionedRead.ReadRow> rows = PartitionedRead.read(sc, spec, ranges).persist(StorageLevel.MEMORY_AND_DISK());
-            Map<Integer, Long> byPartition = rows.map(PartitionedRead.ReadRow::partition).countByValue();
             long[] counts = new long[ranges.length];
+            double[] checksums = new double[ranges.length];
+            for (double[] r : rows.mapPartitions(TrainJob::rangeSummary, true).collect()) {
+                counts[(int) r[0]] = (long) r[1];
+                checksums[(int) r[0]] = r[2];
+            }
             long[] offsets = new long[ranges.length];
-            for (int p = 0; p < counts.length; p++) {
-                counts[p] = byPartition.getOrDefault(p, 0L);
-                offsets[p] = p == 0 ? 0 : offsets[p - 1] + counts[p - 1];
+            for (int p = 1; p < counts.length; p++) {
+                offsets[p] = offsets[p - 1] + counts[p - 1];
             }
             Map<String, Object> read = new LinkedHashMap<>();
             read.put("event", "read");
             read.put("counts", counts);
+            read.put("checksums", checksums);
             read.put("seconds", (System.nanoTime() - t0) / 1e9);
             protocol.send(read);
 
@@ -86,6 +90,23 @@ public final class TrainJob {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * Rows of a range and an order-sensitive sum of its labels, Σ (i + 1)·(label + 1): the sidecar computes the same over
+     * its own read, so a row that moved between the two reads (an UPDATE gives it a new ctid) is caught, not mislabelled.
+     */
+    private static java.util.Iterator<double[]> rangeSummary(java.util.Iterator<PartitionedRead.ReadRow> it) {
+        int partition = -1;
+        long n = 0;
+        double sum = 0;
+        while (it.hasNext()) {
+            PartitionedRead.ReadRow r = it.next();
+            partition = r.partition();
+            sum += (r.index() + 1.0) * (r.label() + 1.0);
+            n++;
+        }
+        return partition < 0 ? java.util.Collections.emptyIterator() : List.of(new double[] {partition, n, sum}).iterator();
     }
 
     /** Each completed stage as a progress line (the sidecar relays them as NOTICEs). */

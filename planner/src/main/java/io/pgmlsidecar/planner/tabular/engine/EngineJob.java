@@ -7,10 +7,15 @@ import java.util.function.Consumer;
 public interface EngineJob extends AutoCloseable {
 
     /**
-     * Waits until the job has read the relation; the rows it read per range, ranges in ctid order (range p holds rows
-     * {@code sum(counts[0..p))} onwards). {@code progress} gets the job's messages; {@code cancelled} stops the wait.
+     * Waits until the job has read the relation. {@code progress} gets the job's messages; {@code cancelled} stops the wait.
      */
-    long[] awaitRead(Consumer<String> progress, BooleanSupplier cancelled);
+    ReadSummary awaitRead(Consumer<String> progress, BooleanSupplier cancelled);
+
+    /**
+     * Rows per range, ranges in ctid order (range p holds rows {@code sum(counts[0..p))} onwards), and per range
+     * Σ (i + 1)·(label + 1) over its rows i (booleans 0/1): the session's read must give the same.
+     */
+    record ReadSummary(long[] counts, double[] checksums) {}
 
     /** Trains on the rows the command keeps; the booster as XGBoost saves it. */
     byte[] fit(FitCommand command, Consumer<String> progress, BooleanSupplier cancelled);

@@ -43,7 +43,7 @@ public final class TrainingEngines {
         if ("spark".equals(name)) {
             throw new PgException("55000", "no Spark master is configured for pgml.train's spark engine",
                     "Start the sidecar with -Dpgml.spark.master=<local[N] | spark://host:7077> and the spark-engine module on its "
-                            + "class path (see docs/operations.md, \"Training on Spark\"), or leave \"engine\" out of hyperparams to train "
+                            + "class path (see spark-engine/README.md), or leave \"engine\" out of hyperparams to train "
                             + "in the sidecar.");
         }
         throw new PgException("22023", "unknown training engine \"" + name + "\"",
