@@ -59,6 +59,6 @@ public record SparkSettings(String master, String jobClasspath, Path javaHome, S
 
     /** The JDBC URL of {@code database}. */
     String jdbcUrl(String database) {
-        return jdbcUrl + (jdbcUrl.endsWith("/") ? "" : "/") + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8);
+        return jdbcUrl + (jdbcUrl.endsWith("/") ? "" : "/") + java.net.URLEncoder.encode(database, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
 }
