@@ -221,6 +221,44 @@ class SparkTrainingTest {
     }
 
     @Test
+    void aCancelKillsTheJob() throws Exception {
+        try (Connection c = sparkSession("postgres"); Statement s = c.createStatement()) {
+            java.util.concurrent.CompletableFuture<SQLException> training = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    s.executeQuery("SELECT * FROM pgml.train('it_spark_cancel', 'classification', 'spark_digits', 'target', 'xgboost', "
+                            + "'{\"n_estimators\": 30, \"engine\": \"spark\"}')").close();
+                    return null;
+                } catch (SQLException e) {
+                    return e;
+                }
+            });
+            // cancel once the driver runs (its JVM is a child of this one, through the sidecar in this JVM)
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (driverProcesses() == 0 && System.nanoTime() < deadline && !training.isDone()) {
+                Thread.sleep(100);
+            }
+            assertTrue(driverProcesses() > 0, "the driver started");
+            Thread.sleep(1000);
+            s.cancel();
+            SQLException e = training.get(120, java.util.concurrent.TimeUnit.SECONDS);
+            assertNotNull(e, "the training was cancelled");
+            assertEquals("57014", e.getSQLState(), e.getMessage());
+            assertEquals(0, driverProcesses(), "the driver is gone");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM pgml.models m JOIN pgml.projects p ON p.id = m.project_id "
+                    + "WHERE p.name = 'it_spark_cancel'")) {
+                assertTrue(rs.next());
+                assertEquals(0, rs.getInt(1), "no model of the cancelled training");
+            }
+        }
+        assertNoJobRolesLeft();
+    }
+
+    /** Java processes below this JVM: the drivers (the test PostgreSQL's processes are not Java; /proc may not show a command line that long). */
+    private static long driverProcesses() {
+        return ProcessHandle.current().descendants().filter(p -> p.info().command().orElse("").endsWith("/bin/java")).count();
+    }
+
+    @Test
     void withoutASparkMasterTheEngineIsAClearError() throws Exception {
         try (Connection c = CLUSTER.connect(null); Statement s = c.createStatement()) {
             PSQLException e = assertThrows(PSQLException.class, () -> s.executeQuery("SELECT * FROM pgml.train('it_spark_none', "
