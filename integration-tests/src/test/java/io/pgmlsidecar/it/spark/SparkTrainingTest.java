@@ -44,14 +44,15 @@ class SparkTrainingTest {
 
     private static final TestCluster CLUSTER = TestCluster.get();
     private static ProxyServer sparkSidecar;
+    private static Map<String, String> settings;
 
     @BeforeAll
     static void startSidecarWithSpark() throws Exception {
         Path job = Path.of("..", "spark-job", "target").toAbsolutePath().normalize();
         String classpath = job.resolve("classes") + java.io.File.pathSeparator + Files.readString(job.resolve("job-classpath.txt")).trim();
-        Map<String, String> settings = Map.of("pgml.spark.master", "local[2]", "pgml.spark.job-classpath", classpath,
+        settings = Map.of("pgml.spark.master", "local[2]", "pgml.spark.job-classpath", classpath,
                 "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
-                "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2");
+                "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2", "pgml.spark.auto-above-rows", "1000");
         SparkTrainingEngine engine = new SparkTrainingEngine(SparkSettings.from(settings::get).orElseThrow());
         sparkSidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
                 new PgmlInterceptor(SidecarServices.builder().trainingEngines(TrainingEngines.of(engine)).build())).start();
@@ -63,6 +64,10 @@ class SparkTrainingTest {
         }
         try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE spark_digits AS SELECT image, target FROM pgml.digits");
+            s.execute("ANALYZE spark_digits");
+            s.execute("DROP TABLE IF EXISTS spark_small");
+            s.execute("CREATE TABLE spark_small AS SELECT image, target FROM spark_digits LIMIT 500");
+            s.execute("ANALYZE spark_small");
         }
     }
 
@@ -86,9 +91,11 @@ class SparkTrainingTest {
         List<String> notices = new ArrayList<>();
         try (Connection c = sparkSession("postgres"); Statement s = c.createStatement()) {
             s.executeQuery("SELECT * FROM pgml.train('it_spark_digits_local', 'classification', 'spark_digits', 'target', 'xgboost', "
-                    + "'{\"n_estimators\": 30}')").close();
+                    + "'{\"n_estimators\": 30, \"engine\": \"local\"}')").close();
+            assertTrue(notices(s).stream().noneMatch(n -> n.contains("Spark")), "\"engine\": \"local\" trains here: " + notices(s));
+            // no engine named: 1,797 rows are above this sidecar's pgml.spark.auto-above-rows (1000)
             try (ResultSet rs = s.executeQuery("SELECT * FROM pgml.train('it_spark_digits', 'classification', 'spark_digits', 'target', "
-                    + "'xgboost', '{\"n_estimators\": 30, \"engine\": \"spark\"}')")) {
+                    + "'xgboost', '{\"n_estimators\": 30}')")) {
                 assertTrue(rs.next());
                 assertEquals("xgboost", rs.getString("algorithm"));
                 for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
@@ -109,6 +116,7 @@ class SparkTrainingTest {
         System.out.printf("digits xgboost accuracy: local %.4f, spark local[2] %.4f%n", local, spark);
         assertTrue(local > 0.9, "local accuracy " + local);
         assertTrue(Math.abs(spark - local) <= 0.02, "spark accuracy " + spark + " vs local " + local);
+        assertTrue(notices.stream().anyMatch(n -> n.startsWith("Training on spark: spark_digits has about 1797 rows")), notices.toString());
         assertTrue(notices.stream().anyMatch(n -> n.startsWith("Spark read 1797 rows in 2 ranges")), "progress as NOTICEs: " + notices);
         assertTrue(notices.stream().anyMatch(n -> n.startsWith("Spark stage")), "stage progress: " + notices);
         assertNoJobRolesLeft();
@@ -218,6 +226,26 @@ class SparkTrainingTest {
             }
         }
         assertNoJobRolesLeft();
+    }
+
+    @Test
+    void belowTheOperatorsRowCountTrainingsThatNameNoEngineStayInTheSidecar() throws Exception {
+        try (Connection c = sparkSession("postgres"); Statement s = c.createStatement()) {
+            s.executeQuery("SELECT * FROM pgml.train('it_spark_small', 'classification', 'spark_small', 'target', 'xgboost', "
+                    + "'{\"n_estimators\": 10}')").close();
+            assertTrue(notices(s).stream().noneMatch(n -> n.contains("Spark") || n.contains("spark:")), "500 rows train here: " + notices(s));
+            // nor do what Spark does not train: another algorithm over the large table
+            s.executeQuery("SELECT * FROM pgml.train('it_spark_linear', 'classification', 'spark_digits', 'target', 'linear')").close();
+            assertTrue(notices(s).stream().noneMatch(n -> n.contains("Spark") || n.contains("spark:")), "linear trains here: " + notices(s));
+        }
+    }
+
+    private static List<String> notices(Statement s) throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+            out.add(w.getMessage());
+        }
+        return out;
     }
 
     @Test

@@ -29,10 +29,16 @@ final class EngineTraining implements AutoCloseable {
 
     private final EngineJob job;
     private final String relation;
+    private final String engineName;
 
-    private EngineTraining(EngineJob job, String relation) {
+    private EngineTraining(EngineJob job, String relation, String engineName) {
         this.job = job;
         this.relation = relation;
+        this.engineName = engineName;
+    }
+
+    String engineName() {
+        return engineName;
     }
 
     /** Checks what the engine can train, then starts its job on the relation the session will read. */
@@ -55,7 +61,7 @@ final class EngineTraining implements AutoCloseable {
         }
         List<String[]> who = BackendSteps.query(session.backend(), "SELECT current_user::text, current_database()::text");
         EngineJob job = engine.start(new EngineJobRequest(who.get(0)[1], who.get(0)[0], relation, labels.get(0)));
-        return new EngineTraining(job, relation);
+        return new EngineTraining(job, relation, engine.name());
     }
 
     private static PgException unsupported(TrainingEngine engine, String what) {

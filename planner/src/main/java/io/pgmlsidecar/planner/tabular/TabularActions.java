@@ -12,6 +12,7 @@ import io.pgmlsidecar.ml.tabular.datasets.PgmlDatasets;
 import io.pgmlsidecar.ml.tabular.preprocess.PreprocessSpec;
 import io.pgmlsidecar.ml.tabular.split.Split;
 import io.pgmlsidecar.ml.tabular.split.TestSampling;
+import io.pgmlsidecar.planner.tabular.engine.TrainingEngine;
 import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
 import io.pgmlsidecar.planner.functions.EmbedCalls;
 import io.pgmlsidecar.planner.hostfiles.ServerFiles;
@@ -141,17 +142,41 @@ public final class TabularActions {
                 : "linear".equals(a.get(4)) && task == Task.DECOMPOSITION ? "pca" : a.get(4);
         Map<String, Object> hyperparams = new LinkedHashMap<>(EmbedCalls.kwargs(a.get(5)));
         Object engineName = hyperparams.remove("engine");
-        if (engineName == null || "sidecar".equals(engineName) || "local".equals(engineName)) {
-            return trainHere(session, a, projectName, catalog, project, task, preprocess, snapshot, algorithm, hyperparams, null);
-        }
         // another engine reads the relation itself; it and the session read the live table (a snapshot
         // materialized in this transaction is not visible to the job), in ctid order
         String relation = a.get(2) != null && snapshot.materialized() ? snapshot.table() : snapshot.readFrom();
-        try (EngineTraining remote = EngineTraining.start(engines.get(engineName.toString()), session, task,
+        TrainingEngine engine = engineName == null ? automaticEngine(session, task, algorithm, a.get(6), preprocess, snapshot, relation)
+                : "sidecar".equals(engineName) || "local".equals(engineName) ? null : engines.get(engineName.toString());
+        if (engine == null) {
+            return trainHere(session, a, projectName, catalog, project, task, preprocess, snapshot, algorithm, hyperparams, null);
+        }
+        try (EngineTraining remote = EngineTraining.start(engine, session, task,
                 guard(() -> io.pgmlsidecar.ml.tabular.algorithms.Algorithms.normalize(task, algorithm)), a.get(6), preprocess,
                 relation, snapshot.labels())) {
             return trainHere(session, a, projectName, catalog, project, task, preprocess, snapshot, algorithm, hyperparams, remote);
         }
+    }
+
+    /**
+     * The engine that takes a training naming none: only what it can train (xgboost classification / regression on one
+     * label, no search, no preprocess), over a relation PostgreSQL estimates at its threshold or more rows.
+     */
+    private TrainingEngine automaticEngine(SessionContext session, Task task, String algorithm, String search, PreprocessSpec preprocess,
+                                           TabularSnapshots.Snapshot snapshot, String relation) {
+        if (!engines.hasAutomatic() || (task != Task.CLASSIFICATION && task != Task.REGRESSION) || search != null
+                || !preprocess.columns().isEmpty() || snapshot.labels() == null || snapshot.labels().size() != 1
+                || !"xgboost".equals(guard(() -> io.pgmlsidecar.ml.tabular.algorithms.Algorithms.normalize(task, algorithm)))) {
+            return null;
+        }
+        List<String[]> estimate = BackendSteps.query(session.backend(),
+                "SELECT reltuples::int8 FROM pg_class WHERE oid = $1::regclass AND relkind IN ('r', 'm')", relation);
+        long rows = estimate.isEmpty() || estimate.get(0)[0] == null ? -1 : Long.parseLong(estimate.get(0)[0]);
+        TrainingEngine engine = rows < 0 ? null : engines.automaticFor(rows).orElse(null);
+        if (engine != null) {
+            notice(session, "Training on " + engine.name() + ": " + relation + " has about " + rows + " rows (the "
+                    + engine.name() + " engine takes trainings from " + engine.automaticAboveRows() + " rows)");
+        }
+        return engine;
     }
 
     private List<String[]> trainHere(SessionContext session, List<String> a, String projectName, TabularCatalog catalog,
@@ -167,7 +192,7 @@ public final class TabularActions {
         Split split = guard(() -> TabularTrainer.splitFor(data.dataset(), base));
         TrainRequest request = remote == null ? base : base.withExternalXgboost(remote.boosterFit(data.dataset(), task, split));
         notice(session, "Training Model { task: " + task.pgName() + ", algorithm: " + algorithm
-                + (remote == null ? "" : ", engine: " + engineOf(a.get(5))) + " }");
+                + (remote == null ? "" : ", engine: " + remote.engineName()) + " }");
         BackgroundFit<TrainedModel> fit = BackgroundFit.start(session, progress -> guard(() -> {
             TrainResult trained = TabularTrainer.train(data.dataset(), request, progress);
             return new TrainedModel(trained, trained.model().toBytes());
@@ -201,9 +226,6 @@ public final class TabularActions {
 
     private record TrainedModel(TrainResult result, byte[] bytes) {}
 
-    private static String engineOf(String hyperparamsJson) {
-        return String.valueOf(EmbedCalls.kwargs(hyperparamsJson).get("engine"));
-    }
 
     /** snapshot(relation_name, y_column_name, test_size, test_sampling, preprocess) → (relation, y_column_name); always materialized. */
     public List<String[]> snapshot(SessionContext session, List<String> a) {

@@ -47,6 +47,7 @@ final class SparkJobProcess implements EngineJob {
     private final BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
     private final Deque<String> tail = new ArrayDeque<>();
     private final OutputStream stdin;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private SparkJobProcess(Process process, ShortLivedRole role, Path dir) {
         this.process = process;
@@ -215,6 +216,9 @@ final class SparkJobProcess implements EngineJob {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // a cancel closed it already
+        }
         try {
             stdin.close();
         } catch (IOException ignored) {

@@ -17,11 +17,14 @@ import java.util.function.Function;
  *   <li>{@code admin-user}, {@code admin-password}: a role with CREATEROLE that makes the jobs' short-lived login roles;</li>
  *   <li>{@code partitions} (2): JDBC reads and XGBoost workers per job; {@code driver-memory} (1g);
  *       {@code java-options}: more options for the driver's JVM (e.g. {@code -Dspark.executor.memory=4g});
- *       {@code work-dir} (the temporary directory); {@code role-ttl-minutes} (60): the login role's VALID UNTIL.</li>
+ *       {@code work-dir} (the temporary directory); {@code role-ttl-minutes} (60): the login role's VALID UNTIL;
+ *       {@code auto-above-rows} (off): trainings that name no engine and that Spark can take go to Spark when
+ *       PostgreSQL estimates the relation at this many rows or more.</li>
  * </ul>
  */
 public record SparkSettings(String master, String jobClasspath, Path javaHome, String jdbcUrl, String adminUser, String adminPassword,
-                            int partitions, String driverMemory, String javaOptions, Path workDir, int roleTtlMinutes) {
+                            int partitions, String driverMemory, String javaOptions, Path workDir, int roleTtlMinutes,
+                            long automaticAboveRows) {
 
     public static final String PREFIX = "pgml.spark.";
 
@@ -39,7 +42,8 @@ public record SparkSettings(String master, String jobClasspath, Path javaHome, S
                 or(s.apply("jdbc-url"), "jdbc:postgresql://127.0.0.1:5432/"), or(s.apply("admin-user"), "postgres"),
                 or(s.apply("admin-password"), ""), Integer.parseInt(or(s.apply("partitions"), "2")), or(s.apply("driver-memory"), "1g"),
                 or(s.apply("java-options"), ""), Path.of(or(s.apply("work-dir"), System.getProperty("java.io.tmpdir"))),
-                Integer.parseInt(or(s.apply("role-ttl-minutes"), "60"))));
+                Integer.parseInt(or(s.apply("role-ttl-minutes"), "60")),
+                s.apply("auto-above-rows") == null ? Long.MAX_VALUE : Long.parseLong(s.apply("auto-above-rows"))));
     }
 
     private static String or(String v, String otherwise) {

@@ -22,6 +22,11 @@ public final class SparkTrainingEngine implements TrainingEngine {
     }
 
     @Override
+    public long automaticAboveRows() {
+        return settings.automaticAboveRows();
+    }
+
+    @Override
     public EngineJob start(EngineJobRequest request) {
         if (settings.jobClasspath() == null) {
             throw new PgException("55000", "pgml.spark.job-classpath is not set: the sidecar cannot start the Spark driver",

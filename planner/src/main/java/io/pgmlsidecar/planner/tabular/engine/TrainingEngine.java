@@ -15,6 +15,14 @@ public interface TrainingEngine {
     /** The name hyperparams choose it by ("spark"). */
     String name();
 
+    /**
+     * Trainings this engine can take that name no engine go to it when the relation has at least this many rows
+     * (PostgreSQL's estimate, {@code pg_class.reltuples}); {@link Long#MAX_VALUE}: never.
+     */
+    default long automaticAboveRows() {
+        return Long.MAX_VALUE;
+    }
+
     /** Starts a job that reads {@code request.relation()}; returns once it runs. */
     EngineJob start(EngineJobRequest request);
 

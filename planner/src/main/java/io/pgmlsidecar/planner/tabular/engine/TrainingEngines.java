@@ -34,6 +34,16 @@ public final class TrainingEngines {
         return new TrainingEngines(m);
     }
 
+    /** The engine that takes trainings naming none over relations of {@code rows} (estimated) rows, if any. */
+    public java.util.Optional<TrainingEngine> automaticFor(long rows) {
+        return byName.values().stream().filter(e -> rows >= e.automaticAboveRows()).findFirst();
+    }
+
+    /** Whether some engine takes trainings that name none above a row count. */
+    public boolean hasAutomatic() {
+        return byName.values().stream().anyMatch(e -> e.automaticAboveRows() < Long.MAX_VALUE);
+    }
+
     /** The engine called {@code name}, or the error that says how to configure it. */
     public TrainingEngine get(String name) {
         TrainingEngine e = byName.get(name);
