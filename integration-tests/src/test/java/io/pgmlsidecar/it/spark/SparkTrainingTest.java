@@ -249,6 +249,22 @@ class SparkTrainingTest {
     }
 
     @Test
+    void changesTheJobCannotSeeAreAClearErrorNotAWrongSplit() throws Exception {
+        try (Connection c = sparkSession("postgres"); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("DELETE FROM spark_digits WHERE target = 0"); // uncommitted: the session sees it, the job does not
+            PSQLException e = assertThrows(PSQLException.class, () -> s.executeQuery("SELECT * FROM pgml.train('it_spark_changed', "
+                    + "'classification', 'spark_digits', 'target', 'xgboost', '{\"engine\": \"spark\"}')"));
+            assertEquals("55000", e.getSQLState(), e.getMessage());
+            assertTrue(e.getServerErrorMessage().getMessage().startsWith("the training job read 1797 rows of spark_digits where this session reads"),
+                    e.getServerErrorMessage().getMessage());
+            assertTrue(e.getServerErrorMessage().getHint().contains("commit"), e.getServerErrorMessage().getHint());
+            c.rollback();
+        }
+        assertNoJobRolesLeft();
+    }
+
+    @Test
     void aCancelKillsTheJob() throws Exception {
         try (Connection c = sparkSession("postgres"); Statement s = c.createStatement()) {
             java.util.concurrent.CompletableFuture<SQLException> training = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
