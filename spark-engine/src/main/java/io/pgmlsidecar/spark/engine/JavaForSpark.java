@@ -16,12 +16,17 @@ import java.util.stream.Stream;
  * calls {@code Subject.getSubject}, which throws on Java 23+, so the sidecar's own JVM (21+, often newer) is used only
  * when it is one of those. Found from the JDK's {@code release} file, without starting a process.
  */
-final class JavaForSpark {
+public final class JavaForSpark {
     private static final Pattern VERSION = Pattern.compile("JAVA_VERSION=\"(?:1\\.)?(\\d+)");
+
+    /** Spark's module options for Java 17+ (what its launcher adds, JavaModuleOptions). */
+    public static final List<String> MODULE_OPTIONS = Stream.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio",
+            "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref", "sun.nio.ch", "sun.nio.cs",
+            "sun.security.action", "sun.util.calendar").map(p -> "--add-opens=java.base/" + p + "=ALL-UNNAMED").toList();
 
     private JavaForSpark() {}
 
-    static Path find(Path configured) {
+    public static Path find(Path configured) {
         if (configured != null) {
             return java(configured);
         }

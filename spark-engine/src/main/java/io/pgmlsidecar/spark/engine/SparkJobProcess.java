@@ -36,10 +36,6 @@ import java.util.stream.Stream;
 final class SparkJobProcess implements EngineJob {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PREFIX = "PGML-SPARK ";
-    /** Spark's module options for Java 17+ (what its launcher adds, JavaModuleOptions). */
-    static final List<String> MODULE_OPTIONS = Stream.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio",
-            "java.util", "java.util.concurrent", "java.util.concurrent.atomic", "jdk.internal.ref", "sun.nio.ch", "sun.nio.cs",
-            "sun.security.action", "sun.util.calendar").map(p -> "--add-opens=java.base/" + p + "=ALL-UNNAMED").toList();
 
     private final Process process;
     private final ShortLivedRole role;
@@ -64,7 +60,7 @@ final class SparkJobProcess implements EngineJob {
             List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx" + settings.driverMemory(),
                     "-XX:+IgnoreUnrecognizedVMOptions", "-Djdk.reflect.useDirectMethodHandle=false",
                     "-Dspark.local.dir=" + dir, "-Djava.io.tmpdir=" + dir));
-            command.addAll(MODULE_OPTIONS);
+            command.addAll(JavaForSpark.MODULE_OPTIONS);
             if (!settings.javaOptions().isEmpty()) {
                 command.addAll(List.of(settings.javaOptions().split("\\s+")));
             }
