@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * split — for Spark the job's partitioned read and its fit (from its NOTICEs) and the rest (driver start, the
  * session's read, split, scoring, store); for local the fit and scoring (pgml.models metrics) and the rest (the
  * session's read, split, store).
- * <p>Arguments: {@code spark-job-classpath sizes (comma-separated) [rounds per training (50)] [master (local[2])]}.
+ * <p>Arguments: {@code spark-job-classpath sizes (comma-separated) [rounds per training (50)] [master (local[2])]};
+ * {@code -Dbench.driverMemory} (4g), {@code -Dbench.javaOptions} (the driver's {@code pgml.spark.java-options}).
  */
 public final class SparkTrainBenchmark {
 
@@ -46,6 +47,9 @@ public final class SparkTrainBenchmark {
             Map<String, String> settings = new HashMap<>(Map.of("pgml.spark.master", master, "pgml.spark.job-classpath", classpath,
                     "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + pg.port() + "/", "pgml.spark.partitions", "2",
                     "pgml.spark.driver-memory", System.getProperty("bench.driverMemory", "4g")));
+            if (System.getProperty("bench.javaOptions") != null) {
+                settings.put("pgml.spark.java-options", System.getProperty("bench.javaOptions")); // e.g. executors' class path on a cluster
+            }
             SparkTrainingEngine engine = new SparkTrainingEngine(SparkSettings.from(settings::get).orElseThrow());
             ProxyServer sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", pg.port()).withEventLoopThreads(2),
                     new PgmlInterceptor(SidecarServices.builder().trainingEngines(TrainingEngines.of(engine)).build())).start();
