@@ -66,7 +66,7 @@ final class EngineTraining implements AutoCloseable {
 
     private static PgException unsupported(TrainingEngine engine, String what) {
         return new PgException("0A000", "the " + engine.name() + " engine does not train " + what + " yet",
-                "Leave \"engine\" out of hyperparams to train in the sidecar.");
+                "Train it in the sidecar with hyperparams \"engine\": \"local\".");
     }
 
     /** Waits for the job's read (relaying its progress), then reads the relation through the session in ctid order. */
@@ -105,7 +105,7 @@ final class EngineTraining implements AutoCloseable {
     ExternalBoosterFit boosterFit(Dataset data, Task task, Split split) {
         if (task == Task.CLASSIFICATION && data.labelKind() == LabelKind.TEXT) {
             throw new PgException("0A000", "the spark engine trains on numeric or boolean labels; \"" + data.labelName() + "\" is text",
-                    "Leave \"engine\" out of hyperparams to train in the sidecar.");
+                    "Train it in the sidecar with hyperparams \"engine\": \"local\".");
         }
         byte[] mask = new byte[(data.numRows() + 7) / 8];
         for (int row : split.train()) {

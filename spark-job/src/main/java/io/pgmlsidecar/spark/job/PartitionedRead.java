@@ -39,7 +39,7 @@ final class PartitionedRead {
                 rs.next();
                 if (!"r".equals(rs.getString(1)) && !"m".equals(rs.getString(1))) {
                     throw new JobFailure("0A000", "the spark engine reads tables and materialized views; " + spec.relation() + " is neither",
-                            "Train on a table (CREATE TABLE … AS SELECT …), or with the local engine (leave \"engine\" out of hyperparams).");
+                            "Train on a table (CREATE TABLE … AS SELECT …), or in the sidecar with hyperparams \"engine\": \"local\".");
                 }
                 blocks = rs.getLong(2);
             }
@@ -155,7 +155,7 @@ final class PartitionedRead {
 
         private static JobFailure notNumeric(String name, String type) {
             return new JobFailure("0A000", "the spark engine trains on numeric columns and numeric arrays; column \"" + name + "\" is " + type,
-                    "Train with the local engine (leave \"engine\" out of hyperparams), which encodes other types.");
+                    "Train it in the sidecar with hyperparams \"engine\": \"local\", which encodes other types.");
         }
 
         /** Appends column {@code i} to the features: a number (NULL: NaN, XGBoost's missing value) or a flattened array. */
