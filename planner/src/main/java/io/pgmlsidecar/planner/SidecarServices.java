@@ -6,15 +6,16 @@ import io.pgmlsidecar.planner.functions.EmbeddingModels;
 import io.pgmlsidecar.planner.hostfiles.ServerFiles;
 import io.pgmlsidecar.planner.remote.SettingsCipher;
 import io.pgmlsidecar.planner.tabular.DeploymentWatch;
+import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
 import io.pgmlsidecar.planner.tune.ClassifierTuning;
 
 /**
  * What the planner uses from outside itself: the embedding runtime, the transformer pipelines, the watch on deployment
- * changes, the remote endpoint client, the key that encrypts settings and the rule for files on the host. {@link #builder()} starts from "none of them".
+ * changes, the remote endpoint client, the key that encrypts settings, the rule for files on the host and the training engines. {@link #builder()} starts from "none of them".
  */
 public record SidecarServices(EmbeddingModels embeddings, TransformService transforms, ClassifierTuning tuning,
                               DeploymentWatch deployments, RemoteModels remote, SettingsCipher settingsCipher,
-                              ServerFiles serverFiles) {
+                              ServerFiles serverFiles, TrainingEngines trainingEngines) {
 
     public static Builder builder() {
         return new Builder();
@@ -31,6 +32,7 @@ public record SidecarServices(EmbeddingModels embeddings, TransformService trans
         private RemoteModels remote;
         private SettingsCipher settingsCipher;
         private ServerFiles serverFiles = ServerFiles.OFF;
+        private TrainingEngines trainingEngines;
 
         public Builder embeddings(EmbeddingModels e) {
             embeddings = e;
@@ -72,9 +74,15 @@ public record SidecarServices(EmbeddingModels embeddings, TransformService trans
             return this;
         }
 
+        /** Where pgml.train may send a fit (hyperparams "engine"); default: those on the class path that system properties configure. */
+        public Builder trainingEngines(TrainingEngines e) {
+            trainingEngines = e;
+            return this;
+        }
+
         public SidecarServices build() {
             return new SidecarServices(embeddings, transforms, tuning, deployments, remote != null ? remote : new RemoteModels(),
-                    settingsCipher, serverFiles);
+                    settingsCipher, serverFiles, trainingEngines != null ? trainingEngines : TrainingEngines.discover(System::getProperty));
         }
     }
 }

@@ -131,6 +131,12 @@ public final class TabularTrainer {
         } else {
             est = Algorithms.create(task, algorithm, params, req.xgboostDevice());
         }
+        if (req.externalXgboost() != null) {
+            if (!(est instanceof io.pgmlsidecar.ml.tabular.algorithms.XgboostModel xgb)) {
+                throw new TabularException("the external engine trains xgboost only, not " + algorithm, "use algorithm => 'xgboost'");
+            }
+            xgb.trainWith(req.externalXgboost());
+        }
         switch (task) {
             case REGRESSION -> {
                 if (est instanceof JointRegressor jr) {

@@ -11,11 +11,13 @@ import java.util.Objects;
  * The arguments of a training run, with pgml.train's defaults: algorithm linear, hyperparams {},
  * search none, test_size 0.25, test_sampling stratified, preprocess {}. {@code seed} makes splits, folds
  * and randomised algorithms reproducible (default 42). {@code xgboostDevice} ("cuda") is used when the
- * hyperparams name no device.
+ * hyperparams name no device. {@code externalXgboost}: where an xgboost fit's booster is trained instead of in this
+ * JVM (null: here).
  */
 public record TrainRequest(Task task, String algorithm, Map<String, Object> hyperparams, String search,
                            Map<String, List<Object>> searchParams, Map<String, Object> searchArgs, double testSize,
-                           TestSampling testSampling, PreprocessSpec preprocess, long seed, String xgboostDevice) {
+                           TestSampling testSampling, PreprocessSpec preprocess, long seed, String xgboostDevice,
+                           ExternalBoosterFit externalXgboost) {
 
     public TrainRequest {
         Objects.requireNonNull(task, "task");
@@ -25,6 +27,12 @@ public record TrainRequest(Task task, String algorithm, Map<String, Object> hype
         searchArgs = searchArgs == null ? Map.of() : searchArgs;
         testSampling = testSampling == null ? TestSampling.STRATIFIED : testSampling;
         preprocess = preprocess == null ? PreprocessSpec.NONE : preprocess;
+    }
+
+    /** This request with xgboost boosters trained by {@code fit}. */
+    public TrainRequest withExternalXgboost(ExternalBoosterFit fit) {
+        return new TrainRequest(task, algorithm, hyperparams, search, searchParams, searchArgs, testSize, testSampling, preprocess, seed,
+                xgboostDevice, fit);
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -63,6 +71,7 @@ public record TrainRequest(Task task, String algorithm, Map<String, Object> hype
         private PreprocessSpec preprocess = PreprocessSpec.NONE;
         private long seed = 42;
         private String xgboostDevice;
+        private ExternalBoosterFit externalXgboost;
 
         Builder(Task task) {
             this.task = task;
@@ -152,8 +161,15 @@ public record TrainRequest(Task task, String algorithm, Map<String, Object> hype
             return this;
         }
 
+        /** Trains xgboost boosters with {@code fit} instead of in this JVM (pgml.train's Spark engine). */
+        public Builder externalXgboost(ExternalBoosterFit fit) {
+            externalXgboost = fit;
+            return this;
+        }
+
         public TrainRequest build() {
-            return new TrainRequest(task, algorithm, hyperparams, search, searchParams, searchArgs, testSize, testSampling, preprocess, seed, xgboostDevice);
+            return new TrainRequest(task, algorithm, hyperparams, search, searchParams, searchArgs, testSize, testSampling, preprocess, seed,
+                    xgboostDevice, externalXgboost);
         }
     }
 }

@@ -29,7 +29,7 @@ public final class ServedFunctions {
         ModelStore trained = new ModelStore();
         Predictions predictions = new Predictions(trained, new DeploymentCache(services.deployments()),
                 new TunedPredictions(services.transforms()));
-        TabularFunctions.register(new TabularActions(trained, services.serverFiles()), new RegistryDump(services.serverFiles()),
+        TabularFunctions.register(new TabularActions(trained, services.serverFiles(), services.trainingEngines()), new RegistryDump(services.serverFiles()),
                 predictions, alone, rowWise);
         TabularFunctions.registerBatchOverRows(predictions, sets);
         AdminFunctions.register(embeddings, services.transforms(), trained, alone, rowWise);

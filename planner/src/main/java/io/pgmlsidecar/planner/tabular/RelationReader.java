@@ -44,11 +44,16 @@ public final class RelationReader {
 
     /** Reads every column; {@code labels}: none (unsupervised), one, or several for joint regression. */
     static Relation read(SessionContext session, String relation, List<String> labels) {
+        return read(session, relation, labels, "");
+    }
+
+    /** As {@link #read(SessionContext, String, List)}, rows in the order {@code orderBy} (" ORDER BY ctid") gives. */
+    static Relation read(SessionContext session, String relation, List<String> labels, String orderBy) {
         BackendClient backend = session.backend();
         // the unnamed statement and portal: nothing else runs on the session until the last row, and the
         // next statement replaces them (no Close round trip)
         String portal = "";
-        BackendClient.StatementInfo info = backend.prepare(portal, "SELECT * FROM " + relation, new int[0]);
+        BackendClient.StatementInfo info = backend.prepare(portal, "SELECT * FROM " + relation + orderBy, new int[0]);
         List<Column> columns = info.columns();
         Map<Integer, String> typeNames = typeNames(backend, columns);
         List<String> wanted = labels == null ? List.of() : labels;

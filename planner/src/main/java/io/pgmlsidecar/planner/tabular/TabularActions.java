@@ -10,7 +10,10 @@ import io.pgmlsidecar.ml.tabular.TrainResult;
 import io.pgmlsidecar.ml.tabular.datasets.LoadedTable;
 import io.pgmlsidecar.ml.tabular.datasets.PgmlDatasets;
 import io.pgmlsidecar.ml.tabular.preprocess.PreprocessSpec;
+import io.pgmlsidecar.ml.tabular.split.Split;
 import io.pgmlsidecar.ml.tabular.split.TestSampling;
+import io.pgmlsidecar.planner.tabular.engine.TrainingEngine;
+import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
 import io.pgmlsidecar.planner.functions.EmbedCalls;
 import io.pgmlsidecar.planner.hostfiles.ServerFiles;
 import io.pgmlsidecar.planner.values.TextArrays;
@@ -32,10 +35,17 @@ public final class TabularActions {
 
     private final ModelStore models;
     private final ServerFiles serverFiles;
+    private final TrainingEngines engines;
 
     public TabularActions(ModelStore models, ServerFiles serverFiles) {
+        this(models, serverFiles, TrainingEngines.NONE);
+    }
+
+    /** {@code engines}: where hyperparams {@code "engine"} may send a fit (decision 33d). */
+    public TabularActions(ModelStore models, ServerFiles serverFiles, TrainingEngines engines) {
         this.models = models;
         this.serverFiles = serverFiles;
+        this.engines = engines;
     }
 
     /** load_dataset(source, subset, limit, kwargs) → (table_name, rows). */
@@ -128,14 +138,61 @@ public final class TabularActions {
             throw new PgException("22023", "several y columns " + snapshot.labels() + " need a regression project, not " + task.pgName(),
                     "Joint training predicts several numeric targets: use task => 'regression'.");
         }
-        RelationReader.Relation data = guard(() -> RelationReader.read(session, snapshot.readFrom(), snapshot.labels()));
         String algorithm = "linear".equals(a.get(4)) && task == Task.CLUSTERING ? "kmeans"
                 : "linear".equals(a.get(4)) && task == Task.DECOMPOSITION ? "pca" : a.get(4);
-        TrainRequest request = guard(() -> TrainRequest.builder(task).algorithm(algorithm)
-                .hyperparams(EmbedCalls.kwargs(a.get(5))).search(a.get(6)).searchParams(searchParams(a.get(7)))
+        Map<String, Object> hyperparams = new LinkedHashMap<>(EmbedCalls.kwargs(a.get(5)));
+        Object engineName = hyperparams.remove("engine");
+        // another engine reads the relation itself; it and the session read the live table (a snapshot
+        // materialized in this transaction is not visible to the job), in ctid order
+        String relation = a.get(2) != null && snapshot.materialized() ? snapshot.table() : snapshot.readFrom();
+        TrainingEngine engine = engineName == null ? automaticEngine(session, task, algorithm, a.get(6), preprocess, snapshot, relation)
+                : "sidecar".equals(engineName) || "local".equals(engineName) ? null : engines.get(engineName.toString());
+        if (engine == null) {
+            return trainHere(session, a, projectName, catalog, project, task, preprocess, snapshot, algorithm, hyperparams, null);
+        }
+        try (EngineTraining remote = EngineTraining.start(engine, session, task,
+                guard(() -> io.pgmlsidecar.ml.tabular.algorithms.Algorithms.normalize(task, algorithm)), a.get(6), preprocess,
+                relation, snapshot.labels())) {
+            return trainHere(session, a, projectName, catalog, project, task, preprocess, snapshot, algorithm, hyperparams, remote);
+        }
+    }
+
+    /**
+     * The engine that takes a training naming none: only what it can train (xgboost classification / regression on one
+     * label, no search, no preprocess), over a relation PostgreSQL estimates at its threshold or more rows.
+     */
+    private TrainingEngine automaticEngine(SessionContext session, Task task, String algorithm, String search, PreprocessSpec preprocess,
+                                           TabularSnapshots.Snapshot snapshot, String relation) {
+        if (!engines.hasAutomatic() || (task != Task.CLASSIFICATION && task != Task.REGRESSION) || search != null
+                || !preprocess.columns().isEmpty() || snapshot.labels() == null || snapshot.labels().size() != 1
+                || !"xgboost".equals(guard(() -> io.pgmlsidecar.ml.tabular.algorithms.Algorithms.normalize(task, algorithm)))) {
+            return null;
+        }
+        List<String[]> estimate = BackendSteps.query(session.backend(),
+                "SELECT reltuples::int8 FROM pg_class WHERE oid = $1::regclass AND relkind IN ('r', 'm')", relation);
+        long rows = estimate.isEmpty() || estimate.get(0)[0] == null ? -1 : Long.parseLong(estimate.get(0)[0]);
+        TrainingEngine engine = rows < 0 ? null : engines.automaticFor(rows).orElse(null);
+        if (engine != null) {
+            notice(session, "Training on " + engine.name() + ": " + relation + " has about " + rows + " rows (the "
+                    + engine.name() + " engine takes trainings from " + engine.automaticAboveRows() + " rows)");
+        }
+        return engine;
+    }
+
+    private List<String[]> trainHere(SessionContext session, List<String> a, String projectName, TabularCatalog catalog,
+                                     TabularCatalog.Project project, Task task, PreprocessSpec preprocess,
+                                     TabularSnapshots.Snapshot snapshot, String algorithm, Map<String, Object> hyperparams,
+                                     EngineTraining remote) {
+        RelationReader.Relation data = remote != null ? guard(() -> remote.read(session, snapshot.labels()))
+                : guard(() -> RelationReader.read(session, snapshot.readFrom(), snapshot.labels()));
+        TrainRequest base = guard(() -> TrainRequest.builder(task).algorithm(algorithm)
+                .hyperparams(hyperparams).search(a.get(6)).searchParams(searchParams(a.get(7)))
                 .searchArgs(EmbedCalls.kwargs(a.get(8))).testSize(snapshot.testSize()).testSampling(TestSampling.parse(snapshot.sampling()))
                 .preprocess(preprocess).build());
-        notice(session, "Training Model { task: " + task.pgName() + ", algorithm: " + algorithm + " }");
+        Split split = guard(() -> TabularTrainer.splitFor(data.dataset(), base));
+        TrainRequest request = remote == null ? base : base.withExternalXgboost(remote.boosterFit(data.dataset(), task, split));
+        notice(session, "Training Model { task: " + task.pgName() + ", algorithm: " + algorithm
+                + (remote == null ? "" : ", engine: " + remote.engineName()) + " }");
         BackgroundFit<TrainedModel> fit = BackgroundFit.start(session, progress -> guard(() -> {
             TrainResult trained = TabularTrainer.train(data.dataset(), request, progress);
             return new TrainedModel(trained, trained.model().toBytes());
@@ -147,7 +204,7 @@ public final class TabularActions {
         String deployedMetrics;
         try {
             if (a.get(2) != null) {
-                snapshots.describe(snapshot, data, TabularTrainer.splitFor(data.dataset(), request), preprocess);
+                new TabularSnapshots(session).describe(snapshot, data, split, preprocess);
             }
             p = project != null ? project : catalog.createProject(projectName, task.pgName());
             deployedMetrics = automaticDeploy && project != null ? catalog.deployedMetrics(p.id()) : null;
@@ -172,6 +229,7 @@ public final class TabularActions {
     }
 
     private record TrainedModel(TrainResult result, byte[] bytes) {}
+
 
     /** snapshot(relation_name, y_column_name, test_size, test_sampling, preprocess) → (relation, y_column_name); always materialized. */
     public List<String[]> snapshot(SessionContext session, List<String> a) {

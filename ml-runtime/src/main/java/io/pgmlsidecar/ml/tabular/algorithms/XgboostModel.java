@@ -6,6 +6,7 @@ import io.pgmlsidecar.ml.tabular.FitContext;
 import io.pgmlsidecar.ml.tabular.TabularException;
 import io.pgmlsidecar.ml.tabular.store.StateReader;
 import io.pgmlsidecar.ml.tabular.store.StateWriter;
+import io.pgmlsidecar.ml.tabular.ExternalBoosterFit;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
@@ -198,6 +199,11 @@ public final class XgboostModel implements Estimator {
         return modelBytes;
     }
 
+    /** The booster as XGBoost saves it (UBJSON), e.g. to load it in XGBoost itself. */
+    public byte[] boosterBytes() {
+        return modelBytes().clone();
+    }
+
     @Serial
     private void writeObject(ObjectOutputStream out) throws IOException {
         modelBytes();
@@ -249,7 +255,35 @@ public final class XgboostModel implements Estimator {
         return out;
     }
 
+    /** Where the next fit's booster is trained instead of here (pgml.train's Spark engine); null: in this JVM. */
+    private transient ExternalBoosterFit external;
+
+    /** The next fit trains its booster with {@code fit} (which reads the same training split itself) and loads it here. */
+    public void trainWith(ExternalBoosterFit fit) {
+        external = fit;
+    }
+
+    private void trainExternally(int numTrainRows, FitContext ctx) {
+        Map<String, Object> ps = new LinkedHashMap<>(params);
+        byte[] bytes = external.fit(ps, rounds, numTrainRows, ctx);
+        try {
+            Booster b = XGBoost.loadModel(bytes);
+            if (params.containsKey("nthread")) {
+                b.setParam("nthread", params.get("nthread"));
+            }
+            modelBytes = null; // saved again by prepareForStorage, as after a local fit
+            booster = b;
+            javaTrees = null;
+        } catch (XGBoostError | IOException e) {
+            throw new TabularException("could not load the booster the external engine trained: " + e.getMessage(), e);
+        }
+    }
+
     private void train(double[][] x, float[] labels, FitContext ctx) {
+        if (external != null) {
+            trainExternally(x.length, ctx);
+            return;
+        }
         try {
             DMatrix dm = new DMatrix(flat(x), x.length, x[0].length, Float.NaN);
             try {

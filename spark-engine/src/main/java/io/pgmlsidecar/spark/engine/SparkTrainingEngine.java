@@ -1,0 +1,48 @@
+package io.pgmlsidecar.spark.engine;
+
+import io.pgmlsidecar.planner.tabular.engine.EngineJob;
+import io.pgmlsidecar.planner.tabular.engine.EngineJobRequest;
+import io.pgmlsidecar.planner.tabular.engine.TrainingEngine;
+import io.pgmlsidecar.proxy.intercept.PgException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** pgml.train's {@code "engine": "spark"}: each training is one driver program in its own JVM, reading as the caller. */
+public final class SparkTrainingEngine implements TrainingEngine {
+
+    private final SparkSettings settings;
+
+    public SparkTrainingEngine(SparkSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String name() {
+        return "spark";
+    }
+
+    @Override
+    public long automaticAboveRows() {
+        return settings.automaticAboveRows();
+    }
+
+    @Override
+    public EngineJob start(EngineJobRequest request) {
+        if (settings.jobClasspath() == null) {
+            throw new PgException("55000", "pgml.spark.job-classpath is not set: the sidecar cannot start the Spark driver",
+                    "Set it to the spark-job jar and Spark's jars (see spark-engine/README.md).");
+        }
+        var java = JavaForSpark.find(settings.javaHome());
+        // the driver and each executor's JDBC read hold a connection; two spare
+        ShortLivedRole role = ShortLivedRole.create(settings, request.database(), request.callerRole(), settings.partitions() + 3);
+        Map<String, Object> read = new LinkedHashMap<>();
+        read.put("jdbcUrl", settings.jdbcUrl(request.database()));
+        read.put("user", role.name);
+        read.put("password", role.password);
+        read.put("role", request.callerRole());
+        read.put("relation", request.relation());
+        read.put("label", request.labelColumn());
+        read.put("partitions", settings.partitions());
+        return SparkJobProcess.start(settings, java, role, read);
+    }
+}

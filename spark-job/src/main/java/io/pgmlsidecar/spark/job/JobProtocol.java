@@ -1,0 +1,49 @@
+package io.pgmlsidecar.spark.job;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The job's side of its exchange with the sidecar: commands arrive as JSON lines on stdin (so the credential is
+ * never on a command line), events leave as {@code PGML-SPARK <json>} lines on stdout; Spark's own logging goes
+ * to stderr.
+ */
+final class JobProtocol {
+    static final String PREFIX = "PGML-SPARK ";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    private final PrintStream out;
+
+    JobProtocol(PrintStream out) {
+        this.out = out;
+    }
+
+    /** The next command; the sidecar closing stdin (it gave up) ends the job. */
+    JsonNode next() throws IOException {
+        String line = in.readLine();
+        if (line == null) {
+            throw new JobFailure("57014", "the sidecar ended the job", null);
+        }
+        return JSON.readTree(line);
+    }
+
+    synchronized void send(Map<String, Object> event) {
+        try {
+            out.println(PREFIX + JSON.writeValueAsString(event));
+            out.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    void progress(String message) {
+        send(Map.of("event", "progress", "message", message));
+    }
+}
