@@ -252,6 +252,9 @@ public final class Main implements Callable<Integer> {
                 .remote(new io.pgmlsidecar.ml.remote.RemoteModels(remoteAddresses()))
                 .settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null)))
                 .serverFiles(ServerFiles.under(serverFilesDir)).build();
+        if (migrated && services.settingsCipher() != null) {
+            rewrapSettings(target, services.settingsCipher());
+        }
         if (serverFilesDir != null) {
             System.out.println("host files for privileged roles (pgml.load_dataset path, dump_all, load_all) under "
                     + services.serverFiles().root());
@@ -369,6 +372,19 @@ public final class Main implements Callable<Integer> {
             }
         }
         return java.nio.file.Files.readString(file).trim();
+    }
+
+    /** Settings stored by an older build, bound to their database now; a failure is reported, not fatal. */
+    private static void rewrapSettings(UpstreamUrl target, SettingsCipher cipher) {
+        try {
+            int n = SettingsUpgrade.run(target, cipher);
+            if (n > 0) {
+                System.out.println("settings: " + n + " value(s) stored by an older sidecar are now bound to their database");
+            }
+        } catch (java.sql.SQLException | RuntimeException e) {
+            System.err.println("WARNING: could not upgrade the stored settings in " + target.redacted() + ": " + e.getMessage()
+                    + " — values stored by an older sidecar answer 39000 until a settings manager sets them again");
+        }
     }
 
     /** Installs or upgrades the pgml schema upstream; a failure (no rights, say) is reported, not fatal. */

@@ -20,7 +20,8 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Why the database: every role can read a setting's ciphertext (model calls need it), and a role
  * that owns another database owns that database's settings table. Bound to the setting's name only,
  * a key copied there would be decrypted for calls to a URL that role set (decision 0029b).
- * Version 1 values (name only) are refused for that reason; a settings manager sets them again.
+ * Version 1 values (name only) are refused for that reason; at start the sidecar rewraps those of its
+ * database (see {@link #rewrapUnbound}), so an upgrade loses no stored key.
  */
 public final class SettingsCipher {
 
@@ -91,6 +92,32 @@ public final class SettingsCipher {
         } catch (GeneralSecurityException e) {
             throw undecryptable(settingName);
         }
+    }
+
+    /** Whether {@code stored} is a version 1 value (bound to the setting's name only), written before version 2. */
+    public static boolean isUnbound(byte[] stored) {
+        return stored.length > 0 && stored[0] == VERSION_UNBOUND;
+    }
+
+    /**
+     * A version 1 value of {@code settingName} rewritten as version 2 bound to {@code database}: what
+     * the sidecar does at start for the settings of the database it migrates, with the operator's
+     * connection, so keys stored by an older build keep working (decision 0029b).
+     */
+    public byte[] rewrapUnbound(String database, String settingName, byte[] stored) {
+        if (!isUnbound(stored) || stored.length < 1 + NONCE_BYTES + TAG_BITS / 8) {
+            throw new IllegalArgumentException("not a version 1 value");
+        }
+        String value;
+        try {
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, stored, 1, NONCE_BYTES));
+            c.updateAAD(settingName.getBytes(StandardCharsets.UTF_8));
+            value = new String(c.doFinal(stored, 1 + NONCE_BYTES, stored.length - 1 - NONCE_BYTES), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException e) {
+            throw undecryptable(settingName);
+        }
+        return encrypt(database, settingName, value);
     }
 
     /** database NUL name: a NUL cannot occur in either, so no two pairs give the same bytes. */
