@@ -68,7 +68,8 @@ final class ConsoleFactsFromMeters implements ConsoleFacts {
         ConsoleTable.Builder t = ConsoleTable.of("cache", "name", "device", "memory_bytes", "calls");
         for (ModelCacheMetrics.LoadedModel m : ModelCacheMetrics.loadedModels()) {
             Double n = calls.get(m.name());
-            t.row(m.cache(), m.name(), m.device(), m.memoryBytes(), n == null ? null : n.longValue());
+            Long served = m.servedCalls() != null ? m.servedCalls() : (n == null ? null : n.longValue());
+            t.row(m.cache(), m.name(), m.device(), m.memoryBytes(), served);
         }
         return t.build();
     }

@@ -59,7 +59,7 @@ public final class ModelCacheMetrics {
     }
 
     /** A model loaded now, as the admin console lists it. */
-    public record LoadedModel(String cache, String name, Long memoryBytes, String device) {}
+    public record LoadedModel(String cache, String name, Long memoryBytes, String device, Long servedCalls) {}
 
     /**
      * Every model loaded now in every tracked cache. Memory is the model's own estimate (the size of
@@ -73,7 +73,7 @@ public final class ModelCacheMetrics {
                     c.asMap().forEach((key, value) -> {
                         Weighed m = value instanceof Weighed w ? w : null;
                         out.add(new LoadedModel(cache, String.valueOf(key), m == null ? null : m.weightBytes(),
-                                m == null || m.device() == null ? "cpu" : m.device()));
+                                m == null || m.device() == null ? "cpu" : m.device(), m == null ? null : m.servedCalls()));
                     });
                 }
             }

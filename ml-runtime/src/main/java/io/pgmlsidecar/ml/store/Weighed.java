@@ -10,4 +10,9 @@ public interface Weighed {
     default String device() {
         return null;
     }
+
+    /** Model calls (batches) it served since it was loaded, where the model counts them itself; null otherwise. */
+    default Long servedCalls() {
+        return null;
+    }
 }

@@ -413,6 +413,28 @@ public final class TabularModel implements Serializable, io.pgmlsidecar.ml.store
         return storedBytes;
     }
 
+    /** Model calls served from this loaded copy (SHOW MODELS); counted by the serving side. */
+    private transient java.util.concurrent.atomic.LongAdder served;
+
+    @Override
+    public Long servedCalls() {
+        return served == null ? 0L : served.sum();
+    }
+
+    /** One model call (a batch of rows) was served from this copy. */
+    public void countCall() {
+        java.util.concurrent.atomic.LongAdder s = served;
+        if (s == null) {
+            synchronized (this) {
+                if (served == null) {
+                    served = new java.util.concurrent.atomic.LongAdder();
+                }
+                s = served;
+            }
+        }
+        s.increment();
+    }
+
     /** A model trained here was stored as {@code bytes} bytes. */
     public void storedAs(long bytes) {
         storedBytes = bytes;

@@ -65,6 +65,7 @@ public final class Predictions {
             TabularModel model = models.get(session, deployed.modelId());
             check(model, kind);
             List<String> inputs = indexes.stream().map(i -> rows.get(i)[1]).toList();
+            model.countCall();
             double[][] result = ServingMeters.call(deployed.projectName(), deployed.algorithm(), inputs.size(), () -> run(model, kind, inputs));
             for (int k = 0; k < indexes.size(); k++) {
                 out[indexes.get(k)] = kind == Kind.PREDICT ? (Object) (float) result[k][0] : floats(result[k]);
@@ -93,6 +94,7 @@ public final class Predictions {
         for (int r = 0; r < x.length; r++) {
             System.arraycopy(all, r * width, x[r], 0, width);
         }
+        model.countCall();
         double[] y = ServingMeters.call(target, model.algorithm(), x.length, () -> TabularActions.guard(() -> model.predict(x)));
         return floats(y);
     }
