@@ -56,10 +56,14 @@ final class ServingMeters {
             return false;
         }
         String model = id.getTag("model");
-        if (model == null || model.isEmpty() || HUB_MODEL_FUNCTIONS.contains(id.getTag("function"))) {
+        if (model == null || model.isEmpty()) {
             return true;
         }
-        return readable.contains(model);
+        // a hub or remote model's name is no registry row; a model cache's meter says which cache (tabular: registry ids)
+        String function = id.getTag("function");
+        String cache = id.getTag("cache");
+        boolean hubModel = function != null ? HUB_MODEL_FUNCTIONS.contains(function) : cache != null && !cache.equals("tabular");
+        return hubModel || readable.contains(model);
     }
 
     /**

@@ -31,6 +31,18 @@ final class Dashboards {
             config = config.withTls(new DashboardConfig.Tls(((JdkSslContext) ssl).context(), ServerTls.PROTOCOLS, ServerTls.CIPHERS));
         }
         DashboardServer server = DashboardServer.start(config);
+        // the per-model memory gauge is otherwise refreshed only when /metrics is scraped: the serving page must not
+        // depend on a Prometheus being there
+        Thread.ofPlatform().daemon().name("pgml-dashboard-model-memory").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                io.pgmlsidecar.ml.store.ModelCacheMetrics.publishMemory();
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
         System.out.println("dashboard on " + (ssl != null ? "https" : "http") + "://" + at.host() + ":" + server.port() + "/");
         return server;
     }

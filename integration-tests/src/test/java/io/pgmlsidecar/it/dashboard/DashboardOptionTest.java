@@ -100,6 +100,21 @@ class DashboardOptionTest {
             assertEquals(200, sql.statusCode(), sql.body());
             assertTrue(sql.body().contains(io.pgmlsidecar.planner.SidecarVersion.get()), sql.body());
 
+            // a model loaded by a statement appears with its memory on the serving page, with no /metrics scrape in between
+            HttpResponse<String> embed = client.send(HttpRequest.newBuilder(URI.create(base + "/api/sql"))
+                    .header("Content-Type", "application/json").header("Cookie", cookie)
+                    .header("X-CSRF-Token", session.path("csrf_token").asText())
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"sql\":\"SELECT pgml.embed('intfloat/e5-small-v2', 'hello')\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, embed.statusCode(), embed.body());
+            String serving = "";
+            for (int i = 0; i < 50 && !(serving.contains("pgml.model.memory") && serving.contains("intfloat/e5-small-v2")); i++) {
+                Thread.sleep(200);
+                serving = client.send(HttpRequest.newBuilder(URI.create(base + "/api/serving")).header("Cookie", cookie).build(),
+                        HttpResponse.BodyHandlers.ofString()).body();
+            }
+            assertTrue(serving.contains("pgml.model.memory") && serving.contains("intfloat/e5-small-v2"), serving);
+
             // the same request without the token is refused
             HttpResponse<String> forged = client.send(HttpRequest.newBuilder(URI.create(base + "/api/sql"))
                     .header("Content-Type", "application/json").header("Cookie", cookie)
