@@ -92,6 +92,10 @@ class WriteBackKillTest {
             }
             assertTrue(up.relay.fired(Direction.TO_SERVER), "the sidecar sent " + pattern);
             Faults.awaitNoBackends("it_faults_wb_kill");
+            // the relay's own threads see the close a moment after PostgreSQL does
+            for (int i = 0; i < 1000 && up.relay.liveConnections() > 0; i++) {
+                Thread.sleep(10);
+            }
             assertEquals(0, up.relay.liveConnections(), "the sidecar closed its backend connection of the killed client");
             long updated = updatedRows();
             up.relay.restore();

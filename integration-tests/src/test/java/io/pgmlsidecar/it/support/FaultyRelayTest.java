@@ -122,6 +122,10 @@ class FaultyRelayTest {
         try (ServerSocket server = sender(sent); FaultyRelay relay = new FaultyRelay(server.getLocalPort())) {
             relay.whenPattern(Direction.TO_CLIENT, "xyzab", runs::incrementAndGet);
             assertArrayEquals(sent, readThrough(relay));
+            // the hook runs on a thread of its own: it may still be starting when the last byte arrives
+            for (int i = 0; i < 500 && runs.get() == 0; i++) {
+                Thread.sleep(10);
+            }
             assertEquals(1, runs.get(), "fires once");
         }
     }
