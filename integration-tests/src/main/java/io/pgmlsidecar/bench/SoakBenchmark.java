@@ -39,7 +39,9 @@ public final class SoakBenchmark {
         API_CALLS.put("S1 embed spliced", "SELECT id FROM soak_docs ORDER BY id + array_length(pgml.embed('" + EMBED_MODEL
                 + "', 'query'), 1) LIMIT 5");
         API_CALLS.put("S2 predict per row", "SELECT target, pgml.predict('soak_iris', " + features + ") FROM pgml.iris");
-        API_CALLS.put("S3 update write-back", "UPDATE soak_scored SET prediction = pgml.predict('soak_iris', " + features + ")");
+        // each session writes back into a table of its own ({n}): concurrent whole-table UPDATEs of one table deadlock in
+        // PostgreSQL itself now and then (40P01, measured straight to PostgreSQL too), which says nothing of the sidecar
+        API_CALLS.put("S3 update write-back", "UPDATE soak_scored_{n} SET prediction = pgml.predict('soak_iris', " + features + ")");
         API_CALLS.put("S4 predict in WHERE", "SELECT count(*) FROM pgml.iris WHERE pgml.predict('soak_iris', " + features + ") = target");
     }
 
@@ -67,7 +69,7 @@ public final class SoakBenchmark {
     private static void soak(int pgPort, int sidecarPort, long sidecarPid, int seconds, int pgbenchClients, int apiClients)
             throws Exception {
         String viaSidecar = "jdbc:postgresql://127.0.0.1:" + sidecarPort + "/postgres";
-        prepare(viaSidecar, pgPort);
+        prepare(viaSidecar, pgPort, apiClients);
         Sampler sampler = new Sampler(sidecarPid);
         sampler.sample("before load");
         AtomicBoolean running = new AtomicBoolean(true);
@@ -75,7 +77,8 @@ public final class SoakBenchmark {
         Map<String, LongAdder> errors = new ConcurrentHashMap<>();
         List<Thread> api = new ArrayList<>();
         for (int i = 0; i < apiClients; i++) {
-            api.add(Thread.ofPlatform().name("soak-api-" + i).start(() -> callApi(viaSidecar, running, calls, errors)));
+            int session = i;
+            api.add(Thread.ofPlatform().name("soak-api-" + i).start(() -> callApi(viaSidecar, session, running, calls, errors)));
         }
         Thread sampling = Thread.ofPlatform().daemon().start(() -> {
             try {
@@ -119,26 +122,28 @@ public final class SoakBenchmark {
         return a == null ? 0 : a.sum();
     }
 
-    private static void prepare(String viaSidecar, int pgPort) throws Exception {
+    private static void prepare(String viaSidecar, int pgPort, int apiClients) throws Exception {
         run(List.of("pgbench", "-h", "127.0.0.1", "-p", Integer.toString(pgPort), "-U", "postgres", "-i", "-q", "-s", "1", "postgres"));
         try (Connection c = DriverManager.getConnection(viaSidecar, "postgres", ""); Statement s = c.createStatement()) {
             s.executeQuery("SELECT * FROM pgml.load_dataset('iris')").close();
             s.executeQuery("SELECT * FROM pgml.train('soak_iris', 'classification', 'pgml.iris', 'target', 'xgboost')").close();
-            s.execute("DROP TABLE IF EXISTS soak_scored");
-            s.execute("CREATE TABLE soak_scored AS SELECT *, NULL::real AS prediction FROM pgml.iris");
+            for (int n = 0; n < apiClients; n++) {
+                s.execute("DROP TABLE IF EXISTS soak_scored_" + n);
+                s.execute("CREATE TABLE soak_scored_" + n + " AS SELECT *, NULL::real AS prediction FROM pgml.iris");
+            }
             s.execute("DROP TABLE IF EXISTS soak_docs");
             s.execute("CREATE TABLE soak_docs AS SELECT g AS id, 'document ' || g AS body FROM generate_series(1, 100) g");
         }
     }
 
     /** One API session: every call kind in turn until the run ends; a failed call is counted and the session reconnects. */
-    private static void callApi(String url, AtomicBoolean running, Map<String, LongAdder> calls, Map<String, LongAdder> errors) {
+    private static void callApi(String url, int session, AtomicBoolean running, Map<String, LongAdder> calls, Map<String, LongAdder> errors) {
         while (running.get()) {
             try (Connection c = DriverManager.getConnection(url, "postgres", ""); Statement s = c.createStatement()) {
                 while (running.get()) {
                     for (Map.Entry<String, String> call : API_CALLS.entrySet()) {
                         try {
-                            if (s.execute(call.getValue())) {
+                            if (s.execute(call.getValue().replace("{n}", Integer.toString(session)))) {
                                 try (ResultSet rs = s.getResultSet()) {
                                     while (rs.next()) {
                                         rs.getObject(1);
