@@ -39,6 +39,8 @@ final class DirectStaging {
     private final DirectCollect collect;
     private final CallFunctions functions;
     private final Map<String, Group> groups = new LinkedHashMap<>();
+    /** ORDER BY a call … LIMIT n decided while computing (decision 33); null: none, or a result type not ranked here. */
+    private final CollectPushdown.TopRows topRows;
 
     DirectStaging(String sql, List<ResolvedCall> calls, DirectCollect collect, CallFunctions functions) {
         this.sql = sql;
@@ -55,8 +57,6 @@ final class DirectStaging {
         CollectPushdown.TopRows top = collect.topRows();
         this.topRows = top != null && TopCandidates.ranks(functions.sqlType(top.key())) ? top : null;
     }
-
-    private final CollectPushdown.TopRows topRows;
 
     /** Calls with the same function and argument text are one computation. */
     static String groupKey(ResolvedCall c) {

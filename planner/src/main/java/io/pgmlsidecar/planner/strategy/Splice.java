@@ -25,14 +25,7 @@ final class Splice {
     }
 
     static String replaceCalls(String sql, List<ResolvedCall> calls, Function<ResolvedCall, String> replacement) {
-        List<ResolvedCall> ordered = calls.stream().sorted(Comparator.comparingInt(c -> c.site().start())).toList();
-        StringBuilder out = new StringBuilder(sql.length() + 64);
-        int at = 0;
-        for (ResolvedCall c : ordered) {
-            out.append(sql, at, c.site().start()).append(replacement.apply(c));
-            at = c.site().end();
-        }
-        return out.append(sql, at, sql.length()).toString();
+        return apply(sql, calls.stream().map(c -> new Edit(c.site().start(), c.site().end(), replacement.apply(c))).toList());
     }
 
     /**

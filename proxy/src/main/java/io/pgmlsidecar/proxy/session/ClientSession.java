@@ -322,10 +322,15 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     boolean betweenTransactions() {
         Phase phase = protocol.phase();
         return switch (phase) {
-            case READY -> protocol.transactionStatus() == io.pgmlsidecar.proxy.codec.TransactionStatus.IDLE;
+            case READY -> readyOutsideTransaction();
             case STARTUP, AUTHENTICATING, CLOSED -> true;
             default -> false;
         };
+    }
+
+    /** Between statements and outside a transaction: where PAUSE may hold the session. */
+    private boolean readyOutsideTransaction() {
+        return protocol.phase() == Phase.READY && protocol.transactionStatus() == io.pgmlsidecar.proxy.codec.TransactionStatus.IDLE;
     }
 
     /** PAUSE or RESUME: re-decide whether to read the client. Runs on the event loop. */
@@ -444,8 +449,7 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
     private void updateClientAutoRead() {
         if (client != null) {
             // PAUSE holds a session between transactions: inside one it reads on (its locks would stay held)
-            boolean heldByPause = registry.paused() && protocol.phase() == Phase.READY
-                    && protocol.transactionStatus() == io.pgmlsidecar.proxy.codec.TransactionStatus.IDLE;
+            boolean heldByPause = registry.paused() && readyOutsideTransaction();
             client.config().setAutoRead(!protocol.intercepted() && backend != null && backendWritable && !heldByPause);
         }
     }
