@@ -14,14 +14,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Listens, per database, for the notifications the registry's triggers send when deployments,
- * projects or models change (migration V5), on a service connection of its own, and runs the
- * database's callback on each. While a database's listener is not connected it reports that it
+ * projects or models change (migration V5) or privileges do (V8), on a service connection of its own,
+ * and runs the database's callback on each and whenever roles' memberships or attributes change. While a database's listener is not connected it reports that it
  * is not watching, so callers must not rely on cached answers for it.
  */
 public final class DeploymentNotifications implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentNotifications.class);
     public static final String CHANNEL = "pgml_sidecar_deployments";
+    /**
+     * How often role memberships and role attributes are compared: a privilege gained or lost through
+     * {@code GRANT role TO role}, {@code ALTER ROLE … [NO]INHERIT / [NO]BYPASSRLS / [NO]SUPERUSER} reaches cached answers
+     * within this time (both catalogs are readable by every role).
+     */
+    static final int ROLE_POLL_MILLIS = 2_000;
+    private static final String ROLE_FINGERPRINT = "SELECT md5(coalesce((SELECT string_agg(m::text, ',' ORDER BY m::text) "
+            + "FROM pg_auth_members m), '') || '|' || coalesce((SELECT string_agg(r.oid || ':' || r.rolsuper || r.rolinherit "
+            + "|| r.rolbypassrls, ',' ORDER BY r.oid) FROM pg_roles r), ''))";
 
     private final String host;
     private final int port;
@@ -83,13 +92,19 @@ public final class DeploymentNotifications implements AutoCloseable {
                     callbacks.forEach(Runnable::run); // whatever happened before the LISTEN is unknown
                     backoffMs = 500;
                     PGConnection pg = c.unwrap(PGConnection.class);
+                    String roles = roleFingerprint(c);
                     while (!closed) {
-                        PGNotification[] batch = pg.getNotifications(10_000);
-                        if (batch != null && batch.length > 0) {
-                            callbacks.forEach(Runnable::run);
+                        PGNotification[] batch = pg.getNotifications(ROLE_POLL_MILLIS);
+                        boolean changed = batch != null && batch.length > 0;
+                        // GRANT role TO role and ALTER ROLE fire no event trigger: compare the roles instead (this
+                        // query also tells a lost connection)
+                        String now = roleFingerprint(c);
+                        if (!now.equals(roles)) {
+                            roles = now;
+                            changed = true;
                         }
-                        if (!c.isValid(5)) {
-                            break;
+                        if (changed) {
+                            callbacks.forEach(Runnable::run);
                         }
                     }
                 } catch (SQLException e) {
@@ -104,6 +119,13 @@ public final class DeploymentNotifications implements AutoCloseable {
                     return;
                 }
                 backoffMs = Math.min(backoffMs * 2, 30_000);
+            }
+        }
+
+        private String roleFingerprint(Connection c) throws SQLException {
+            try (Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(ROLE_FINGERPRINT)) {
+                rs.next();
+                return rs.getString(1);
             }
         }
 

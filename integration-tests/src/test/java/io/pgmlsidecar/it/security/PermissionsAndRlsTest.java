@@ -207,6 +207,79 @@ class PermissionsAndRlsTest {
         }
     }
 
+    /**
+     * The cache's answers are for the role a statement runs as: after SET ROLE to a role without rights on the registry,
+     * a predict the login role had cached is PostgreSQL's to refuse; RESET ROLE serves it again.
+     */
+    @Test
+    void setRoleToALesserRoleIsRefusedDespiteTheDeploymentCache() throws Exception {
+        train(ALICE, "rls_set_role_project");
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
+            s.execute("DROP ROLE IF EXISTS rls_lesser");
+            s.execute("CREATE ROLE rls_lesser NOLOGIN");
+            s.execute("GRANT rls_lesser TO " + ALICE);
+        }
+        String predict = "SELECT pgml.predict('rls_set_role_project', ARRAY[1.0::real])";
+        for (String mode : new String[] {"simple", "extended"}) {
+            try (Connection c = DriverManager.getConnection(CLUSTER.sidecarJdbcUrl("preferQueryMode=" + mode), ALICE, "");
+                 Statement s = c.createStatement()) {
+                for (int i = 0; i < 3; i++) {
+                    s.executeQuery(predict).close(); // the first fills the cache
+                }
+                s.execute("SET ROLE rls_lesser");
+                assertState("42501", s, predict);
+                s.execute("RESET ROLE");
+                s.executeQuery(predict).close();
+                c.setAutoCommit(false);
+                s.execute("SET LOCAL ROLE rls_lesser");
+                assertState("42501", s, predict);
+                c.rollback();
+                c.setAutoCommit(true);
+                s.executeQuery(predict).close();
+            }
+        }
+    }
+
+    /**
+     * Rights held through membership of another role change with GRANT/REVOKE role, which fire no event trigger: the
+     * sidecars compare pg_auth_members every two seconds, so a revoked membership is refused within seconds, not after
+     * the cache's five-minute expiry.
+     */
+    @Test
+    void aRevokedMembershipIsRefusedWithinSecondsDespiteTheDeploymentCache() throws Exception {
+        train(ALICE, "rls_membership_project");
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
+            s.execute("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rls_member') THEN "
+                    + "EXECUTE 'DROP OWNED BY rls_member CASCADE'; EXECUTE 'DROP ROLE rls_member'; END IF; END $$");
+            s.execute("CREATE ROLE rls_member LOGIN");
+            s.execute("GRANT " + READER + " TO rls_member");
+        }
+        try (Connection c = DriverManager.getConnection(CLUSTER.sidecarJdbcUrl(null), "rls_member", "");
+             Statement s = c.createStatement()) {
+            String predict = "SELECT pgml.predict('rls_membership_project', ARRAY[1.0::real])";
+            for (int i = 0; i < 3; i++) {
+                s.executeQuery(predict).close();
+            }
+            try (Connection admin = CLUSTER.connectDirect(null); Statement a = admin.createStatement()) {
+                a.execute("REVOKE " + READER + " FROM rls_member");
+            }
+            long start = System.nanoTime();
+            SQLException refused = null;
+            while (refused == null && System.nanoTime() - start < java.util.concurrent.TimeUnit.SECONDS.toNanos(60)) {
+                try {
+                    s.executeQuery(predict).close();
+                    Thread.sleep(100);
+                } catch (SQLException e) {
+                    refused = e;
+                }
+            }
+            long seconds = java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+            assertTrue(refused != null, "predict still served 60 s after the membership was revoked");
+            assertEquals("42501", refused.getSQLState(), refused.getMessage());
+            assertTrue(seconds <= 15, "refused after " + seconds + " s");
+        }
+    }
+
     @Test
     void aSettingsValueNeverShowsInAnotherRolesViewOfPgStatActivity() throws Exception {
         String secret = "sk-activity-5b1d77";

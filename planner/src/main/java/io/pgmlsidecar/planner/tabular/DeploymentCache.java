@@ -11,11 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * Which model each project serves, per database and role, so a predict needs no registry query.
+ * Which model each project serves, per database and current role, so a predict needs no registry query.
  * Answers are cached only while the database's deployment changes are watched (the registry's
  * triggers notify every sidecar at commit), and only for statements outside a transaction block:
  * inside one, the session may itself have changed deployments that others must not see yet. The
- * first look-up of a role goes through its session, so PostgreSQL's permissions are checked.
+ * first look-up of a role goes through its session, so PostgreSQL's permissions are checked. Privilege changes
+ * reach it as notifications (migration V8) and role-membership changes from {@code DeploymentNotifications}' poll.
  */
 public final class DeploymentCache {
 
@@ -37,7 +38,8 @@ public final class DeploymentCache {
         if (session.transactionStatus() != TransactionStatus.IDLE || database == null || !watch.watching(database, forgetters.computeIfAbsent(database, db -> () -> forget(db)))) {
             return lookUp.get();
         }
-        Key key = new Key(database, session.startupParameters().get("user"), project);
+        // the role the statement runs as, not the login role: after SET ROLE the answer must be the new role's
+        Key key = new Key(database, session.settings().currentRole(), project);
         TabularCatalog.DeployedModel hit = deployed.getIfPresent(key);
         if (hit != null) {
             return hit;

@@ -26,8 +26,16 @@ public interface SessionContext {
         return null;
     }
 
-    /** True once the client asked to cancel the running statement. */
+    /** True once the client asked to cancel the running statement, or its statement_timeout ran out. */
     boolean cancelRequested();
+
+    /**
+     * statement_timeout and current_user of the session now: read from the backend at the first use and again only
+     * after a statement that may have changed them.
+     */
+    default SessionSettings settings() {
+        return new SessionSettings(0, startupParameters().get("user"));
+    }
 
     /**
      * From now on this session also hands texts containing {@code word} (ASCII, any case) to the

@@ -64,7 +64,31 @@ final class BackendOnSession implements BackendClient {
     @Override
     public String stream(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters,
                          short[] resultFormats, RowSink sink) {
-        boolean sync = !protocol.extendedBatchOpen();
+        return stream(sql, parameterTypeOids, parameterFormats, parameters, resultFormats, sink, !protocol.extendedBatchOpen());
+    }
+
+    /**
+     * A read that changes nothing (the session's settings): inside the client's extended batch it still ends with its
+     * own Sync when nothing of the batch went upstream yet — that Sync ends no work of the client's, and a relayed one
+     * later would wait for a pooled server while the client holds the results (the stall ProtocolState describes).
+     */
+    QueryResult read(String sql) {
+        List<byte[][]> rows = new ArrayList<>();
+        boolean sync = !protocol.extendedBatchOpen() || (protocol.backendUntouched() && !exchangeOpen);
+        String tag = stream(sql, new int[0], new short[0], new byte[0][], new short[0], new RowSink() {
+            @Override
+            public void columns(List<Column> c) { }
+
+            @Override
+            public void row(byte[][] v) {
+                rows.add(v);
+            }
+        }, sync);
+        return new QueryResult(List.of(), rows, tag);
+    }
+
+    private String stream(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters,
+                          short[] resultFormats, RowSink sink, boolean sync) {
         exchangeOpen |= !sync;
         backend.write(FrontendMessages.parse(alloc(), "", sql, parameterTypeOids));
         backend.write(FrontendMessages.bind(alloc(), "", "", parameterFormats, parameters, resultFormats));

@@ -677,6 +677,9 @@ public final class ClientSession extends ChannelInboundHandlerAdapter implements
             }
             int bodyStart = start + PgMessage.HEADER_LENGTH;
             int end = start + frameLength;
+            if (type == FrontendType.QUERY || type == FrontendType.PARSE) {
+                protocol.settingsWatch().relayed(frame, bodyStart, end);
+            }
             return switch (type) {
                 case FrontendType.QUERY -> triggers.foundIn(frame, bodyStart, end);
                 case FrontendType.PARSE -> triggers.foundIn(frame, bodyStart, end)

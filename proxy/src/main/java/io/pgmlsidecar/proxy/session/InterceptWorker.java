@@ -15,7 +15,9 @@ import io.pgmlsidecar.proxy.intercept.InterceptedStatement;
 import io.pgmlsidecar.proxy.intercept.Interceptor;
 import io.pgmlsidecar.proxy.intercept.PgException;
 import io.pgmlsidecar.proxy.intercept.PreparedPlan;
+import io.pgmlsidecar.proxy.intercept.QueryResult;
 import io.pgmlsidecar.proxy.intercept.SessionContext;
+import io.pgmlsidecar.proxy.intercept.SessionSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -140,6 +142,7 @@ final class InterceptWorker implements Runnable, SessionContext {
             return;
         }
         if (statement == null) {
+            protocol.settingsWatch().relayed(m.body(), m.body().readerIndex(), m.body().writerIndex());
             relay(m);
             return;
         }
@@ -155,7 +158,10 @@ final class InterceptWorker implements Runnable, SessionContext {
             client.error(PgError.error("0A000", "pgml-sidecar does not serve a simple Query that calls the API inside an "
                     + "unfinished extended-protocol batch", "Send Sync to end the batch before the Query, as client libraries do."));
         } else {
-            runGuarded(() -> statement.executeSimple(this));
+            runGuarded(() -> {
+                startStatementClock();
+                statement.executeSimple(this);
+            });
         }
         readyForQuery();
     }
@@ -170,6 +176,7 @@ final class InterceptWorker implements Runnable, SessionContext {
             return;
         }
         if (statement == null) {
+            protocol.settingsWatch().relayed(m.body(), m.body().readerIndex(), m.body().writerIndex());
             forget(served.removeStatement(parse.statementName()));
             relay(m);
             return;
@@ -265,13 +272,16 @@ final class InterceptWorker implements Runnable, SessionContext {
             return;
         }
         try {
+            startStatementClock();
             portal.execute(execute.maxRows(), this);
         } catch (Handover.BackendGone e) {
             throw e; // not the statement's failure: the session ends
         } catch (PgException e) {
-            extendedError(e.error());
+            extendedError(timeoutWording(e.error()));
         } catch (RuntimeException e) {
             extendedError(internalError(e));
+        } finally {
+            protocol.stopStatementClock();
         }
     }
 
@@ -324,10 +334,35 @@ final class InterceptWorker implements Runnable, SessionContext {
         } catch (Handover.BackendGone e) {
             throw e; // not the statement's failure: the session ends
         } catch (PgException e) {
-            client.error(e.error());
+            client.error(timeoutWording(e.error()));
         } catch (RuntimeException e) {
             client.error(internalError(e));
+        } finally {
+            protocol.stopStatementClock();
         }
+    }
+
+    /**
+     * PostgreSQL's statement_timeout bounds only the statements the sidecar sends upstream; the clock started here
+     * bounds the sidecar's own work for the client's statement too (models, remote calls, training), checked
+     * wherever a cancel is.
+     */
+    private void startStatementClock() {
+        protocol.startStatementClock(settings().statementTimeoutMillis());
+    }
+
+    /**
+     * The sidecar's cancel checks all say "user request"; when it was the statement's statement_timeout that ran out,
+     * the client gets PostgreSQL's wording for that.
+     */
+    private PgError timeoutWording(PgError error) {
+        SessionSettings settings = protocol.settingsWatch().last();
+        if (!"57014".equals(error.sqlState()) || !protocol.timedOut() || settings == null) {
+            return error;
+        }
+        return PgError.error("57014", "canceling statement due to statement timeout",
+                "statement_timeout is " + settings.statementTimeoutShown() + " and the sidecar's work on the statement "
+                        + "(model calls included) counts against it; raise it (SET statement_timeout) or send fewer rows per statement.");
     }
 
     private PgError internalError(RuntimeException e) {
@@ -426,6 +461,22 @@ final class InterceptWorker implements Runnable, SessionContext {
     @Override
     public boolean cancelRequested() {
         return protocol.cancelRequested();
+    }
+
+    @Override
+    public SessionSettings settings() {
+        SessionSettingsWatch watch = protocol.settingsWatch();
+        SessionSettings settings = watch.last();
+        if (watch.needsReading(protocol.transactionStatus())) {
+            if (protocol.transactionStatus() == TransactionStatus.FAILED) {
+                // nothing can be read in an aborted transaction; nothing but ROLLBACK runs in it either
+                return settings != null ? settings : new SessionSettings(0, startupParameters().get("user"));
+            }
+            QueryResult r = backendClient.read("SELECT current_setting('statement_timeout'), current_user");
+            settings = new SessionSettings(SessionSettings.parseMillis(r.text(0, 0)), r.text(0, 1));
+            watch.read(settings);
+        }
+        return settings;
     }
 
     @Override

@@ -88,6 +88,10 @@ final class ProtocolState {
     private volatile boolean backendUntouched;
     /** A CancelRequest with this session's key arrived (set from the cancelling connection's event loop). */
     private volatile boolean cancelRequested;
+    /** System.nanoTime() when the served statement's statement_timeout runs out; meaningful while {@link #clockRunning}. */
+    private volatile long statementDeadline;
+    private volatile boolean clockRunning;
+    private final SessionSettingsWatch settingsWatch = new SessionSettingsWatch();
 
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** The backend reported an error in an extended batch and ignores messages until Sync. */
@@ -206,6 +210,7 @@ final class ProtocolState {
     /** A ReadyForQuery: its transaction status; the first one ends authentication. */
     void readyForQuery(TransactionStatus status) {
         transactionStatus = status;
+        settingsWatch.readyForQuery(status);
         if (phase == Phase.AUTHENTICATING) {
             moveTo(Phase.READY);
         }
@@ -241,8 +246,14 @@ final class ProtocolState {
         backendUntouched = pending.isEmpty();
     }
 
+    /** The client cancelled the served statement, or its statement_timeout ran out. */
     boolean cancelRequested() {
-        return cancelRequested;
+        return cancelRequested || (clockRunning && System.nanoTime() - statementDeadline >= 0);
+    }
+
+    /** The statement_timeout ran out and the client did not cancel. */
+    boolean timedOut() {
+        return !cancelRequested && clockRunning && System.nanoTime() - statementDeadline >= 0;
     }
 
     void requestCancel() {
@@ -252,6 +263,23 @@ final class ProtocolState {
     /** An intercepted statement starts: an earlier cancel was for an earlier statement. */
     void clearCancel() {
         cancelRequested = false;
+        clockRunning = false;
+    }
+
+    /** The served statement's work counts against {@code timeoutMillis} from now (0: no limit), as PostgreSQL's does. */
+    void startStatementClock(long timeoutMillis) {
+        if (timeoutMillis > 0) {
+            statementDeadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+            clockRunning = true;
+        }
+    }
+
+    void stopStatementClock() {
+        clockRunning = false;
+    }
+
+    SessionSettingsWatch settingsWatch() {
+        return settingsWatch;
     }
 
     // ------------------------------------------------------------------ messages

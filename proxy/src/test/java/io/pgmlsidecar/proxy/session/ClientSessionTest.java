@@ -213,6 +213,30 @@ class ClientSessionTest {
     }
 
     @Test
+    void theSessionsSettingsAreReadOnceThenOnlyAfterAStatementThatMayChangeThem() {
+        ready();
+        h.send(Wire.query("select pgml.echo('a')"));
+        assertEquals("TDCZ", h.receivedTypes());
+        h.send(Wire.query("select pgml.echo('b')"));
+        assertEquals("TDCZ", h.receivedTypes());
+        assertEquals(1, h.postgres.settingsReads(), "statement_timeout and current_user are read at the first served statement only");
+
+        h.postgres.expect('Q', "select 1").reply(Wire.textColumns("a"), Wire.row("1"), Wire.complete("SELECT 1"), Wire.ready());
+        h.send(Wire.query("select 1"));
+        assertEquals("TDCZ", h.receivedTypes());
+        h.send(Wire.query("select pgml.echo('c')"));
+        assertEquals("TDCZ", h.receivedTypes());
+        assertEquals(1, h.postgres.settingsReads(), "an ordinary relayed statement changes neither");
+
+        h.postgres.expect('Q', "set statement_timeout").reply(Wire.complete("SET"), Wire.ready());
+        h.send(Wire.query("set statement_timeout = 5"));
+        assertEquals("CZ", h.receivedTypes());
+        h.send(Wire.query("select pgml.echo('d')"));
+        assertEquals("TDCZ", h.receivedTypes());
+        assertEquals(2, h.postgres.settingsReads(), "read again after a SET");
+    }
+
+    @Test
     void namedStatementTheInterceptorServesIsRoutedToItInLaterBatches() {
         ready();
         h.send(Wire.parse("s1", "select pgml.echo('named')"), Wire.sync());

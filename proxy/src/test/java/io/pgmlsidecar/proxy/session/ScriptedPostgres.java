@@ -19,7 +19,9 @@ import java.util.List;
  * order. Like PostgreSQL it reads a message only once it was flushed to it, and sends its replies
  * when PostgreSQL would flush them: at ReadyForQuery, on Flush, and on entering a copy mode, so a
  * sidecar that forgot to ask for pending replies waits for them as it would on a real server.
- * Every message must be expected, in order: the test asserts the exact requests.
+ * Every message must be expected, in order: the test asserts the exact requests — except the worker's read of the
+ * session's settings (statement_timeout, current_user; {@link SessionSettingsWatch}), which it answers itself as a
+ * fresh PostgreSQL session would (no timeout, role {@code tester}) and counts in {@link #settingsReads()}.
  */
 final class ScriptedPostgres extends ChannelOutboundHandlerAdapter {
 
@@ -32,6 +34,9 @@ final class ScriptedPostgres extends ChannelOutboundHandlerAdapter {
     private final ByteArrayOutputStream unread = new ByteArrayOutputStream();
     private final ByteArrayOutputStream outbox = new ByteArrayOutputStream();
     private boolean startupRead;
+    private boolean inSettingsRead;
+    private int settingsReads;
+    private char lastStatus = 'I';
     private ChannelHandlerContext ctx;
 
     /** Fluent: {@code expect('Q', "select 1").reply(...)}. */
@@ -95,6 +100,10 @@ final class ScriptedPostgres extends ChannelOutboundHandlerAdapter {
             if (!ctx.channel().isOpen()) {
                 return; // the server went away: what follows is never read
             }
+            if (inSettingsRead || isSettingsRead(m)) {
+                deliver |= answerSettingsRead(m);
+                continue;
+            }
             received.add(m);
             deliver |= answer(m);
         }
@@ -134,6 +143,11 @@ final class ScriptedPostgres extends ChannelOutboundHandlerAdapter {
         }
         step.before().run();
         outbox.writeBytes(step.replies());
+        for (Wire.Msg r : Wire.frames(step.replies())) {
+            if (r.type() == 'Z' && r.body().length > 0) {
+                lastStatus = (char) r.body()[0];
+            }
+        }
         if (step.held()) {
             return false;
         }
@@ -143,6 +157,39 @@ final class ScriptedPostgres extends ChannelOutboundHandlerAdapter {
             flushes |= r.type() == 'Z' || r.type() == 'G' || r.type() == 'H' || r.type() == 'R';
         }
         return flushes;
+    }
+
+    private static boolean isSettingsRead(Wire.Msg m) {
+        return m.type() == 'P' && bodyText(m).contains("current_setting('statement_timeout')");
+    }
+
+    private boolean answerSettingsRead(Wire.Msg m) {
+        switch (m.type()) {
+            case 'P' -> {
+                inSettingsRead = true;
+                settingsReads++;
+                outbox.writeBytes(Wire.parseComplete());
+            }
+            case 'B' -> outbox.writeBytes(Wire.bindComplete());
+            case 'D' -> outbox.writeBytes(Wire.textColumns("current_setting", "current_user"));
+            case 'E' -> outbox.writeBytes(Wire.concat(Wire.row("0", "tester"), Wire.complete("SELECT 1")));
+            case 'S' -> {
+                inSettingsRead = false;
+                outbox.writeBytes(Wire.ready(io.pgmlsidecar.proxy.codec.TransactionStatus.of((byte) lastStatus)));
+                return true;
+            }
+            case 'H' -> {
+                inSettingsRead = false;
+                return true;
+            }
+            default -> violations.add("unexpected " + describe(m) + " inside the settings read");
+        }
+        return false;
+    }
+
+    /** How many times the sidecar read the session's settings. */
+    int settingsReads() {
+        return settingsReads;
     }
 
     private List<Wire.Msg> takeWholeMessages() {
