@@ -92,7 +92,8 @@ public final class TrainJob {
 
     /**
      * The job's session: the sidecar's Spark settings ({@code --spark-conf}) over the defaults (spark-defaults.conf, which
-     * SparkSubmit turned into system properties) over this job's own choices — spark-submit's order of precedence.
+     * SparkSubmit turned into system properties, and {@code -Dspark.*} driver options) over this job's app name and UI
+     * choice — spark-submit's order of precedence; the shuffle partitions follow the job's read ranges unless configured.
      */
     private static SparkSession session(String master, ReadSpec spec, JsonNode conf) {
         SparkSession.Builder builder = SparkSession.builder().master(master);
@@ -103,7 +104,9 @@ public final class TrainJob {
         if (!defaults.contains("spark.ui.enabled")) {
             builder.config("spark.ui.enabled", "false");
         }
-        builder.config("spark.sql.shuffle.partitions", Integer.toString(spec.partitions()));
+        if (!defaults.contains("spark.sql.shuffle.partitions")) {
+            builder.config("spark.sql.shuffle.partitions", Integer.toString(spec.partitions()));
+        }
         conf.fields().forEachRemaining(e -> builder.config(e.getKey(), e.getValue().asText()));
         return builder.getOrCreate();
     }
