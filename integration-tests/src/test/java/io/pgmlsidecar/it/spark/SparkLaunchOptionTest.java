@@ -29,7 +29,8 @@ import org.postgresql.util.PSQLException;
  * The packaged sidecar's Spark settings (decision 34l): from its configuration file and environment like every other
  * setting, the driver launched through SparkSubmit from a Spark home whose spark-defaults.conf is honoured, and
  * {@code --spark-conf} reaching the job's SparkSession over those defaults; a {@code k8s://} master whose API server
- * cannot be reached is 08001 with what a cluster needs, and no master is 55000 naming the option.
+ * cannot be reached is 08001 with what a cluster needs, and no master is 55000 naming the option (a {@code -Dpgml.spark.*}
+ * system property is ignored with a warning).
  */
 class SparkLaunchOptionTest {
 
@@ -118,9 +119,13 @@ class SparkLaunchOptionTest {
             assertTrue(hint.contains("spark.kubernetes.container.image") && hint.contains("service account"), hint);
             assertStillUsable(s);
         }
-        try (SidecarProcess sidecar = SidecarProcess.start(CLUSTER.postgresPort(), List.of(), Map.of());
+        // the old way, a system property, configures nothing now, and the sidecar says so
+        try (SidecarProcess sidecar = SidecarProcess.start(CLUSTER.postgresPort(), List.of(),
+                Map.of("JAVA_TOOL_OPTIONS", "-Dpgml.spark.master=local[2]"));
              Connection c = DriverManager.getConnection(sidecar.jdbcUrl(), "postgres", "");
              Statement s = c.createStatement()) {
+            sidecar.awaitLine(l -> l.contains("system property pgml.spark.master is ignored") && l.contains("--spark-master"),
+                    Duration.ofSeconds(30));
             PSQLException e = trainFails(s, "it_spark_no_master");
             assertEquals("55000", e.getSQLState(), e.getMessage());
             assertTrue(e.getServerErrorMessage().getHint().contains("--spark-master")
