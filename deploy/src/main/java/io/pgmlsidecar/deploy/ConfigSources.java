@@ -41,11 +41,15 @@ final class ConfigSources implements CommandLine.IDefaultValueProvider {
 
     /** Reads {@code file} (null: no file) and checks its keys against {@code spec}'s options. */
     static ConfigSources load(Path file, CommandSpec spec, Function<String, String> env) throws IOException {
-        Map<String, String> values = file == null ? Map.of() : readYaml(file);
         Set<String> known = new TreeSet<>();
+        Set<String> maps = new TreeSet<>();
         for (OptionSpec o : spec.options()) {
             known.add(key(o));
+            if (o.typeInfo().isMap()) {
+                maps.add(key(o));
+            }
         }
+        Map<String, String> values = file == null ? Map.of() : readYaml(file, maps);
         for (String k : values.keySet()) {
             if (!known.contains(k)) {
                 throw new IOException(file + ": unknown setting '" + k + "' (known: " + String.join(", ", known) + ")");
@@ -70,6 +74,14 @@ final class ConfigSources implements CommandLine.IDefaultValueProvider {
 
     /** A flat map of scalar settings; lists and nested maps are refused (every setting is one flag). */
     static Map<String, String> readYaml(Path file) throws IOException {
+        return readYaml(file, Set.of());
+    }
+
+    /**
+     * As {@link #readYaml(Path)}, where the options named in {@code maps} (repeatable KEY=VALUE flags, spark-conf) may be
+     * a map of scalars: it becomes one KEY=VALUE line per entry, the form those options split their value by.
+     */
+    static Map<String, String> readYaml(Path file, Set<String> maps) throws IOException {
         JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(Files.readString(file));
         Map<String, String> values = new LinkedHashMap<>();
         if (root == null || root.isNull() || root.isMissingNode()) {
@@ -80,6 +92,10 @@ final class ConfigSources implements CommandLine.IDefaultValueProvider {
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isObject() && maps.contains(e.getKey())) {
+                values.put(e.getKey(), lines(file, e.getKey(), e.getValue()));
+                continue;
+            }
             if (e.getValue().isContainerNode()) {
                 throw new IOException(file + ": '" + e.getKey() + "' must be a single value");
             }
@@ -88,6 +104,18 @@ final class ConfigSources implements CommandLine.IDefaultValueProvider {
             }
         }
         return values;
+    }
+
+    private static String lines(Path file, String key, JsonNode map) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isContainerNode() || e.getValue().isNull()) {
+                throw new IOException(file + ": '" + key + "." + e.getKey() + "' must be a single value");
+            }
+            b.append(b.isEmpty() ? "" : "\n").append(e.getKey()).append('=').append(e.getValue().asText());
+        }
+        return b.toString();
     }
 
     /** The option's name in the file: its longest flag without the leading dashes. */

@@ -15,7 +15,9 @@ import picocli.CommandLine.Model.OptionSpec;
 final class EffectiveConfig {
 
     private static final Set<String> NOT_SETTINGS = Set.of("help", "version", "print-config", "config");
-    private static final Set<String> SECRETS = Set.of("secrets-key");
+    private static final Set<String> SECRETS = Set.of("secrets-key", "spark-admin-password");
+    /** Entries of a map setting (spark-conf) whose key names a secret: spark.hadoop.fs.s3a.secret.key, …oauthToken. */
+    private static final java.util.regex.Pattern SECRET_ENTRY = java.util.regex.Pattern.compile("(?i).*(secret|password|token|credential).*");
 
     private EffectiveConfig() {}
 
@@ -26,10 +28,22 @@ final class EffectiveConfig {
             String key = ConfigSources.key(o);
             if (!NOT_SETTINGS.contains(key)) {
                 Object v = o.getValue();
-                values.put(key, v == null ? null : masked(key, v.toString()));
+                if (v instanceof Map<?, ?> map) {
+                    values.put(key, map.isEmpty() ? null : entries(map));
+                } else {
+                    values.put(key, v == null ? null : masked(key, v.toString()));
+                }
             }
         }
         return values;
+    }
+
+    /** A map setting as KEY=VALUE lines, secret entries masked. */
+    private static String entries(Map<?, ?> map) {
+        StringBuilder b = new StringBuilder();
+        map.forEach((k, v) -> b.append(b.isEmpty() ? "" : "\n").append(k).append('=')
+                .append(SECRET_ENTRY.matcher(k.toString()).matches() ? "********" : v));
+        return b.toString();
     }
 
     static String masked(String key, String value) {
@@ -54,9 +68,16 @@ final class EffectiveConfig {
             }
             String v = values.get(key);
             String env = ConfigSources.envName(o);
-            out.append(v == null ? "# " + key + ":" : key + ": " + yamlScalar(v))
+            boolean map = o.typeInfo().isMap() && v != null;
+            out.append(v == null ? "# " + key + ":" : map ? key + ":" : key + ": " + yamlScalar(v))
                     .append("  # ").append(sources.source(o, parsed).name().toLowerCase())
                     .append(env == null ? "" : ", env " + env).append('\n');
+            if (map) {
+                for (String line : v.split("\n")) {
+                    int eq = line.indexOf('=');
+                    out.append("  ").append(yamlScalar(line.substring(0, eq))).append(": ").append(yamlScalar(line.substring(eq + 1))).append('\n');
+                }
+            }
         }
         return out.toString();
     }

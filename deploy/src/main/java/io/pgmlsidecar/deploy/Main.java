@@ -168,6 +168,9 @@ public final class Main implements Callable<Integer> {
                     + "default: the --upstream database).")
     String adminDatabase;
 
+    @CommandLine.Mixin
+    SparkOptions spark = new SparkOptions();
+
     @Spec
     CommandSpec spec;
 
@@ -251,7 +254,12 @@ public final class Main implements Callable<Integer> {
                 .deployments(deployments::watching)
                 .remote(new io.pgmlsidecar.ml.remote.RemoteModels(remoteAddresses()))
                 .settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null)))
-                .serverFiles(ServerFiles.under(serverFilesDir)).build();
+                .serverFiles(ServerFiles.under(serverFilesDir))
+                .trainingEngines(io.pgmlsidecar.planner.tabular.engine.TrainingEngines.discover(spark.settings())).build();
+        for (String ignored : SparkOptions.ignoredSystemProperties()) {
+            System.err.println("WARNING: system property " + ignored + " is ignored: Spark settings are options now, --"
+                    + ignored.substring("pgml.".length()).replace('.', '-') + " (see --help)");
+        }
         if (migrated && services.settingsCipher() != null) {
             rewrapSettings(target, services.settingsCipher());
         }

@@ -92,4 +92,45 @@ class ConfigSourcesTest {
                 .reduce("", (a, b) -> a + b + "\n"));
         assertEquals("256", ConfigSources.readYaml(again).get("select-batch-rows"));
     }
+
+    @Test
+    void sparkSettingsComeFromTheSameSourcesAndReachTheEngineUnderItsNames() throws IOException {
+        Parsed p = parse("""
+                spark-master: spark://spark.internal:7077
+                spark-partitions: 4
+                spark-conf:
+                  spark.executor.memory: 4g
+                  spark.hadoop.fs.s3a.secret.key: s3-secret-value
+                """, Map.of("PGML_SIDECAR_SPARK_MASTER", "local[3]", "PGML_SIDECAR_SPARK_ADMIN_PASSWORD", "admin-secret-value"),
+                "--spark-partitions", "6");
+        var settings = p.main().spark.settings();
+        assertEquals("local[3]", settings.apply("pgml.spark.master"));
+        assertEquals(ConfigSources.Source.ENV, p.source("--spark-master"));
+        assertEquals("6", settings.apply("pgml.spark.partitions"));
+        assertEquals("admin-secret-value", settings.apply("pgml.spark.admin-password"));
+        assertEquals("spark.executor.memory=4g\nspark.hadoop.fs.s3a.secret.key=s3-secret-value\n", settings.apply("pgml.spark.conf"));
+        assertEquals(ConfigSources.Source.FILE, p.source("--spark-conf"));
+        assertEquals(null, settings.apply("pgml.spark.home"));
+
+        String printed = EffectiveConfig.render(p.command().getCommandSpec(), p.sources(), p.result());
+        assertFalse(printed.contains("admin-secret-value") || printed.contains("s3-secret-value"), printed);
+        assertTrue(printed.contains("spark-admin-password: '********'  # env, env PGML_SIDECAR_SPARK_ADMIN_PASSWORD"), printed);
+        assertTrue(printed.contains("spark-master: 'local[3]'  # env"), printed);
+        assertTrue(printed.contains("spark-conf:  # file, env PGML_SIDECAR_SPARK_CONF\n  spark.executor.memory: 4g\n"
+                + "  spark.hadoop.fs.s3a.secret.key: '********'\n"), printed);
+        // the printed map is a configuration file again
+        Path again = dir.resolve("printed.yaml");
+        Files.writeString(again, printed.lines().filter(l -> !l.contains("********")).reduce("", (a, b) -> a + b + "\n"));
+        assertEquals("spark.executor.memory=4g", ConfigSources.readYaml(again, java.util.Set.of("spark-conf")).get("spark-conf"));
+    }
+
+    @Test
+    void sparkConfFromFlagsAndFromTheEnvironmentOneEntryPerLine() throws IOException {
+        Parsed flags = parse("", Map.of(), "--spark-conf", "spark.app.name=a b", "--spark-conf", "spark.jars=/x.jar,/y.jar");
+        assertEquals("spark.app.name=a b\nspark.jars=/x.jar,/y.jar\n", flags.main().spark.settings().apply("pgml.spark.conf"));
+        Parsed env = parse("", Map.of("PGML_SIDECAR_SPARK_CONF", "spark.executor.cores=2\nspark.executor.memory=2g\n"));
+        assertEquals("spark.executor.cores=2\nspark.executor.memory=2g\n", env.main().spark.settings().apply("pgml.spark.conf"));
+        IOException nested = assertThrows(IOException.class, () -> parse("spark-conf:\n  spark.x:\n    y: 1\n", Map.of()));
+        assertTrue(nested.getMessage().contains("'spark-conf.spark.x' must be a single value"), nested.getMessage());
+    }
 }

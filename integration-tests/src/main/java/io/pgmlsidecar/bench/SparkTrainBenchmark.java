@@ -1,6 +1,7 @@
 package io.pgmlsidecar.bench;
 
 import io.pgmlsidecar.deploy.EmbeddedPostgresServer;
+import io.pgmlsidecar.it.spark.StandaloneCluster;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.SidecarServices;
 import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
@@ -30,6 +31,9 @@ import java.util.regex.Pattern;
  * session's read, split, store).
  * <p>Arguments: {@code spark-job-classpath sizes (comma-separated) [rounds per training (50)] [master (local[2])]};
  * {@code -Dbench.driverMemory} (4g), {@code -Dbench.javaOptions} (the driver's {@code pgml.spark.java-options}).
+ * The master {@code standalone[N]} starts a standalone master and N one-core workers on loopback for the run
+ * ({@code StandaloneCluster}, {@code -Dbench.workerMemory}, default 3g; executors get 1 GB less), their executors
+ * loading the job's classes from the same build.
  */
 public final class SparkTrainBenchmark {
 
@@ -41,14 +45,27 @@ public final class SparkTrainBenchmark {
         String[] sizes = args[1].split(",");
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 50;
         String master = args.length > 3 ? args[3] : "local[2]";
+        Matcher standalone = Pattern.compile("standalone\\[(\\d+)]").matcher(master);
+        StandaloneCluster cluster = null;
+        String javaOptions = System.getProperty("bench.javaOptions");
+        if (standalone.matches()) {
+            int workers = Integer.parseInt(standalone.group(1));
+            int workerGb = Integer.parseInt(System.getProperty("bench.workerMemory", "3g").replace("g", ""));
+            cluster = StandaloneCluster.start(classpath, workers, workerGb + "g");
+            master = cluster.masterUrl;
+            String jobClasses = classpath.substring(0, classpath.indexOf(java.io.File.pathSeparatorChar));
+            javaOptions = "-Dspark.executor.extraClassPath=" + jobClasses + " -Dspark.executor.memory=" + (workerGb - 1) + "g -Dspark.cores.max="
+                    + workers + " -Dspark.driver.host=127.0.0.1" + (javaOptions == null ? "" : " " + javaOptions);
+            System.out.println("standalone cluster " + master + ": " + workers + " workers, 1 core and " + workerGb + " GB each");
+        }
         Path data = Files.createTempDirectory("pgml-bench-spark");
-        try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data, 0)) {
+        try (StandaloneCluster ignored = cluster; EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(data, 0)) {
             io.pgmlsidecar.catalog.CatalogMigrator.migrate("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres", "postgres", "");
             Map<String, String> settings = new HashMap<>(Map.of("pgml.spark.master", master, "pgml.spark.job-classpath", classpath,
                     "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + pg.port() + "/", "pgml.spark.partitions", "2",
                     "pgml.spark.driver-memory", System.getProperty("bench.driverMemory", "4g")));
-            if (System.getProperty("bench.javaOptions") != null) {
-                settings.put("pgml.spark.java-options", System.getProperty("bench.javaOptions")); // e.g. executors' class path on a cluster
+            if (javaOptions != null) {
+                settings.put("pgml.spark.java-options", javaOptions); // e.g. executors' class path on a cluster
             }
             SparkTrainingEngine engine = new SparkTrainingEngine(SparkSettings.from(settings::get).orElseThrow());
             ProxyServer sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", pg.port()).withEventLoopThreads(2),

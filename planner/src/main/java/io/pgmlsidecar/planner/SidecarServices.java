@@ -82,7 +82,7 @@ public record SidecarServices(EmbeddingModels embeddings, TransformService trans
 
         public SidecarServices build() {
             return new SidecarServices(embeddings, transforms, tuning, deployments, remote != null ? remote : new RemoteModels(),
-                    settingsCipher, serverFiles, trainingEngines != null ? trainingEngines : TrainingEngines.discover(System::getProperty));
+                    settingsCipher, serverFiles, trainingEngines != null ? trainingEngines : TrainingEngines.NONE); // the launcher discovers them from its --spark-* options
         }
     }
 }

@@ -309,7 +309,7 @@ class SparkTrainingTest {
                     + "'classification', 'spark_digits', 'target', 'xgboost', '{\"engine\": \"spark\"}')"));
             assertEquals("55000", e.getSQLState(), e.getMessage());
             assertNotNull(e.getServerErrorMessage().getHint());
-            assertTrue(e.getServerErrorMessage().getHint().contains("pgml.spark.master"), e.getServerErrorMessage().getHint());
+            assertTrue(e.getServerErrorMessage().getHint().contains("--spark-master"), e.getServerErrorMessage().getHint());
         }
     }
 

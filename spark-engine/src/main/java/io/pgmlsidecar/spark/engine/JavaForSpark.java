@@ -51,14 +51,14 @@ public final class JavaForSpark {
             }
         }
         throw new PgException("55000", "no Java runtime that Spark 3.5 runs on (Java 17 to 22) was found for the Spark driver",
-                "Install a JDK 17 and set pgml.spark.java-home to it (the sidecar's own Java " + Runtime.version().feature()
+                "Install a JDK 17 and set --spark-java-home (PGML_SIDECAR_SPARK_JAVA_HOME) to it (the sidecar's own Java " + Runtime.version().feature()
                         + " cannot run Spark 3.5's Hadoop).");
     }
 
     private static Path java(Path home) {
         Path java = home.resolve("bin/java");
         if (!Files.isExecutable(java)) {
-            throw new PgException("55000", "pgml.spark.java-home " + home + " has no bin/java", "Set it to a JDK 17 directory.");
+            throw new PgException("55000", "--spark-java-home " + home + " has no bin/java", "Set it to a JDK 17 directory.");
         }
         return java;
     }

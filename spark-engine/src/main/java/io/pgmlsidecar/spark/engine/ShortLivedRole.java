@@ -53,7 +53,7 @@ final class ShortLivedRole implements AutoCloseable {
         } catch (SQLException e) {
             throw new PgException(io.pgmlsidecar.proxy.codec.PgError.error(e.getSQLState() == null ? "58000" : e.getSQLState(),
                     "the spark engine could not make a login role for the job: " + e.getMessage(),
-                    "pgml.spark.admin-user must be a role with CREATEROLE that may grant " + callerRole
+                    "--spark-admin-user must be a role with CREATEROLE that may grant " + callerRole
                             + " (a superuser for a superuser caller)."));
         }
         return new ShortLivedRole(settings, database, name, password);

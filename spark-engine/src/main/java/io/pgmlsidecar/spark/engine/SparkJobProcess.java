@@ -57,23 +57,18 @@ final class SparkJobProcess implements EngineJob {
     static SparkJobProcess start(SparkSettings settings, Path java, ShortLivedRole role, Map<String, Object> read) {
         try {
             Path dir = Files.createTempDirectory(Files.createDirectories(settings.workDir()), "pgml-spark-");
-            List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx" + settings.driverMemory(),
-                    "-XX:+IgnoreUnrecognizedVMOptions", "-Djdk.reflect.useDirectMethodHandle=false",
-                    "-Dspark.local.dir=" + dir, "-Djava.io.tmpdir=" + dir));
-            command.addAll(JavaForSpark.MODULE_OPTIONS);
-            if (!settings.javaOptions().isEmpty()) {
-                command.addAll(List.of(settings.javaOptions().split("\\s+")));
-            }
-            command.addAll(List.of("-cp", settings.jobClasspath(), "io.pgmlsidecar.spark.job.TrainJob", settings.master()));
-            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
+            DriverCommand driver = DriverCommand.of(settings, java, dir);
+            ProcessBuilder pb = new ProcessBuilder(driver.command()).directory(dir.toFile());
             pb.environment().remove("JAVA_TOOL_OPTIONS");
+            pb.environment().putAll(driver.environment());
             SparkJobProcess job = new SparkJobProcess(pb.start(), role, dir);
-            job.send(Map.of("read", read));
+            // Spark settings travel with the first command, not on the command line: some are secrets
+            job.send(Map.of("read", read, "conf", settings.sparkConf()));
             return job;
         } catch (IOException e) {
             role.close();
             throw new PgException("58000", "could not start the Spark driver: " + e.getMessage(),
-                    "Check pgml.spark.java-home and pgml.spark.job-classpath.");
+                    "Check --spark-java-home, --spark-job-classpath and --spark-home.");
         }
     }
 

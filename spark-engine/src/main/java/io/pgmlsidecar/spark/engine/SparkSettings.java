@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -19,12 +21,17 @@ import java.util.function.Function;
  *       {@code java-options}: more options for the driver's JVM (e.g. {@code -Dspark.executor.memory=4g});
  *       {@code work-dir} (the temporary directory); {@code role-ttl-minutes} (60): the login role's VALID UNTIL;
  *       {@code auto-above-rows} (off): trainings that name no engine and that Spark can take go to Spark when
- *       PostgreSQL estimates the relation at this many rows or more.</li>
+ *       PostgreSQL estimates the relation at this many rows or more;</li>
+ *   <li>{@code conf}: Spark settings for the job's SparkSession, {@code KEY=VALUE} lines (spark-submit's {@code --conf});</li>
+ *   <li>{@code home}, {@code conf-dir}: a Spark distribution; the driver is then started through {@code SparkSubmit}
+ *       (client mode) with its {@code jars/} and its conf directory's {@code spark-defaults.conf}.</li>
  * </ul>
+ * The packaged sidecar gives them from its {@code --spark-*} options (flag, environment, file); nothing here reads
+ * system properties.
  */
 public record SparkSettings(String master, String jobClasspath, Path javaHome, String jdbcUrl, String adminUser, String adminPassword,
                             int partitions, String driverMemory, String javaOptions, Path workDir, int roleTtlMinutes,
-                            long automaticAboveRows) {
+                            long automaticAboveRows, Map<String, String> sparkConf, Path sparkHome, Path sparkConfDir) {
 
     public static final String PREFIX = "pgml.spark.";
 
@@ -43,7 +50,34 @@ public record SparkSettings(String master, String jobClasspath, Path javaHome, S
                 or(s.apply("admin-password"), ""), Integer.parseInt(or(s.apply("partitions"), "2")), or(s.apply("driver-memory"), "1g"),
                 or(s.apply("java-options"), ""), Path.of(or(s.apply("work-dir"), System.getProperty("java.io.tmpdir"))),
                 Integer.parseInt(or(s.apply("role-ttl-minutes"), "60")),
-                s.apply("auto-above-rows") == null ? Long.MAX_VALUE : Long.parseLong(s.apply("auto-above-rows"))));
+                s.apply("auto-above-rows") == null ? Long.MAX_VALUE : Long.parseLong(s.apply("auto-above-rows")),
+                confLines(s.apply("conf")), s.apply("home") == null ? null : Path.of(s.apply("home")),
+                s.apply("conf-dir") == null ? null : Path.of(s.apply("conf-dir"))));
+    }
+
+    /** {@code KEY=VALUE} lines (blank lines and {@code #} comments skipped) in their order. */
+    static Map<String, String> confLines(String text) {
+        Map<String, String> conf = new LinkedHashMap<>();
+        if (text == null) {
+            return conf;
+        }
+        for (String line : text.split("\\r?\\n")) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) {
+                continue;
+            }
+            int eq = l.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("pgml.spark.conf: '" + l + "' is not KEY=VALUE");
+            }
+            conf.put(l.substring(0, eq).strip(), l.substring(eq + 1).strip());
+        }
+        return conf;
+    }
+
+    /** Spark's conf directory of the distribution: the one configured, else {@code SPARK_HOME/conf}; null without a home. */
+    Path confDirectory() {
+        return sparkConfDir != null ? sparkConfDir : sparkHome == null ? null : sparkHome.resolve("conf");
     }
 
     private static String or(String v, String otherwise) {

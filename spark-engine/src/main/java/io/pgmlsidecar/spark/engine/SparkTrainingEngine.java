@@ -29,8 +29,12 @@ public final class SparkTrainingEngine implements TrainingEngine {
     @Override
     public EngineJob start(EngineJobRequest request) {
         if (settings.jobClasspath() == null) {
-            throw new PgException("55000", "pgml.spark.job-classpath is not set: the sidecar cannot start the Spark driver",
-                    "Set it to the spark-job jar and Spark's jars (see spark-engine/README.md).");
+            throw new PgException("55000", "--spark-job-classpath is not set: the sidecar cannot start the Spark driver",
+                    "Set --spark-job-classpath (PGML_SIDECAR_SPARK_JOB_CLASSPATH) to the spark-job jar and Spark's jars (see spark-engine/README.md).");
+        }
+        DriverCommand.checkHome(settings);
+        if (KubernetesMaster.is(settings.master())) {
+            KubernetesMaster.check(settings.master(), settings.sparkConf());
         }
         var java = JavaForSpark.find(settings.javaHome());
         // the driver and each executor's JDBC read hold a connection; two spare

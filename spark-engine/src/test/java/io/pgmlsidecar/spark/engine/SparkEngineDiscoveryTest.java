@@ -25,7 +25,7 @@ class SparkEngineDiscoveryTest {
     void withoutAMasterThereIsNoSparkEngineAndTheErrorSaysWhatToSet() {
         PgException e = assertThrows(PgException.class, () -> TrainingEngines.discover(k -> null).get("spark"));
         assertEquals("55000", e.error().sqlState());
-        assertTrue(e.error().hint().contains("pgml.spark.master"), e.error().hint());
+        assertTrue(e.error().hint().contains("--spark-master"), e.error().hint());
     }
 
     @Test
@@ -47,7 +47,7 @@ class SparkEngineDiscoveryTest {
             java = JavaForSpark.find(null);
         } catch (PgException none) {
             assertEquals("55000", none.error().sqlState());
-            assertTrue(none.error().hint().contains("pgml.spark.java-home"));
+            assertTrue(none.error().hint().contains("--spark-java-home"));
             return;
         }
         int major = JavaForSpark.major(java.getParent().getParent());

@@ -35,18 +35,16 @@ public final class TrainJob {
         String master = args.length > 0 ? args[0] : "local[2]";
         SparkSession spark = null;
         try {
-            ReadSpec spec = ReadSpec.of(protocol.next().path("read"));
+            JsonNode first = protocol.next();
+            ReadSpec spec = ReadSpec.of(first.path("read"));
             long t0 = System.nanoTime();
             long[][] ranges = PartitionedRead.plan(spec);
-            spark = SparkSession.builder().master(master).appName("pgml.train " + spec.relation())
-                    .config("spark.ui.enabled", "false")
-                    .config("spark.sql.shuffle.partitions", Integer.toString(spec.partitions()))
-                    .getOrCreate();
+            spark = session(master, spec, first.path("conf"));
             spark.sparkContext().setLogLevel("WARN");
             spark.sparkContext().addSparkListener(new StageProgress(protocol));
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            protocol.progress("Spark " + spark.version() + " at " + master + ": reading " + spec.relation() + " in " + ranges.length
-                    + " ranges of its blocks as role " + spec.role());
+            protocol.progress("Spark " + spark.version() + " at " + master + " (" + launch(spark) + "): reading " + spec.relation()
+                    + " in " + ranges.length + " ranges of its blocks as role " + spec.role());
             JavaRDD<PartitionedRead.ReadRow> rows = PartitionedRead.read(sc, spec, ranges).persist(StorageLevel.MEMORY_AND_DISK());
             long[] counts = new long[ranges.length];
             double[] checksums = new double[ranges.length];
@@ -90,6 +88,35 @@ public final class TrainJob {
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * The job's session: the sidecar's Spark settings ({@code --spark-conf}) over the defaults (spark-defaults.conf, which
+     * SparkSubmit turned into system properties, and {@code -Dspark.*} driver options) over this job's app name and UI
+     * choice — spark-submit's order of precedence; the shuffle partitions follow the job's read ranges unless configured.
+     */
+    private static SparkSession session(String master, ReadSpec spec, JsonNode conf) {
+        SparkSession.Builder builder = SparkSession.builder().master(master);
+        org.apache.spark.SparkConf defaults = new org.apache.spark.SparkConf();
+        if (!defaults.contains("spark.app.name")) {
+            builder.appName("pgml.train " + spec.relation());
+        }
+        if (!defaults.contains("spark.ui.enabled")) {
+            builder.config("spark.ui.enabled", "false");
+        }
+        if (!defaults.contains("spark.sql.shuffle.partitions")) {
+            builder.config("spark.sql.shuffle.partitions", Integer.toString(spec.partitions()));
+        }
+        conf.fields().forEachRemaining(e -> builder.config(e.getKey(), e.getValue().asText()));
+        return builder.getOrCreate();
+    }
+
+    /** How the driver was launched and the settings an operator checks first, for the job's first NOTICE. */
+    private static String launch(SparkSession spark) {
+        org.apache.spark.SparkConf c = spark.sparkContext().getConf();
+        boolean submitted = System.getProperty("spark.submit.deployMode") != null;
+        return (submitted ? "spark-submit, " + c.get("spark.submit.deployMode") + " mode" : "driver in the sidecar's child JVM")
+                + ", app " + c.get("spark.app.name") + ", executor memory " + c.get("spark.executor.memory", "1g");
     }
 
     /**

@@ -25,7 +25,7 @@ public final class TrainingEngines {
         return new TrainingEngines(m);
     }
 
-    /** Every engine on the class path that {@code settings} (e.g. system properties {@code pgml.spark.*}) configures. */
+    /** Every engine on the class path that {@code settings} (named {@code pgml.spark.*}; the launcher gives its {@code --spark-*} options) configures. */
     public static TrainingEngines discover(Function<String, String> settings) {
         Map<String, TrainingEngine> m = new LinkedHashMap<>();
         for (TrainingEngine.Provider p : ServiceLoader.load(TrainingEngine.Provider.class)) {
@@ -52,9 +52,9 @@ public final class TrainingEngines {
         }
         if ("spark".equals(name)) {
             throw new PgException("55000", "no Spark master is configured for pgml.train's spark engine",
-                    "Start the sidecar with -Dpgml.spark.master=<local[N] | spark://host:7077> and the spark-engine module on its "
-                            + "class path (see spark-engine/README.md), or leave \"engine\" out of hyperparams to train "
-                            + "in the sidecar.");
+                    "Start the sidecar with --spark-master <local[N] | spark://host:7077 | k8s://https://host:port> (env "
+                            + "PGML_SIDECAR_SPARK_MASTER, file key spark-master; README \"Training on Spark\"), or leave \"engine\" out of "
+                            + "hyperparams to train in the sidecar.");
         }
         throw new PgException("22023", "unknown training engine \"" + name + "\"",
                 "hyperparams \"engine\" is \"spark\" (configured: " + (byName.isEmpty() ? "none" : String.join(", ", byName.keySet()))

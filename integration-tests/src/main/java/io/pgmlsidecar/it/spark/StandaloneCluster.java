@@ -16,29 +16,26 @@ import java.util.List;
  * A Spark standalone cluster on loopback for the tests: one master and {@code workers} workers (one core each), each a
  * child JVM on the JDK the Spark engine would use, from the job's class path. A worker starts its executors through
  * Spark's launcher, which wants a Spark home with {@code RELEASE} and {@code jars/}: a temporary one of links to the
- * class path's jars.
+ * class path's jars. In main sources because {@code SparkTrainBenchmark} measures on one too.
  */
-final class StandaloneCluster implements AutoCloseable {
+public final class StandaloneCluster implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     /** The Spark home of links, the workers' directories and the processes' logs, removed by {@link #close}. */
     private final List<Path> files = new ArrayList<>();
-    final String masterUrl;
+    public final String masterUrl;
 
     private StandaloneCluster(String masterUrl) {
         this.masterUrl = masterUrl;
     }
 
-    static StandaloneCluster start(String classpath, int workers) throws Exception {
+    public static StandaloneCluster start(String classpath, int workers) throws Exception {
+        return start(classpath, workers, "1g");
+    }
+
+    /** {@code workers} one-core workers offering {@code workerMemory} each (e.g. {@code 3g}) to executors. */
+    public static StandaloneCluster start(String classpath, int workers, String workerMemory) throws Exception {
         Path javaBin = JavaForSpark.find(null);
-        Path home = Files.createTempDirectory("pgml-spark-home-");
-        Files.writeString(home.resolve("RELEASE"), "Spark 3.5.7 (links for the tests)\n");
-        Path jars = Files.createDirectories(home.resolve("jars"));
-        for (String entry : classpath.split(java.io.File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (entry.endsWith(".jar") && Files.isRegularFile(p) && !Files.exists(jars.resolve(p.getFileName()))) {
-                Files.createSymbolicLink(jars.resolve(p.getFileName()), p);
-            }
-        }
+        Path home = SparkHomeOfLinks.create(Files.createTempDirectory("pgml-spark-home-"), classpath);
         int port = freePort();
         int ui = freePort();
         StandaloneCluster cluster = new StandaloneCluster("spark://127.0.0.1:" + port);
@@ -48,7 +45,7 @@ final class StandaloneCluster implements AutoCloseable {
                     Integer.toString(port), "--webui-port", Integer.toString(ui));
             for (int w = 0; w < workers; w++) {
                 cluster.launch(javaBin, home, classpath, "org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1", "--cores", "1",
-                        "--memory", "1g", "--webui-port", Integer.toString(freePort()), "--work-dir",
+                        "--memory", workerMemory, "--webui-port", Integer.toString(freePort()), "--work-dir",
                         cluster.temporary(Files.createTempDirectory("pgml-spark-worker-")).toString(), cluster.masterUrl);
             }
             cluster.awaitWorkers(ui, workers);
