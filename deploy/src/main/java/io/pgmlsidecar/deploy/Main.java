@@ -83,6 +83,12 @@ public final class Main implements Callable<Integer> {
                     + "link-local and cloud metadata addresses are refused (env PGML_SIDECAR_REMOTE_ALLOW).")
     String remoteAllow;
 
+    @Option(names = "--call-memory-budget", defaultValue = "${env:PGML_SIDECAR_CALL_MEMORY_BUDGET:-0}", paramLabel = "BYTES",
+            description = "Most heap one model call may be predicted to need (an embedding batch's token vectors, a training "
+                    + "matrix); a larger call is refused with SQLSTATE 54000 before it allocates. 0 (default): a quarter of the "
+                    + "maximum heap (env PGML_SIDECAR_CALL_MEMORY_BUDGET).")
+    long callMemoryBudget;
+
     @Option(names = "--secrets-key", defaultValue = "${env:PGML_SIDECAR_SECRETS_KEY}",
             description = "Base64 of 32 random bytes that encrypts azure_ai settings (endpoint keys) in the database; the same on "
                     + "every replica (env PGML_SIDECAR_SECRETS_KEY). With the embedded PostgreSQL and no key, one is kept in the data directory.")
@@ -240,7 +246,9 @@ public final class Main implements Callable<Integer> {
             ssl = ServerTls.forServer(tlsCert, tlsKey);
             config = config.withSsl(ssl);
         }
-        MlConfig ml = MlConfig.builder().modelsDir(modelsDir).build();
+        MlConfig ml = MlConfig.builder().modelsDir(modelsDir).hubRedirects(remoteAddresses())
+                .callMemoryBudget(callMemoryBudget).build();
+        io.pgmlsidecar.ml.CallMemoryBudget.set(ml.callMemoryBudget());
         EmbeddingService embeddings = new EmbeddingService(ml);
         TransformService transforms = new TransformService(ml);
         // LISTEN needs a session of its own: behind a transaction-mode pooler it must reach PostgreSQL directly

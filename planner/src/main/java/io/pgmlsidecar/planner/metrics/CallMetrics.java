@@ -47,6 +47,11 @@ public final class CallMetrics {
             error(registry, name, e.error().sqlState());
             throw e;
         } catch (RuntimeException | Error e) {
+            PgException limit = CallLimits.translate(e, name, firstArgument);
+            if (limit != null) {
+                error(registry, name, limit.error().sqlState());
+                throw limit;
+            }
             error(registry, name, "XX000");
             throw e;
         } finally {
