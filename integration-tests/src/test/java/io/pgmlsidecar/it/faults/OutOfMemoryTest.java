@@ -122,7 +122,6 @@ class OutOfMemoryTest {
         assertNotNull(((PSQLException) e).getServerErrorMessage(), "an ErrorResponse: " + e);
         assertEquals(sqlState, e.getSQLState(), e.getMessage());
         assertFalse(e.getMessage().contains("at io.pgmlsidecar"), "no Java stack trace: " + e.getMessage());
-        System.out.println("answer to a call over memory: " + e.getSQLState() + " " + e.getMessage() + " HINT: " + hint(e));
         return e;
     }
 
