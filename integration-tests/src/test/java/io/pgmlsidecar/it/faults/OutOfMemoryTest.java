@@ -33,9 +33,9 @@ import org.postgresql.util.PSQLException;
 
 /**
  * Memory: the packaged sidecar as its own process with a 256 MiB heap, so that a model really runs out of it. A call
- * whose memory can be predicted (an embedding batch's token vectors, a training set) is refused before it allocates
- * (54000); one that is not predicted and outgrows the heap (a feature-extraction transform of the same model) fails
- * with 53200. Either way only that statement fails: its connection serves the next statement, and other sessions —
+ * whose memory can be predicted (an embedding batch's token vectors, a feature-extraction answer, a training set) is
+ * refused before it allocates (54000) when over the per-call budget; without a budget the same calls outgrow the heap
+ * and fail with 53200. Either way only that statement fails: its connection serves the next statement, and other sessions —
  * relayed statements and embeddings with a sound model — are served all along without a single error.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -46,6 +46,8 @@ class OutOfMemoryTest {
     private static final String HOG = "tiny/memory-hog";
     private static final String TEXT = String.join(" ", Collections.nCopies(14, "good movie"));
     private static final TestCluster cluster = TestCluster.get();
+    private static final String TRANSFORM = "SELECT pgml.transform('{\"task\": \"feature-extraction\", \"model\": \""
+            + HOG + "\"}'::jsonb, inputs => ARRAY['" + TEXT + "'])";
     private static SidecarProcess sidecar;
 
     @BeforeAll
@@ -58,8 +60,13 @@ class OutOfMemoryTest {
             for (int i = 0; i < 20; i++) columns.append(", (g * ").append(i + 1).append(" % 97)::float8 AS x").append(i);
             s.execute("CREATE TABLE oom_wide AS SELECT (g % 13)::float8 AS y" + columns + " FROM generate_series(1, 300000) g");
         }
-        sidecar = SidecarProcess.start(cluster.postgresPort(), List.of("--models-dir", TestCluster.modelsDir().toString(),
-                "--call-memory-budget", Long.toString(64L << 20)), Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m"));
+        sidecar = start(64L << 20);
+    }
+
+    /** The packaged sidecar with a 256 MiB heap and this per-call budget. */
+    private static SidecarProcess start(long budget) throws Exception {
+        return SidecarProcess.start(cluster.postgresPort(), List.of("--models-dir", TestCluster.modelsDir().toString(),
+                "--call-memory-budget", Long.toString(budget)), Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m"));
     }
 
     @AfterAll
@@ -71,40 +78,47 @@ class OutOfMemoryTest {
     }
 
     @Test
-    void anEmbeddingBatchOverTheBudgetIsRefusedBeforeItAllocates() throws Exception {
-        try (Bystanders others = new Bystanders(); Connection c = connect(); Statement s = c.createStatement()) {
+    void callsPredictedOverTheBudgetAreRefusedBeforeTheyAllocate() throws Exception {
+        try (Bystanders others = new Bystanders(sidecar); Connection c = connect(sidecar); Statement s = c.createStatement()) {
             for (int i = 0; i < 3; i++) {
                 SQLException e = assertFailsCleanly(s, "SELECT pgml.embed('" + HOG + "', '" + TEXT + "')", "54000");
                 assertTrue(e.getMessage().contains("model '" + HOG + "'") && e.getMessage().contains("per-call budget of 64 MiB"),
                         e.getMessage());
                 assertTrue(hint(e).contains("batch_size") && hint(e).contains("--call-memory-budget"), hint(e));
                 assertWorksAfter(s);
+                e = assertFailsCleanly(s, TRANSFORM, "54000");
+                assertTrue(e.getMessage().contains("model '" + HOG + "': the token vectors of 1 inputs"), e.getMessage());
+                assertTrue(hint(e).contains("max_length"), hint(e));
+                assertWorksAfter(s);
             }
             others.assertAllServed();
         }
     }
 
+    /** Without a budget (the operator set it past the heap) the same calls really run out of it: the last line. */
     @Test
     void aModelThatOutgrowsTheHeapFailsItsStatementOnly() throws Exception {
-        String transform = "SELECT pgml.transform('{\"task\": \"feature-extraction\", \"model\": \"" + HOG
-                + "\"}'::jsonb, inputs => ARRAY['" + TEXT + "'])";
-        try (Bystanders others = new Bystanders(); Connection c = connect(); Statement s = c.createStatement()) {
+        try (SidecarProcess unbudgeted = start(1L << 40); Bystanders others = new Bystanders(unbudgeted);
+             Connection c = connect(unbudgeted); Statement s = c.createStatement()) {
             for (int i = 0; i < 3; i++) {
-                SQLException e = assertFailsCleanly(s, transform, "53200");
-                assertTrue(e.getMessage().contains("pgml.transform ran out of memory") && e.getMessage().contains(HOG),
-                        e.getMessage());
-                assertTrue(hint(e).contains("batch_size") && hint(e).contains("-Xmx"), hint(e));
-                assertWorksAfter(s);
+                for (String[] call : new String[][] {{"pgml.embed", "SELECT pgml.embed('" + HOG + "', '" + TEXT + "')"},
+                        {"pgml.transform", TRANSFORM}}) {
+                    SQLException e = assertFailsCleanly(s, call[1], "53200");
+                    assertTrue(e.getMessage().contains(call[0] + " ran out of memory") && e.getMessage().contains(HOG)
+                            && e.getMessage().contains("Java heap space"), e.getMessage());
+                    assertTrue(hint(e).contains("batch_size") && hint(e).contains("-Xmx"), hint(e));
+                    assertWorksAfter(s);
+                }
             }
             others.assertAllServed();
-            System.out.println("bystander answers meanwhile: " + others.answers.get());
+            System.out.println("other sessions' answers meanwhile, none failed: " + others.answers.get());
+            assertTrue(unbudgeted.awaitExit(java.time.Duration.ofMillis(1)) == null, "the sidecar still runs");
         }
-        assertTrue(sidecar.awaitExit(java.time.Duration.ofMillis(1)) == null, "the sidecar still runs");
     }
 
     @Test
     void aTrainingSetOverTheBudgetIsRefusedAndNothingIsRecorded() throws Exception {
-        try (Bystanders others = new Bystanders(); Connection c = connect(); Statement s = c.createStatement()) {
+        try (Bystanders others = new Bystanders(sidecar); Connection c = connect(sidecar); Statement s = c.createStatement()) {
             SQLException e = assertFailsCleanly(s, "SELECT * FROM pgml.train('oom_budget', 'regression', 'oom_wide', 'y')", "54000");
             assertTrue(e.getMessage().contains("training set of 262144 rows × 20 columns"), e.getMessage());
             assertTrue(hint(e).contains("fewer rows"), hint(e));
@@ -137,10 +151,10 @@ class OutOfMemoryTest {
         }
     }
 
-    private static Connection connect() throws SQLException {
+    private static Connection connect(SidecarProcess through) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", "postgres");
-        return DriverManager.getConnection(sidecar.jdbcUrl(), p);
+        return DriverManager.getConnection(through.jdbcUrl(), p);
     }
 
     /** Two other sessions through the same sidecar, one relaying plain SQL, one embedding with a sound model, in loops. */
@@ -148,15 +162,17 @@ class OutOfMemoryTest {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicInteger answers = new AtomicInteger();
         private final List<CompletableFuture<Void>> loops = new ArrayList<>();
+        private final SidecarProcess through;
 
-        Bystanders() {
+        Bystanders(SidecarProcess through) {
+            this.through = through;
             loops.add(loop("SELECT count(*) FROM generate_series(1, 1000)", 1000));
             loops.add(loop("SELECT array_length(pgml.embed('" + TinyTaskModels.FEATURES + "', 'good movie'), 1)", 4));
         }
 
         private CompletableFuture<Void> loop(String sql, int expected) {
             return CompletableFuture.runAsync(() -> {
-                try (Connection c = connect(); Statement s = c.createStatement()) {
+                try (Connection c = connect(through); Statement s = c.createStatement()) {
                     while (running.get()) {
                         try (ResultSet rs = s.executeQuery(sql)) {
                             rs.next();
