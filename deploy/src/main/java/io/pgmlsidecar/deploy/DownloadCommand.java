@@ -65,6 +65,11 @@ final class DownloadCommand implements Callable<Integer> {
             description = "Hub URL (env HF_ENDPOINT; default https://huggingface.co).")
     String endpoint;
 
+    @Option(names = "--remote-allow", defaultValue = "${env:PGML_SIDECAR_REMOTE_ALLOW}", paramLabel = "LIST",
+            description = "Non-public addresses the hub may redirect to (its own host is always allowed), comma-separated: "
+                    + "CIDR blocks, addresses, host names. Default: public addresses only (env PGML_SIDECAR_REMOTE_ALLOW).")
+    String remoteAllow;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -101,10 +106,18 @@ final class DownloadCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
+        io.pgmlsidecar.ml.remote.EndpointAddressPolicy redirects;
+        try {
+            redirects = io.pgmlsidecar.ml.remote.EndpointAddressPolicy.allowing(remoteAllow);
+        } catch (IllegalArgumentException e) {
+            err.println("error: --remote-allow: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
         String hubToken = token != null && !token.isBlank() ? token : System.getenv("HUGGING_FACE_HUB_TOKEN");
         Path dir = root.resolve(name).toAbsolutePath();
         RepositoryDownloader downloader = new RepositoryDownloader(
-                new HubHttp(hubUrl, hubToken, Duration.ofSeconds(30)));
+                new HubHttp(hubUrl, hubToken, Duration.ofSeconds(30), redirects));
         try {
             RepositoryDownloader.Result r = downloader.download(name, revision, dir, filter, new Printer(out));
             long total = r.downloaded().stream().mapToLong(RepoFile::size).sum() + r.skipped().stream().mapToLong(RepoFile::size).sum();
@@ -117,6 +130,9 @@ final class DownloadCommand implements Callable<Integer> {
         } catch (IOException e) {
             out.flush();
             err.println("error: " + e.getMessage());
+            if (e instanceof io.pgmlsidecar.ml.store.hub.HubException h && h.redirectRefused()) {
+                err.println("hint: " + io.pgmlsidecar.ml.store.hub.HubException.REDIRECT_HINT);
+            }
             err.flush();
             return 1;
         }

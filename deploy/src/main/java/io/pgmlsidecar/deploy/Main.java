@@ -22,6 +22,7 @@ import io.pgmlsidecar.proxy.ProxyServer;
 import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -34,7 +35,7 @@ import picocli.CommandLine.Spec;
 /** The sidecar's command line. */
 @Command(name = "pgml-sidecar", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Speaks the PostgreSQL protocol in front of any PostgreSQL and serves the pgml.* SQL API.",
-        subcommands = DownloadCommand.class)
+        subcommands = {DownloadCommand.class, MigrateCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Option(names = "--listen", defaultValue = "${env:PGML_SIDECAR_LISTEN:-127.0.0.1:6432}",
@@ -82,6 +83,19 @@ public final class Main implements Callable<Integer> {
                     + "addresses (127.0.0.1) and host names (models.internal). Default: public addresses only; loopback, private, "
                     + "link-local and cloud metadata addresses are refused (env PGML_SIDECAR_REMOTE_ALLOW).")
     String remoteAllow;
+
+    @Option(names = "--migrate-databases", defaultValue = "${env:PGML_SIDECAR_MIGRATE_DATABASES}", paramLabel = "DB,...",
+            description = "Other databases of the upstream server to install or upgrade the pgml schema in at start, with the "
+                    + "--upstream user, comma-separated (the database of --upstream always is). Clients of a database without "
+                    + "it get SQLSTATE 3F000 from pgml.train, pgml.predict, pgml.load_dataset… (env PGML_SIDECAR_MIGRATE_DATABASES; "
+                    + "or run: pgml-sidecar migrate --database DB).")
+    String migrateDatabases;
+
+    @Option(names = "--call-memory-budget", defaultValue = "${env:PGML_SIDECAR_CALL_MEMORY_BUDGET:-0}", paramLabel = "BYTES",
+            description = "Most heap one model call may be predicted to need (an embedding batch's token vectors, a training "
+                    + "matrix); a larger call is refused with SQLSTATE 54000 before it allocates. 0 (default): a quarter of the "
+                    + "maximum heap (env PGML_SIDECAR_CALL_MEMORY_BUDGET).")
+    long callMemoryBudget;
 
     @Option(names = "--secrets-key", defaultValue = "${env:PGML_SIDECAR_SECRETS_KEY}",
             description = "Base64 of 32 random bytes that encrypts azure_ai settings (endpoint keys) in the database; the same on "
@@ -224,6 +238,10 @@ public final class Main implements Callable<Integer> {
             target = UpstreamUrl.parse(upstream);
         }
         boolean migrated = migrateCatalog(target);
+        List<UpstreamUrl> otherDatabases = otherDatabases(target);
+        for (UpstreamUrl other : otherDatabases) {
+            migrateCatalog(other);
+        }
         ProxyConfig config = ProxyConfig.of(listenAt.host(), listenAt.port(), target.host(), target.port())
                 .withShutdownGrace(parseDuration(shutdownGrace)).withBusyPoll(parseDuration(busyPoll));
         boolean metricsOn = metricsListen != null && !metricsListen.isBlank();
@@ -243,7 +261,9 @@ public final class Main implements Callable<Integer> {
             ssl = ServerTls.forServer(tlsCert, tlsKey);
             config = config.withSsl(ssl);
         }
-        MlConfig ml = MlConfig.builder().modelsDir(modelsDir).build();
+        MlConfig ml = MlConfig.builder().modelsDir(modelsDir).hubRedirects(remoteAddresses())
+                .callMemoryBudget(callMemoryBudget).build();
+        io.pgmlsidecar.ml.CallMemoryBudget.set(ml.callMemoryBudget());
         EmbeddingService embeddings = new EmbeddingService(ml);
         TransformService transforms = new TransformService(ml);
         // LISTEN needs a session of its own: behind a transaction-mode pooler it must reach PostgreSQL directly
@@ -262,6 +282,11 @@ public final class Main implements Callable<Integer> {
         }
         if (migrated && services.settingsCipher() != null) {
             rewrapSettings(target, services.settingsCipher());
+        }
+        if (services.settingsCipher() != null) {
+            for (UpstreamUrl other : otherDatabases) {
+                rewrapSettings(other, services.settingsCipher());
+            }
         }
         if (serverFilesDir != null) {
             System.out.println("host files for privileged roles (pgml.load_dataset path, dump_all, load_all) under "
@@ -393,6 +418,17 @@ public final class Main implements Callable<Integer> {
             System.err.println("WARNING: could not upgrade the stored settings in " + target.redacted() + ": " + e.getMessage()
                     + " — values stored by an older sidecar answer 39000 until a settings manager sets them again");
         }
+    }
+
+    /** The databases of {@code --migrate-databases} other than the one of {@code --upstream}. */
+    private List<UpstreamUrl> otherDatabases(UpstreamUrl target) {
+        List<UpstreamUrl> out = new java.util.ArrayList<>();
+        if (migrateDatabases == null || migrateDatabases.isBlank()) return out;
+        for (String db : migrateDatabases.split(",")) {
+            String name = db.strip();
+            if (!name.isEmpty() && !name.equals(target.database())) out.add(target.inDatabase(name));
+        }
+        return out;
     }
 
     /** Installs or upgrades the pgml schema upstream; a failure (no rights, say) is reported, not fatal. */

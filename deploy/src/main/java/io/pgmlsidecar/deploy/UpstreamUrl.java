@@ -36,7 +36,18 @@ public record UpstreamUrl(String user, String password, String host, int port, S
         return URLDecoder.decode(s, StandardCharsets.UTF_8);
     }
 
+    /** The same server and credentials, another database (its name percent-encoded in the JDBC URL). */
+    public UpstreamUrl inDatabase(String name) {
+        if (name == null || name.isBlank()) throw new IllegalArgumentException("empty database name");
+        return new UpstreamUrl(user, password, host, port, name);
+    }
+
     public String jdbcUrl() {
+        if (!database.matches("[A-Za-z0-9_.$-]*")) {
+            // a name with '?', '/', '&' or spaces must not become part of the URL's syntax
+            return "jdbc:postgresql://" + host + ":" + port + "/"
+                    + java.net.URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
+        }
         return "jdbc:postgresql://" + host + ":" + port + "/" + database;
     }
 

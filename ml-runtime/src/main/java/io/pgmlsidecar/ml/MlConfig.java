@@ -27,6 +27,10 @@ import java.util.Objects;
  * @param batchSize        texts per inference call when one call embeds a long list (kwarg {@code batch_size} overrides)
  * @param maxBatchTexts    most texts the micro-batcher merges from concurrent callers into one inference call
  * @param maxBatchWait     how long the batcher waits for callers that are still tokenizing before it runs a batch
+ * @param hubRedirects     where a hub download may be redirected off the hub's own host (the operator's
+ *                         {@code --remote-allow}; default public addresses only)
+ * @param callMemoryBudget most heap bytes one model call may be predicted to take (an encoder batch's output,
+ *                         a training matrix) before it is refused with 54000; 0 = a quarter of the maximum heap
  */
 public record MlConfig(
         Path modelsDir,
@@ -42,7 +46,9 @@ public record MlConfig(
         long cacheMaxBytes,
         int batchSize,
         int maxBatchTexts,
-        Duration maxBatchWait) {
+        Duration maxBatchWait,
+        io.pgmlsidecar.ml.remote.EndpointAddressPolicy hubRedirects,
+        long callMemoryBudget) {
 
     public static final URI DEFAULT_HUB_URL = URI.create("https://huggingface.co");
 
@@ -52,6 +58,8 @@ public record MlConfig(
         Objects.requireNonNull(hubConnectTimeout, "hubConnectTimeout");
         Objects.requireNonNull(workDir, "workDir");
         Objects.requireNonNull(maxBatchWait, "maxBatchWait");
+        if (hubRedirects == null) hubRedirects = io.pgmlsidecar.ml.remote.EndpointAddressPolicy.publicOnly();
+        if (callMemoryBudget < 0) throw new IllegalArgumentException("callMemoryBudget must be >= 0: " + callMemoryBudget);
         device = device == null || device.isBlank() ? "cpu" : device.trim().toLowerCase(Locale.ROOT);
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
         if (maxBatchTexts < 1) throw new IllegalArgumentException("maxBatchTexts must be >= 1: " + maxBatchTexts);
@@ -89,6 +97,8 @@ public record MlConfig(
         b.batchSize = batchSize;
         b.maxBatchTexts = maxBatchTexts;
         b.maxBatchWait = maxBatchWait;
+        b.hubRedirects = hubRedirects;
+        b.callMemoryBudget = callMemoryBudget;
         return b;
     }
 
@@ -107,6 +117,8 @@ public record MlConfig(
         private int batchSize = 32;
         private int maxBatchTexts = 64;
         private Duration maxBatchWait = Duration.ofMillis(2);
+        private io.pgmlsidecar.ml.remote.EndpointAddressPolicy hubRedirects;
+        private long callMemoryBudget;
 
         private Builder(Map<String, String> env) {
             Path home = Path.of(System.getProperty("user.home", "."));
@@ -147,11 +159,13 @@ public record MlConfig(
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder maxBatchTexts(int v) { maxBatchTexts = v; return this; }
         public Builder maxBatchWait(Duration v) { maxBatchWait = v; return this; }
+        public Builder hubRedirects(io.pgmlsidecar.ml.remote.EndpointAddressPolicy v) { hubRedirects = v; return this; }
+        public Builder callMemoryBudget(long v) { callMemoryBudget = v; return this; }
 
         /**
          * Applies string settings, e.g. from a properties file or command-line options. Keys:
          * {@code models-dir, hf-home, hf-hub-cache, hub-url, hub-download, hub-token, work-dir, device,
-         * threads, cache-max-bytes, batch-size, batch-max-texts, batch-max-wait-ms}. Unknown keys fail.
+         * threads, cache-max-bytes, batch-size, batch-max-texts, batch-max-wait-ms, call-memory-budget}. Unknown keys fail.
          */
         public Builder apply(Map<String, String> settings) {
             settings.forEach((k, v) -> {
@@ -169,6 +183,7 @@ public record MlConfig(
                     case "batch-size" -> batchSize(Integer.parseInt(v));
                     case "batch-max-texts" -> maxBatchTexts(Integer.parseInt(v));
                     case "batch-max-wait-ms" -> maxBatchWait(Duration.ofMillis(Long.parseLong(v)));
+                    case "call-memory-budget" -> callMemoryBudget(Long.parseLong(v));
                     default -> throw new IllegalArgumentException("unknown ml setting: " + k);
                 }
             });
@@ -178,7 +193,7 @@ public record MlConfig(
         public MlConfig build() {
             return new MlConfig(modelsDir, hfHubCache, hubDownload, hubUrl, hubToken, hubConnectTimeout,
                     workDir, modelFileStore, device, intraOpThreads, cacheMaxBytes, batchSize, maxBatchTexts,
-                    maxBatchWait);
+                    maxBatchWait, hubRedirects, callMemoryBudget);
         }
     }
 }

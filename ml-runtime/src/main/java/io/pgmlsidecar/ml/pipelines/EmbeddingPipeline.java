@@ -1,5 +1,6 @@
 package io.pgmlsidecar.ml.pipelines;
 
+import io.pgmlsidecar.ml.CallMemoryBudget;
 import io.pgmlsidecar.ml.MlException;
 import io.pgmlsidecar.ml.ModelFormatException;
 import io.pgmlsidecar.ml.ModelInfo;
@@ -155,6 +156,7 @@ public final class EmbeddingPipeline extends CachedModel {
                     chunk[j - start] = order[j];
                     items.add(toks.get(order[j]));
                 }
+                checkBudget(items);
                 chunks.add(chunk);
                 futures.add(batcher.submit(items, batchSize));
             }
@@ -169,6 +171,23 @@ public final class EmbeddingPipeline extends CachedModel {
             }
         }
         return out;
+    }
+
+    /**
+     * Refuses a batch whose token vectors (texts × longest text's tokens × hidden size, floats, once from ONNX
+     * Runtime and once on the heap) would exceed the per-call budget, before anything is allocated or merged with
+     * another caller's batch. Hidden size unknown (a graph without a declared dimension): not predicted.
+     */
+    private void checkBudget(List<TokenizedText> items) {
+        int dim = encoder.declaredDim();
+        if (dim <= 0) return;
+        int longest = 0;
+        for (TokenizedText t : items) longest = Math.max(longest, t.length());
+        long bytes = CallMemoryBudget.product(items.size(), longest, dim, encoder.pooledOutput() ? 1 : 4L * 2);
+        if (encoder.pooledOutput()) bytes = CallMemoryBudget.product(items.size(), dim, 4L * 2);
+        CallMemoryBudget.check("model '" + source.name() + "'", "a batch of " + items.size() + " texts × " + longest
+                + " tokens × " + dim + " dimensions", bytes, "Embed fewer texts per batch (kwarg batch_size) or shorter "
+                + "texts");
     }
 
     private static float[] postprocess(float[] v, EmbedOptions o) {

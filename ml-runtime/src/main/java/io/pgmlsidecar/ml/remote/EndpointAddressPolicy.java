@@ -79,36 +79,43 @@ public final class EndpointAddressPolicy {
      *                             name or any of its addresses is not allowed; of kind CONNECT when it does not resolve
      */
     void admit(Endpoint ep, URI uri) {
-        String host = stripBrackets(uri.getHost() == null ? "" : uri.getHost()).toLowerCase(Locale.ROOT);
-        if (host.endsWith(".")) host = host.substring(0, host.length() - 1);
-        byte[] literal = IpRange.literal(host);
-        if (literal != null) {
-            InetAddress address;
-            try {
-                address = InetAddress.getByAddress(literal);
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException(e);
-            }
-            if (!allows(address)) throw refused(ep, address.getHostAddress());
-            return; // the client connects to the literal itself
-        }
-        if (allowedHosts.contains(host)) return; // the operator vouches for this name, whatever it resolves to
-        if (METADATA_NAMES.contains(host)) throw refused(ep, host);
-        if (!PinnedAddresses.active() && !WARNED.getAndSet(true)) {
-            // without the resolver the check and the connection resolve separately; still refuse what we see
-            System.err.println("pgml-sidecar: the pinned-address resolver is not loaded; endpoint addresses are checked but not pinned");
-        }
-        InetAddress[] addresses;
+        String refused;
         try {
-            addresses = PinnedAddresses.lookUpFresh(host);
+            refused = refusedAddress(uri);
         } catch (UnknownHostException e) {
             throw new RemoteCallException(RemoteCallException.Kind.CONNECT, "could not resolve the host of remote endpoint '"
                     + ep.name() + "'", "check the endpoint's URL and the sidecar host's DNS", 0, null, null);
         }
+        if (refused != null) throw refused(ep, refused);
+    }
+
+    /**
+     * Checks where a request to {@code uri} would go and pins the checked addresses for the connection, as
+     * {@link #admit} does, for any caller (the hub client checks each redirect with it).
+     *
+     * @return null when every address is allowed, else the refused name or address, for a message
+     * @throws UnknownHostException when the host does not resolve
+     */
+    public String refusedAddress(URI uri) throws UnknownHostException {
+        String host = stripBrackets(uri.getHost() == null ? "" : uri.getHost()).toLowerCase(Locale.ROOT);
+        if (host.endsWith(".")) host = host.substring(0, host.length() - 1);
+        byte[] literal = IpRange.literal(host);
+        if (literal != null) {
+            InetAddress address = InetAddress.getByAddress(literal);
+            return allows(address) ? null : address.getHostAddress(); // the client connects to the literal itself
+        }
+        if (allowedHosts.contains(host)) return null; // the operator vouches for this name, whatever it resolves to
+        if (METADATA_NAMES.contains(host)) return host;
+        if (!PinnedAddresses.active() && !WARNED.getAndSet(true)) {
+            // without the resolver the check and the connection resolve separately; still refuse what we see
+            System.err.println("pgml-sidecar: the pinned-address resolver is not loaded; endpoint addresses are checked but not pinned");
+        }
+        InetAddress[] addresses = PinnedAddresses.lookUpFresh(host);
         for (InetAddress a : addresses) {
-            if (!allows(a)) throw refused(ep, host + " (" + a.getHostAddress() + ")");
+            if (!allows(a)) return host + " (" + a.getHostAddress() + ")";
         }
         PinnedAddresses.pin(host, addresses);
+        return null;
     }
 
     private static RemoteCallException refused(Endpoint ep, String where) {

@@ -48,8 +48,14 @@ public final class HubDownloadResolver implements ModelResolver {
     private final HubHttp http;
     private final RepositoryDownloader downloader;
 
+    /** A resolver whose redirects off the hub's host may go to public addresses only. */
     public HubDownloadResolver(URI baseUrl, Path hubCacheDir, String token, boolean enabled, Duration connectTimeout) {
-        this.http = new HubHttp(baseUrl, token, connectTimeout);
+        this(baseUrl, hubCacheDir, token, enabled, connectTimeout, io.pgmlsidecar.ml.remote.EndpointAddressPolicy.publicOnly());
+    }
+
+    public HubDownloadResolver(URI baseUrl, Path hubCacheDir, String token, boolean enabled, Duration connectTimeout,
+            io.pgmlsidecar.ml.remote.EndpointAddressPolicy redirects) {
+        this.http = new HubHttp(baseUrl, token, connectTimeout, redirects);
         this.downloader = new RepositoryDownloader(http);
         this.base = http.base();
         this.hub = hubCacheDir;
@@ -81,6 +87,10 @@ public final class HubDownloadResolver implements ModelResolver {
             HttpResponse<Path> config;
             try {
                 config = get(fileUri(modelName, "main", "config.json"), tmp.resolve("config.json"));
+            } catch (HubException e) {
+                if (e.redirectRefused()) throw e;
+                lookup.missed(place, "unreachable: " + e);
+                return Optional.empty();
             } catch (IOException e) {
                 lookup.missed(place, "unreachable: " + e);
                 return Optional.empty();
@@ -152,6 +162,7 @@ public final class HubDownloadResolver implements ModelResolver {
         try {
             listing = downloader.list(modelName, "main");
         } catch (HubException e) {
+            if (e.redirectRefused()) throw e;
             lookup.missed(place, e.getMessage());
             return Optional.empty();
         }

@@ -4,6 +4,7 @@ import io.pgmlsidecar.ml.MlConfig;
 import io.pgmlsidecar.ml.MlException;
 import io.pgmlsidecar.ml.ModelFormatException;
 import io.pgmlsidecar.ml.ModelNotFoundException;
+import io.pgmlsidecar.ml.store.hub.HubException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ public final class ModelLocator {
                 new BundledModelResolver(),
                 new StoredModelResolver(config.modelFileStore(), config.workDir()),
                 new HubDownloadResolver(config.hubUrl(), config.hfHubCache(), config.hubToken(), config.hubDownload(),
-                        config.hubConnectTimeout())), config.modelsDir());
+                        config.hubConnectTimeout(), config.hubRedirects())), config.modelsDir());
     }
 
     public List<ModelResolver> resolvers() {
@@ -78,6 +79,10 @@ public final class ModelLocator {
                 }
             } catch (ModelFormatException e) {
                 lookup.unusable(r.describe(), e);
+            } catch (HubException e) {
+                if (e.redirectRefused()) throw new ModelDownloadRefusedException(name, e.getMessage());
+                log.warn("looking for model '{}' in {} failed", name, r.describe(), e);
+                lookup.missed(r.describe(), "error: " + e);
             } catch (IOException | RuntimeException e) {
                 log.warn("looking for model '{}' in {} failed", name, r.describe(), e);
                 lookup.missed(r.describe(), "error: " + e);
@@ -110,6 +115,10 @@ public final class ModelLocator {
                     log.debug("model directory '{}' resolved: {}", name, hit.get());
                     return new Located(name, hit.get(), r.describe() + ": " + hit.get());
                 }
+            } catch (HubException e) {
+                if (e.redirectRefused()) throw new ModelDownloadRefusedException(name, e.getMessage());
+                log.warn("looking for model '{}' in {} failed", name, r.describe(), e);
+                lookup.missed(r.describe(), "error: " + e);
             } catch (IOException | RuntimeException e) {
                 log.warn("looking for model '{}' in {} failed", name, r.describe(), e);
                 lookup.missed(r.describe(), "error: " + e);

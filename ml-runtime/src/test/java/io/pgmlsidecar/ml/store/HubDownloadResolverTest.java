@@ -55,6 +55,10 @@ class HubDownloadResolverTest {
                     ? served.resolve(parts[0]).resolve(parts[1]).resolve(parts[4]) : null;
             if (parts.length == 5 && parts[0].equals("private")) {
                 ex.sendResponseHeaders(401, -1);
+            } else if (parts.length == 5 && parts[0].equals("redirecting")) {
+                // a hub (or its CDN) turned hostile: to the cloud metadata service
+                ex.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data/iam/" + parts[4]);
+                ex.sendResponseHeaders(302, -1);
             } else if (file == null || !Files.isRegularFile(file)) {
                 byte[] body = "Entry not found".getBytes();
                 ex.sendResponseHeaders(404, body.length);
@@ -160,5 +164,23 @@ class HubDownloadResolverTest {
             ModelNotFoundException e = assertThrows(ModelNotFoundException.class, () -> svc.resolve("acme/remote"));
             assertTrue(e.getMessage().contains("unreachable"), e.getMessage());
         }
+    }
+
+    /**
+     * A download on a role's behalf (pgml.embed naming a model nowhere else) that the hub redirects to the cloud
+     * metadata service is refused as such (not reported as a missing model), and nothing lands in the cache.
+     */
+    @Test
+    void aCallTimeDownloadRedirectedToTheMetadataServiceIsRefused() throws Exception {
+        tiny.writeHfLayout(served.resolve("redirecting/model"), true, "cls", true, 64);
+        try (EmbeddingService svc = new EmbeddingService(config(true).build())) {
+            io.pgmlsidecar.ml.store.ModelDownloadRefusedException e = assertThrows(
+                    io.pgmlsidecar.ml.store.ModelDownloadRefusedException.class, () -> svc.embed("redirecting/model", "x", null));
+            assertTrue(e.getMessage().startsWith("downloading model 'redirecting/model' was refused: ")
+                    && e.getMessage().contains("redirected to http://169.254.169.254, a non-public address (169.254.169.254)"),
+                    e.getMessage());
+            assertTrue(e.hint().contains("--remote-allow"), e.hint());
+        }
+        assertFalse(Files.exists(tmp.resolve("hf/hub/models--redirecting--model/snapshots")), "nothing cached");
     }
 }

@@ -75,4 +75,27 @@ class ModelCacheTest {
             assertEquals(1L, (long) cache.use("m", m -> 1L));
         }
     }
+
+    /**
+     * A load that runs out of memory half way (the JVM's OutOfMemoryError, as a model too large for the heap raises)
+     * reaches the caller as itself, and leaves nothing cached: the model is neither listed as loaded nor served
+     * half-made; the next call loads it afresh.
+     */
+    @Test
+    void aLoadThatRunsOutOfMemoryIsNotCached() {
+        AtomicInteger loads = new AtomicInteger();
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+        try (ModelCache<Loaded> cache = new ModelCache<>(1 << 20, key -> {
+            if (loads.incrementAndGet() == 1) throw oom;
+            return new Loaded();
+        })) {
+            OutOfMemoryError thrown = org.junit.jupiter.api.Assertions.assertThrows(OutOfMemoryError.class,
+                    () -> cache.use("acme/big", m -> m));
+            assertSame(oom, thrown);
+            assertTrue(cache.loaded().isEmpty(), "nothing half-loaded is cached: " + cache.loaded());
+            assertEquals(1L, (long) cache.use("acme/big", m -> 1L));
+            assertEquals(2, loads.get(), "the next call loaded it again");
+            assertEquals(1, cache.loaded().size());
+        }
+    }
 }

@@ -38,7 +38,7 @@ public final class CallFunctions {
         if (argumentRows.isEmpty()) {
             return function.apply(session, argumentRows); // a strategy's last, empty chunk: no call to count
         }
-        return io.pgmlsidecar.planner.metrics.CallMetrics.measureRows(call.function(), argumentRows,
+        return io.pgmlsidecar.planner.metrics.CallMetrics.measureRows(session, call.function(), argumentRows,
                 () -> function.apply(session, argumentRows));
     }
 

@@ -35,6 +35,21 @@ public final class CallMetrics {
 
     private CallMetrics() {}
 
+    /**
+     * As {@link #measure(ApiFunction, String, int, Supplier)}, for a call on {@code session}: a registry statement
+     * that fails because the database has no {@code pgml} schema is reported as such ({@link MissingPgmlSchema}).
+     */
+    public static <T> T measure(io.pgmlsidecar.proxy.intercept.SessionContext session, ApiFunction function,
+            String firstArgument, int rows, Supplier<T> call) {
+        try {
+            return measure(function, firstArgument, rows, call);
+        } catch (PgException e) {
+            PgException clearer = MissingPgmlSchema.explain(e, session.startupParameters().get("database"));
+            if (clearer == null) throw e;
+            throw clearer;
+        }
+    }
+
     /** Runs one call over {@code rows} argument rows; {@code firstArgument} is the model's text form (may be null). */
     public static <T> T measure(ApiFunction function, String firstArgument, int rows, Supplier<T> call) {
         MeterRegistry registry = Metrics.globalRegistry;
@@ -47,6 +62,11 @@ public final class CallMetrics {
             error(registry, name, e.error().sqlState());
             throw e;
         } catch (RuntimeException | Error e) {
+            PgException limit = CallLimits.translate(e, name, firstArgument);
+            if (limit != null) {
+                error(registry, name, limit.error().sqlState());
+                throw limit;
+            }
             error(registry, name, "XX000");
             throw e;
         } finally {
@@ -64,9 +84,10 @@ public final class CallMetrics {
     }
 
     /** As {@link #measure}, for a call over argument rows whose first column may name the model. */
-    public static <T> T measureRows(ApiFunction function, List<String[]> argumentRows, Supplier<T> call) {
+    public static <T> T measureRows(io.pgmlsidecar.proxy.intercept.SessionContext session, ApiFunction function,
+            List<String[]> argumentRows, Supplier<T> call) {
         String first = argumentRows.isEmpty() || argumentRows.get(0).length == 0 ? null : argumentRows.get(0)[0];
-        return measure(function, first, argumentRows.size(), call);
+        return measure(session, function, first, argumentRows.size(), call);
     }
 
     private static void error(MeterRegistry registry, String function, String sqlState) {

@@ -53,7 +53,7 @@ public final class CallAlone implements Strategy {
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         List<String> args = ArgumentEvaluator.evaluate(session, call.arguments(), parameters);
         short format = resultFormats.length > 0 ? resultFormats[0] : 0;
-        List<byte[]> rows = CallMetrics.measure(call.function(), args.isEmpty() ? null : args.get(0), 1,
+        List<byte[]> rows = CallMetrics.measure(session, call.function(), args.isEmpty() ? null : args.get(0), 1,
                 () -> evaluation.rows(session, args, format));
         return new Execution() {
             private int next;

@@ -50,7 +50,7 @@ public final class TableCall implements Strategy {
     @Override
     public Execution start(SessionContext session, BoundParameters parameters, short[] resultFormats) {
         List<String> args = ArgumentEvaluator.evaluate(session, call.arguments(), parameters);
-        List<String[]> rows = CallMetrics.measure(call.function(), args.isEmpty() ? null : args.get(0), 1,
+        List<String[]> rows = CallMetrics.measure(session, call.function(), args.isEmpty() ? null : args.get(0), 1,
                 () -> action.run(session, args));
         List<byte[][]> encoded = new ArrayList<>(rows.size());
         for (String[] r : rows) {

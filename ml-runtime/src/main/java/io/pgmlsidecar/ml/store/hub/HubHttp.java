@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import io.pgmlsidecar.ml.remote.EndpointAddressPolicy;
 
 /**
  * The Hugging Face hub's HTTP conventions, shared by everything that talks to it: the base URL
@@ -16,7 +17,11 @@ import java.util.Objects;
  * {@code <base>/api/models/<repo>/...}, the bearer token, and redirects.
  *
  * <p>Redirects are followed here rather than by the client: the hub answers LFS files with a 302 to
- * a CDN host, and the token is only sent to the hub's own host, never to another one.
+ * a CDN host, and the token is only sent to the hub's own host, never to another one. The hub's own origin is the
+ * operator's choice (it may be a mirror on the private network); a hop to any other host must pass the
+ * {@link EndpointAddressPolicy} the remote endpoints pass (public addresses and the operator's {@code --remote-allow}),
+ * resolved once and pinned, so a hub, or a CDN, that redirects to the cloud metadata service or to the sidecar's own
+ * host is refused before a connection is made.
  */
 public final class HubHttp {
     public static final URI DEFAULT_ENDPOINT = URI.create("https://huggingface.co/");
@@ -26,12 +31,20 @@ public final class HubHttp {
     private final String token;
     private final HttpClient http;
     private final Duration requestTimeout;
+    private final EndpointAddressPolicy redirects;
 
+    /** A client whose redirects off the hub's origin may go to public addresses only. */
     public HubHttp(URI endpoint, String token, Duration connectTimeout) {
-        this(endpoint, token, connectTimeout, Duration.ofMinutes(30));
+        this(endpoint, token, connectTimeout, Duration.ofMinutes(30), EndpointAddressPolicy.publicOnly());
     }
 
-    public HubHttp(URI endpoint, String token, Duration connectTimeout, Duration requestTimeout) {
+    public HubHttp(URI endpoint, String token, Duration connectTimeout, EndpointAddressPolicy redirects) {
+        this(endpoint, token, connectTimeout, Duration.ofMinutes(30), redirects);
+    }
+
+    public HubHttp(URI endpoint, String token, Duration connectTimeout, Duration requestTimeout,
+            EndpointAddressPolicy redirects) {
+        this.redirects = Objects.requireNonNull(redirects, "redirects");
         String b = Objects.requireNonNull(endpoint, "endpoint").toString();
         this.base = URI.create(b.endsWith("/") ? b : b + "/");
         this.token = token == null || token.isBlank() ? null : token.strip();
@@ -86,10 +99,31 @@ public final class HubHttp {
             if (isRedirect(s) && hop < MAX_REDIRECTS) {
                 String location = r.headers().firstValue("Location").orElse(null);
                 if (location == null) return r;
-                at = at.resolve(location);
+                URI next = at.resolve(location);
+                admitRedirect(at, next);
+                at = next;
                 continue;
             }
             return r;
+        }
+    }
+
+    /** Refuses a redirect to another origin whose host is not a public address (nor one the operator allows). */
+    private void admitRedirect(URI from, URI to) throws HubException {
+        if (sameOrigin(to, base)) return;
+        String scheme = lower(to.getScheme());
+        if (to.getHost() == null || !("http".equals(scheme) || "https".equals(scheme))) {
+            throw HubException.redirectRefused(from + " redirected to '" + to + "', which is not an http(s) URL");
+        }
+        String refused;
+        try {
+            refused = redirects.refusedAddress(to);
+        } catch (java.net.UnknownHostException e) {
+            throw new HubException("could not resolve " + to.getHost() + ", where " + from + " redirected", e);
+        }
+        if (refused != null) {
+            throw HubException.redirectRefused(from + " redirected to " + to.getScheme() + "://" + to.getAuthority()
+                    + ", a non-public address (" + refused + "), which the sidecar does not follow");
         }
     }
 

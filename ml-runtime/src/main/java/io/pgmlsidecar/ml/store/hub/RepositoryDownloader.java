@@ -272,6 +272,7 @@ public final class RepositoryDownloader {
     }
 
     private static HubException networkFailure(URI uri, Path part, long have, IOException e) {
+        if (e instanceof HubException h && h.redirectRefused()) return h; // a refusal, not an outage to resume after
         String kept = have > 0 ? "; the partial file " + part + " (" + have + " bytes) is kept and the next run resumes from it"
                 : "";
         return new HubException("downloading " + uri + " failed: " + e + kept, e);
@@ -312,6 +313,7 @@ public final class RepositoryDownloader {
         try {
             return hub.getString(uri);
         } catch (IOException e) {
+            if (e instanceof HubException h && h.redirectRefused()) throw h;
             throw new HubException("could not reach the Hugging Face hub at " + uri + ": " + e, e);
         }
     }

@@ -111,6 +111,11 @@ public final class DatasetBuilder {
         if (next <= rows) {
             throw new TabularException("too many rows for one training set");
         }
+        // the columns grow to next rows each (8 bytes a number, 4 a code), and a copy is made as they grow
+        long perRow = 8L * (columns.size() + 1 + (joint == null ? 0 : joint.length));
+        io.pgmlsidecar.ml.CallMemoryBudget.check("pgml.train", "a training set of " + next + " rows × " + columns.size()
+                + " columns", io.pgmlsidecar.ml.CallMemoryBudget.product(next, perRow, 2),
+                "Train on fewer rows (a view with LIMIT or a sample of the relation) or fewer columns");
         for (Dataset.Column c : columns) {
             if (c.values != null) {
                 c.values = Arrays.copyOf(c.values, next);

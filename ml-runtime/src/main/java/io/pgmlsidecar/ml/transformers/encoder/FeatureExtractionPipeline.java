@@ -32,8 +32,16 @@ public final class FeatureExtractionPipeline extends TaskPipeline {
     private final TextTokenizer tokenizer;
     private final OnnxEncoder encoder;
     private final long weightBytes;
+    private final String name;
 
-    private FeatureExtractionPipeline(TextTokenizer tokenizer, OnnxEncoder encoder, long weightBytes) {
+    /**
+     * Heap per output value: the float from ONNX Runtime and its heap copy (8), a JSON number node and its slot in an
+     * array (about 32), its text in the reply (about 20 characters, twice while a builder grows): about 80 bytes.
+     */
+    private static final long BYTES_PER_VALUE = 80;
+
+    private FeatureExtractionPipeline(String name, TextTokenizer tokenizer, OnnxEncoder encoder, long weightBytes) {
+        this.name = name;
         this.tokenizer = tokenizer;
         this.encoder = encoder;
         this.weightBytes = weightBytes;
@@ -42,18 +50,18 @@ public final class FeatureExtractionPipeline extends TaskPipeline {
     /** From a model directory (model.onnx at the root or under onnx/). */
     public static FeatureExtractionPipeline open(TransformerModel m, PipelineContext context) {
         var onnx = m.requireOnnx("encoder", "model.onnx", "model_quantized.onnx");
-        return open(ModelArtifact.file(onnx), ModelArtifact.file(m.tokenizerFile()), m.maxLength(),
+        return open(m.name(), ModelArtifact.file(onnx), ModelArtifact.file(m.tokenizerFile()), m.maxLength(),
                 m.specialToken("pad_token").orElse(null), "model '" + m.name() + "' (" + m.origin() + ")", context,
                 m.onnxBytes());
     }
 
     /** From a single-graph embedding model (a bundled or stored model without a directory). */
     public static FeatureExtractionPipeline open(ModelSource source, PipelineContext context) {
-        return open(source.onnx(), source.tokenizer(), source.profile().maxLength(), source.profile().padToken(),
+        return open(source.name(), source.onnx(), source.tokenizer(), source.profile().maxLength(), source.profile().padToken(),
                 "model '" + source.name() + "' (" + source.origin() + ")", context, Math.max(0, source.onnx().size()));
     }
 
-    private static FeatureExtractionPipeline open(ModelArtifact onnx, ModelArtifact tokenizerFile, int maxLength,
+    private static FeatureExtractionPipeline open(String name, ModelArtifact onnx, ModelArtifact tokenizerFile, int maxLength,
                                                   String padToken, String what, PipelineContext context, long bytes) {
         TextTokenizer tok = null;
         OnnxEncoder enc = null;
@@ -65,7 +73,7 @@ public final class FeatureExtractionPipeline extends TaskPipeline {
                 throw new ModelFormatException(what + " only outputs pooled sentence embeddings ('" + enc.outputName()
                         + "'); feature-extraction needs token vectors (last_hidden_state). Use pgml.embed for this model.");
             }
-            return new FeatureExtractionPipeline(tok, enc, bytes + Math.max(0, tokenizerFile.size()));
+            return new FeatureExtractionPipeline(name, tok, enc, bytes + Math.max(0, tokenizerFile.size()));
         } catch (IOException e) {
             close(tok, enc);
             throw new MlException("cannot load " + what + ": " + e, e);
@@ -100,6 +108,7 @@ public final class FeatureExtractionPipeline extends TaskPipeline {
         for (int i = 0; i < inputs.size(); i++) {
             encoded.add(tokenizer.spans(Inputs.text(inputs.get(i), "feature-extraction", i), null).truncate(max, false));
         }
+        checkBudget(encoded);
         JsonNode[] results = new JsonNode[inputs.size()];
         for (int[] batch : LengthBatches.plan(encoded.stream().mapToInt(TokenSpans::length).toArray(), Inputs.batchSize(args))) {
             List<long[]> ids = new ArrayList<>(), types = new ArrayList<>();
@@ -122,6 +131,21 @@ public final class FeatureExtractionPipeline extends TaskPipeline {
         ArrayNode out = JsonNodeFactory.instance.arrayNode();
         for (JsonNode r : results) out.add(r);
         return out;
+    }
+
+    /**
+     * The answer holds every token's vector of every input: refused before the first batch runs when that is over
+     * the per-call budget (hidden size unknown: not predicted).
+     */
+    private void checkBudget(List<TokenSpans> encoded) {
+        int dim = encoder.declaredDim();
+        if (dim <= 0) return;
+        long tokens = 0;
+        for (TokenSpans t : encoded) tokens += t.length();
+        io.pgmlsidecar.ml.CallMemoryBudget.check("model '" + name + "'", "the token vectors of " + encoded.size()
+                + " inputs (" + tokens + " tokens × " + dim + " dimensions)",
+                io.pgmlsidecar.ml.CallMemoryBudget.product(tokens, dim, BYTES_PER_VALUE),
+                "Pass fewer or shorter inputs (kwarg max_length), or use pgml.embed for one vector per text");
     }
 
     @Override

@@ -49,6 +49,8 @@ final class FakeHub implements AutoCloseable {
     final List<Request> requests = new CopyOnWriteArrayList<>();
     volatile boolean ignoreRange;
     volatile int pageSize = 1000;
+    /** Where LFS files are redirected instead of the stand-in CDN (e.g. {@code http://169.254.169.254}); null = the CDN. */
+    volatile String lfsRedirectBase;
 
     private final HttpServer hub;
     private final HttpServer cdn;
@@ -154,7 +156,8 @@ final class FakeHub implements AutoCloseable {
                     ex.getResponseHeaders().add("X-Linked-Etag", "\"" + sha + "\"");
                     ex.getResponseHeaders().add("X-Linked-Size", Long.toString(body.length));
                     ex.getResponseHeaders().add("ETag", "\"" + gitOid(body) + "\"");
-                    ex.getResponseHeaders().add("Location", "http://127.0.0.1:" + cdn.getAddress().getPort() + "/repos/"
+                    String target = lfsRedirectBase != null ? lfsRedirectBase : "http://127.0.0.1:" + cdn.getAddress().getPort();
+                    ex.getResponseHeaders().add("Location", target + "/repos/"
                             + sha + "?file=" + HubHttp.encodeSegment(file) + "&Expires=1");
                     send(ex, 302, "text/plain", "Found. Redirecting".getBytes());
                 } else {

@@ -49,7 +49,8 @@ class HubDirectoryDownloadTest {
     ModelLocator locator(boolean download) {
         Path cache = tmp.resolve("hub");
         return new ModelLocator(List.of(new LocalDirectoryResolver(null), new HfCacheResolver(cache),
-                new HubDownloadResolver(URI.create(hub.url()), cache, null, download, Duration.ofSeconds(5))), null);
+                new HubDownloadResolver(URI.create(hub.url()), cache, null, download, Duration.ofSeconds(5),
+                        io.pgmlsidecar.ml.remote.EndpointAddressPolicy.allowing("127.0.0.1"))), null); // the stand-in CDN
     }
 
     @Test

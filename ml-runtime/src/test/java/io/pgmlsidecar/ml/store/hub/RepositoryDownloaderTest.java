@@ -67,7 +67,9 @@ class RepositoryDownloaderTest {
     }
 
     RepositoryDownloader downloader(String token) {
-        return new RepositoryDownloader(new HubHttp(URI.create(hub.url()), token, Duration.ofSeconds(5)));
+        // the stand-in CDN is on loopback too: allowed as an operator would allow a private mirror's CDN
+        return new RepositoryDownloader(new HubHttp(URI.create(hub.url()), token, Duration.ofSeconds(5),
+                io.pgmlsidecar.ml.remote.EndpointAddressPolicy.allowing("127.0.0.1")));
     }
 
     RepositoryDownloader.Result download(FileFilter filter, DownloadListener listener) throws Exception {
@@ -345,5 +347,56 @@ class RepositoryDownloaderTest {
         } catch (HubException e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * The hub's own host is the operator's choice (here loopback), but a redirect off it must pass the remote-endpoint
+     * address policy: to the cloud metadata service, a metadata name, another loopback address not on the allow list,
+     * or (with the default policy) the loopback CDN, it is refused before any connection, with a tested message.
+     */
+    @Test
+    void redirectsToNonPublicAddressesAreRefusedBeforeConnecting() throws Exception {
+        com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.2", 0), 0);
+        List<String> reached = new java.util.concurrent.CopyOnWriteArrayList<>();
+        other.createContext("/", ex -> {
+            reached.add(ex.getRequestURI().toString());
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        other.start();
+        try {
+            for (String target : List.of("http://169.254.169.254", "http://metadata.google.internal",
+                    "http://127.0.0.2:" + other.getAddress().getPort(), "http://[::ffff:169.254.169.254]", "http://10.1.2.3")) {
+                hub.lfsRedirectBase = target;
+                HubException e = assertThrows(HubException.class, this::download, target);
+                assertTrue(e.redirectRefused(), target + ": " + e);
+                assertTrue(e.getMessage().contains("redirected to " + target) && e.getMessage().contains("non-public address"),
+                        e.getMessage());
+                assertFalse(e.getMessage().contains("hf_secret"), "the token is never in a message");
+            }
+            assertEquals(List.of(), reached, "no request reached the refused address");
+            try (Stream<Path> files = Files.walk(dir)) {
+                assertTrue(files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+                        .noneMatch(n -> n.endsWith(".onnx") || n.endsWith(".onnx_data")), "no LFS file was written");
+            }
+
+            // the operator allows that other address: the same redirect is followed (and reaches it)
+            hub.lfsRedirectBase = "http://127.0.0.2:" + other.getAddress().getPort();
+            RepositoryDownloader allowing = new RepositoryDownloader(new HubHttp(URI.create(hub.url()), null,
+                    Duration.ofSeconds(5), io.pgmlsidecar.ml.remote.EndpointAddressPolicy.allowing("127.0.0.1,127.0.0.2")));
+            assertThrows(HubException.class, () -> allowing.download(REPO, "main", dir, FileFilter.defaults(), DownloadListener.NONE));
+            assertFalse(reached.isEmpty(), "an allowed redirect is followed");
+        } finally {
+            other.stop(0);
+        }
+
+        // the default policy (public addresses only) refuses the loopback CDN, while the loopback hub itself is served
+        hub.lfsRedirectBase = null;
+        RepositoryDownloader publicOnly = new RepositoryDownloader(new HubHttp(URI.create(hub.url()), null, Duration.ofSeconds(5)));
+        HubException e = assertThrows(HubException.class,
+                () -> publicOnly.download(REPO, "main", dir, FileFilter.defaults(), DownloadListener.NONE));
+        assertTrue(e.redirectRefused() && e.getMessage().contains("(127.0.0.1)"), e.getMessage());
+        assertTrue(Files.exists(dir.resolve("config.json")), "files the hub serves itself are downloaded");
     }
 }
