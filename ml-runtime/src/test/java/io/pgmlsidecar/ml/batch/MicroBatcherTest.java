@@ -44,6 +44,26 @@ class MicroBatcherTest {
     }
 
     @Test
+    void aBatchThatFailsWithAnErrorFailsItsCallersOnlyAndTheModelGoesOnServing() throws Exception {
+        List<Error> errors = List.of(new OutOfMemoryError("Java heap space"), new StackOverflowError(),
+                new UnsatisfiedLinkError("no onnxruntime in java.library.path"));
+        java.util.concurrent.atomic.AtomicInteger call = new java.util.concurrent.atomic.AtomicInteger();
+        try (MicroBatcher<Integer, Integer> b = new MicroBatcher<>("t", 100, Duration.ZERO, items -> {
+            int n = call.getAndIncrement();
+            if (n % 2 == 0 && n / 2 < errors.size()) {
+                throw errors.get(n / 2);
+            }
+            return items;
+        })) {
+            for (Error expected : errors) {
+                CompletionException e = assertThrows(CompletionException.class, () -> b.submit(List.of(1)).join());
+                assertEquals(expected, e.getCause());
+                assertEquals(List.of(2), b.submit(List.of(2)).get(5, TimeUnit.SECONDS), "served after " + expected);
+            }
+        }
+    }
+
+    @Test
     void limitsAreRespectedAndRequestsNeverSplit() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         List<Integer> sizes = new CopyOnWriteArrayList<>();
