@@ -55,6 +55,11 @@ final class SparkJobProcess implements EngineJob {
     }
 
     static SparkJobProcess start(SparkSettings settings, Path java, ShortLivedRole role, Map<String, Object> read) {
+        return start(settings, java, role, "io.pgmlsidecar.spark.job.TrainJob", Map.of("read", read));
+    }
+
+    /** The driver program {@code mainClass}, given {@code first} as its first command. */
+    static SparkJobProcess start(SparkSettings settings, Path java, ShortLivedRole role, String mainClass, Map<String, Object> first) {
         try {
             Path dir = Files.createTempDirectory(Files.createDirectories(settings.workDir()), "pgml-spark-");
             List<String> command = new java.util.ArrayList<>(List.of(java.toString(), "-Xmx" + settings.driverMemory(),
@@ -64,11 +69,11 @@ final class SparkJobProcess implements EngineJob {
             if (!settings.javaOptions().isEmpty()) {
                 command.addAll(List.of(settings.javaOptions().split("\\s+")));
             }
-            command.addAll(List.of("-cp", settings.jobClasspath(), "io.pgmlsidecar.spark.job.TrainJob", settings.master()));
+            command.addAll(List.of("-cp", settings.jobClasspath(), mainClass, settings.master()));
             ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile());
             pb.environment().remove("JAVA_TOOL_OPTIONS");
             SparkJobProcess job = new SparkJobProcess(pb.start(), role, dir);
-            job.send(Map.of("read", read));
+            job.send(first);
             return job;
         } catch (IOException e) {
             role.close();
@@ -123,7 +128,7 @@ final class SparkJobProcess implements EngineJob {
     }
 
     /** Events until one named {@code wanted}; progress to {@code progress}; failures as PostgreSQL errors. */
-    private JsonNode await(String wanted, Consumer<String> progress, BooleanSupplier cancelled) {
+    JsonNode await(String wanted, Consumer<String> progress, BooleanSupplier cancelled) {
         while (true) {
             JsonNode e;
             try {
@@ -210,11 +215,8 @@ final class SparkJobProcess implements EngineJob {
         }
     }
 
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return; // a cancel closed it already
-        }
+    /** Kills the driver and what it started (the role and files stay, for {@link #close}). */
+    void stopProcess() {
         try {
             stdin.close();
         } catch (IOException ignored) {
@@ -227,6 +229,19 @@ final class SparkJobProcess implements EngineJob {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The job's directory (removed by {@link #close}). */
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // a cancel closed it already
+        }
+        stopProcess();
         role.close();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
