@@ -169,6 +169,28 @@ class SparkEmbedTest {
     }
 
     @Test
+    void rowsThatChangedSinceTheJobReadThemAreAnErrorAndNothingIsUpdated() throws Exception {
+        try (Connection c = session("postgres"); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            // this transaction's change is invisible to the job: it embeds the committed text, at the old ctid
+            s.executeUpdate("UPDATE spark_embed_small SET body = 'changed in this transaction' WHERE id = 5");
+            PSQLException e = assertThrows(PSQLException.class, () -> s.executeUpdate("UPDATE spark_embed_small SET e = pgml.embed('"
+                    + MODEL + "', body, '{\"engine\": \"spark\"}')"));
+            assertEquals("40001", e.getSQLState());
+            assertTrue(e.getMessage().contains("300 embedded, 300 to update now, 299 of them unchanged"), e.getMessage());
+            assertTrue(e.getServerErrorMessage().getHint().contains("commit this transaction's changes"), e.getServerErrorMessage().getHint());
+            c.rollback();
+            try (ResultSet rs = s.executeQuery("SELECT count(e), count(*) FILTER (WHERE body LIKE 'changed%') FROM spark_embed_small")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1), "nothing updated");
+                assertEquals(0, rs.getInt(2));
+            }
+            c.commit();
+        }
+        assertNothingLeft();
+    }
+
+    @Test
     void aRoleGetsPostgresOwnPermissionErrors() throws Exception {
         try (Connection c = session("spark_embed_nobody"); Statement s = c.createStatement()) {
             PSQLException e = assertThrows(PSQLException.class, () -> s.executeUpdate("UPDATE spark_embed_small SET e = pgml.embed('"
