@@ -54,6 +54,10 @@ public final class EngineEmbedUpdate {
                 return null;
             }
             var args = parts.call().arguments();
+            String kwargsText = args.size() < 3 ? "" : args.get(2).sql().toLowerCase(java.util.Locale.ROOT);
+            if (!engines.hasAutomatic() && !kwargsText.contains("engine") && !kwargsText.contains("$")) {
+                return null; // no engine can be meant: no extra round trip for the local UPDATE
+            }
             boolean constantModel = args.get(0).isConstant() && (args.size() < 3 || args.get(2).isConstant());
             String kwargsJson = null;
             String model = null;
