@@ -64,7 +64,11 @@ public final class PgmlInterceptor implements Interceptor {
 
     public PgmlInterceptor(SidecarServices services) {
         ServedFunctions.register(services, alone, functions, sets);
+        embedRouter = new io.pgmlsidecar.planner.strategy.EngineEmbedUpdate.Router(services.embeddingEngines(), services.embeddings());
     }
+
+    /** Where UPDATE … SET col = pgml.embed(…) may go besides the sidecar (kwargs "engine", or by the table's size). */
+    private final io.pgmlsidecar.planner.strategy.EngineEmbedUpdate.Router embedRouter;
 
     @Override
     public List<String> triggers() {
@@ -349,7 +353,7 @@ public final class PgmlInterceptor implements Interceptor {
             return new StrategyStatement(new SelectListCalls(sql, SelectTargets.of(tokens, select, calls), functions));
         }
         if (!tokens.isEmpty() && tokens.get(0).isKeyword("update")) {
-            return new StrategyStatement(UpdateWithCalls.plan(sql, tokens, calls, functions));
+            return new StrategyStatement(UpdateWithCalls.plan(sql, tokens, calls, functions, embedRouter));
         }
         java.util.function.Function<String, SelectListCalls> selectPlanner = selectSql -> {
             List<Token> selectTokens = SqlLexer.tokenize(selectSql);

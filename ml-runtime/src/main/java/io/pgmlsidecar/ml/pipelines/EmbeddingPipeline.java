@@ -191,9 +191,7 @@ public final class EmbeddingPipeline extends CachedModel {
     }
 
     private static float[] postprocess(float[] v, EmbedOptions o) {
-        float[] r = o.truncateDim() != null && o.truncateDim() < v.length ? Arrays.copyOf(v, o.truncateDim()) : v;
-        if (o.normalize()) Vectors.normalize(r);
-        return r;
+        return SentenceVectors.postprocess(v, o.truncateDim(), o.normalize());
     }
 
     private static List<float[]> join(CompletableFuture<List<float[]>> f) {
@@ -209,28 +207,7 @@ public final class EmbeddingPipeline extends CachedModel {
 
     /** Worker side: one inference call for a merged batch; returns pooled (and, per model, normalized) vectors. */
     private List<float[]> runBatch(List<TokenizedText> items) {
-        List<long[]> ids = new ArrayList<>(items.size());
-        List<long[]> types = new ArrayList<>(items.size());
-        for (TokenizedText t : items) {
-            ids.add(t.ids());
-            types.add(t.typeIds());
-        }
-        OnnxEncoder.Output o = encoder.run(ids, types, tokenizer.padId());
-        List<float[]> out = new ArrayList<>(items.size());
-        for (int b = 0; b < items.size(); b++) {
-            float[] v;
-            if (o.pooled()) {
-                v = Arrays.copyOfRange(o.data(), b * o.dim(), (b + 1) * o.dim());
-            } else {
-                List<Pooling> modes = profile.pooling();
-                v = new float[o.dim() * modes.size()];
-                for (int m = 0; m < modes.size(); m++) {
-                    modes.get(m).pool(o.data(), b, o.seq(), o.dim(), items.get(b).length(), v, m * o.dim());
-                }
-            }
-            if (profile.normalize()) Vectors.normalize(v);
-            out.add(v);
-        }
+        List<float[]> out = SentenceVectors.run(encoder, items, tokenizer.padId(), profile.pooling(), profile.normalize());
         if (dims < 0 && !out.isEmpty()) dims = out.get(0).length;
         return out;
     }

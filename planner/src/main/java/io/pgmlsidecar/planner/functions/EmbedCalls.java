@@ -48,7 +48,7 @@ public final class EmbedCalls {
             for (int i : e.getValue()) {
                 slotOfText.putIfAbsent(rows.get(i)[1], slotOfText.size());
             }
-            float[][] vectors = embed(session, e.getKey().model(), new ArrayList<>(slotOfText.keySet()), kwargs(e.getKey().kwargs()));
+            float[][] vectors = embed(session, e.getKey().model(), new ArrayList<>(slotOfText.keySet()), modelKwargs(e.getKey().kwargs()));
             for (int i : e.getValue()) {
                 out[i] = vectors[slotOfText.get(rows.get(i)[1])];
             }
@@ -86,6 +86,21 @@ public final class EmbedCalls {
             rows.add(new String[] {model, text, kwargsJson});
         }
         return embedRows(session, rows);
+    }
+
+    /**
+     * The kwargs the model sees: {@code "engine": "local"} chooses where an UPDATE embeds and is no model argument;
+     * another engine here means a statement its engine does not serve.
+     */
+    static Map<String, Object> modelKwargs(String json) {
+        Map<String, Object> kwargs = kwargs(json);
+        Object engine = kwargs.remove("engine");
+        if (engine != null && !"local".equals(engine) && !"sidecar".equals(engine)) {
+            throw new PgException("0A000", "the " + engine + " engine of pgml.embed serves UPDATE table SET col = pgml.embed(…) only",
+                    "Write the statement as UPDATE t SET col = pgml.embed(model, text_column, kwargs) [WHERE predicate on t], "
+                            + "or leave \"engine\" out of kwargs to embed in the sidecar.");
+        }
+        return kwargs;
     }
 
     public static Map<String, Object> kwargs(String json) {

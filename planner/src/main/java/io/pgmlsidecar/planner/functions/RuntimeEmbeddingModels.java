@@ -38,6 +38,28 @@ public final class RuntimeEmbeddingModels implements EmbeddingModels {
     }
 
     @Override
+    public java.util.Optional<io.pgmlsidecar.planner.bulk.EmbeddingModelFiles> files(String model, Map<String, Object> kwargs) {
+        io.pgmlsidecar.ml.store.ModelSource source;
+        try {
+            source = service.resolve(model);
+        } catch (ModelNotFoundException e) {
+            return java.util.Optional.empty();
+        }
+        try {
+            var profile = source.profile();
+            var options = io.pgmlsidecar.ml.pipelines.EmbedOptions.parse(kwargs, profile);
+            boolean quantized = io.pgmlsidecar.ml.onnx.OnnxGraphs.isDynamicallyQuantized(source.onnx());
+            int batchSize = quantized ? 1 : options.batchSize() != null ? options.batchSize() : service.config().batchSize();
+            return java.util.Optional.of(new io.pgmlsidecar.planner.bulk.EmbeddingModelFiles(source.name(), source.onnx(), source.tokenizer(),
+                    profile.maxLength(), profile.padToken(), profile.pooling().stream().map(Enum::name).toList(), profile.normalize(),
+                    !profile.unsupportedModules().isEmpty(), options.prompt(), options.truncateDim(), options.normalize(), batchSize));
+        } catch (MlException | IllegalArgumentException | java.io.IOException e) {
+            throw new PgException(new PgError("ERROR", "38000", "pgml.embed failed: " + firstLine(e.getMessage()),
+                    rest(e.getMessage()), "Check the model name and kwargs of pgml.embed.", 0), e);
+        }
+    }
+
+    @Override
     public int releaseAll() {
         int loaded = service.loadedModels().size();
         service.clearCache();

@@ -37,10 +37,14 @@ public final class UpdateWithCalls implements Strategy {
     private final int returningStart;
     private final String tableClause;
     private final CallFunctions functions;
+    /** The table as named (no ONLY, alias or *), for routing to another engine. */
+    private final String relation;
+    private final EngineEmbedUpdate.Router router;
     private int[] parameterOids;
 
     private UpdateWithCalls(String sql, List<ResolvedCall> rowCalls, List<ResolvedCall> constantCalls, String targetReference,
-                            String tableClause, int setEnd, int whereStart, int returningStart, CallFunctions functions) {
+                            String tableClause, int setEnd, int whereStart, int returningStart, CallFunctions functions,
+                            String relation, EngineEmbedUpdate.Router router) {
         this.sql = sql;
         this.rowCalls = rowCalls;
         this.constantCalls = constantCalls;
@@ -50,9 +54,17 @@ public final class UpdateWithCalls implements Strategy {
         this.whereStart = whereStart;
         this.returningStart = returningStart;
         this.functions = functions;
+        this.relation = relation;
+        this.router = router;
     }
 
     public static UpdateWithCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls, CallFunctions functions) {
+        return plan(sql, tokens, calls, functions, null);
+    }
+
+    /** As {@link #plan(String, List, List, CallFunctions)}; {@code router} may send the update to another engine (null: never). */
+    public static UpdateWithCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls, CallFunctions functions,
+                                       EngineEmbedUpdate.Router router) {
         int i = 1;
         int tableStart = i;
         if (i < tokens.size() && tokens.get(i).isKeyword("only")) {
@@ -72,6 +84,14 @@ public final class UpdateWithCalls implements Strategy {
         boolean aliased = head.size() >= 2 && isName(last) && !head.get(head.size() - 2).isPunct('.');
         String target = aliased ? last.text() : (last.text().equals("*") ? head.get(head.size() - 2) : last).text();
         String tableClause = sql.substring(tokens.get(tableStart).start(), tokens.get(setKeyword - 1).end());
+        int nameEnd = head.size() - 1;
+        if (aliased) {
+            nameEnd -= head.size() >= 3 && head.get(head.size() - 2).isKeyword("as") ? 2 : 1;
+        }
+        if (head.get(nameEnd).text().equals("*")) {
+            nameEnd--;
+        }
+        String relation = sql.substring(head.get(0).start(), head.get(Math.max(nameEnd, 0)).end());
         int depth = 0;
         int setEnd = -1;
         int whereStart = -1;
@@ -134,7 +154,8 @@ public final class UpdateWithCalls implements Strategy {
             }
             rowCalls.add(c);
         }
-        return new UpdateWithCalls(sql, rowCalls, constant, target, tableClause, setEnd, whereStart, returningStart, functions);
+        return new UpdateWithCalls(sql, rowCalls, constant, target, tableClause, setEnd, whereStart, returningStart, functions,
+                relation, router);
     }
 
     private static boolean isName(Token t) {
@@ -157,6 +178,13 @@ public final class UpdateWithCalls implements Strategy {
     }
 
     private String run(SessionContext session, BoundParameters parameters, short[] resultFormats) {
+        if (router != null && rowCalls.size() == 1) {
+            EngineEmbedUpdate remote = router.route(session, new EngineEmbedUpdate.Parts(sql, rowCalls.get(0), constantCalls, relation,
+                    tableClause, targetReference, setEnd, whereStart, returningStart), parameters);
+            if (remote != null) {
+                return remote.run(session, parameters);
+            }
+        }
         BackendClient backend = session.backend();
         Map<ResolvedCall, String> constants = ConstantSplice.evaluateOnce(session, constantCalls, parameters, functions);
         VectorStaging staging = new VectorStaging(rowCalls, functions);
@@ -192,7 +220,7 @@ public final class UpdateWithCalls implements Strategy {
         return tag;
     }
 
-    private static String withoutSemicolon(String part) {
+    static String withoutSemicolon(String part) {
         return part.replaceFirst(";\\s*$", "");
     }
 

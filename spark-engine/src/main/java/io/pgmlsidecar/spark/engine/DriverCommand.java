@@ -29,6 +29,11 @@ record DriverCommand(List<String> command, Map<String, String> environment) {
     }
 
     static DriverCommand of(SparkSettings settings, Path java, Path dir) {
+        return of(settings, java, dir, JOB_CLASS);
+    }
+
+    /** The driver program {@code mainClass} (TrainJob, EmbedJob). */
+    static DriverCommand of(SparkSettings settings, Path java, Path dir, String mainClass) {
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + settings.driverMemory(),
                 "-XX:+IgnoreUnrecognizedVMOptions", "-Djdk.reflect.useDirectMethodHandle=false",
                 "-Dspark.local.dir=" + dir, "-Djava.io.tmpdir=" + dir));
@@ -38,7 +43,7 @@ record DriverCommand(List<String> command, Map<String, String> environment) {
         }
         Map<String, String> env = new LinkedHashMap<>();
         if (settings.sparkHome() == null) {
-            command.addAll(List.of("-cp", settings.jobClasspath(), JOB_CLASS, settings.master()));
+            command.addAll(List.of("-cp", settings.jobClasspath(), mainClass, settings.master()));
             return new DriverCommand(command, env);
         }
         Path home = settings.sparkHome().toAbsolutePath();
@@ -46,7 +51,7 @@ record DriverCommand(List<String> command, Map<String, String> environment) {
         // spark-class's order: the conf directory, then the distribution's jars; the job's own jars first
         String classpath = settings.jobClasspath() + File.pathSeparator + conf + File.pathSeparator + home.resolve("jars") + File.separator + "*";
         command.addAll(List.of("-cp", classpath, SUBMIT_CLASS, "--master", settings.master(), "--deploy-mode", "client",
-                "--class", JOB_CLASS, "spark-internal", settings.master()));
+                "--class", mainClass, "spark-internal", settings.master()));
         env.put("SPARK_HOME", home.toString());
         env.put("SPARK_CONF_DIR", conf.toString());
         return new DriverCommand(command, env);

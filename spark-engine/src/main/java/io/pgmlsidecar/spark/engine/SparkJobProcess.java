@@ -55,15 +55,22 @@ final class SparkJobProcess implements EngineJob {
     }
 
     static SparkJobProcess start(SparkSettings settings, Path java, ShortLivedRole role, Map<String, Object> read) {
+        return start(settings, java, role, "io.pgmlsidecar.spark.job.TrainJob", Map.of("read", read));
+    }
+
+    /** The driver program {@code mainClass}, given {@code first} as its first command. */
+    static SparkJobProcess start(SparkSettings settings, Path java, ShortLivedRole role, String mainClass, Map<String, Object> first) {
         try {
             Path dir = Files.createTempDirectory(Files.createDirectories(settings.workDir()), "pgml-spark-");
-            DriverCommand driver = DriverCommand.of(settings, java, dir);
+            DriverCommand driver = DriverCommand.of(settings, java, dir, mainClass);
             ProcessBuilder pb = new ProcessBuilder(driver.command()).directory(dir.toFile());
             pb.environment().remove("JAVA_TOOL_OPTIONS");
             pb.environment().putAll(driver.environment());
             SparkJobProcess job = new SparkJobProcess(pb.start(), role, dir);
             // Spark settings travel with the first command, not on the command line: some are secrets
-            job.send(Map.of("read", read, "conf", settings.sparkConf()));
+            java.util.Map<String, Object> command = new java.util.LinkedHashMap<>(first);
+            command.put("conf", settings.sparkConf());
+            job.send(command);
             return job;
         } catch (IOException e) {
             role.close();
@@ -118,7 +125,7 @@ final class SparkJobProcess implements EngineJob {
     }
 
     /** Events until one named {@code wanted}; progress to {@code progress}; failures as PostgreSQL errors. */
-    private JsonNode await(String wanted, Consumer<String> progress, BooleanSupplier cancelled) {
+    JsonNode await(String wanted, Consumer<String> progress, BooleanSupplier cancelled) {
         while (true) {
             JsonNode e;
             try {
@@ -205,11 +212,8 @@ final class SparkJobProcess implements EngineJob {
         }
     }
 
-    @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return; // a cancel closed it already
-        }
+    /** Kills the driver and what it started (the role and files stay, for {@link #close}). */
+    void stopProcess() {
         try {
             stdin.close();
         } catch (IOException ignored) {
@@ -222,6 +226,19 @@ final class SparkJobProcess implements EngineJob {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The job's directory (removed by {@link #close}). */
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // a cancel closed it already
+        }
+        stopProcess();
         role.close();
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -39,7 +39,7 @@ public final class TrainJob {
             ReadSpec spec = ReadSpec.of(first.path("read"));
             long t0 = System.nanoTime();
             long[][] ranges = PartitionedRead.plan(spec);
-            spark = session(master, spec, first.path("conf"));
+            spark = JobSessions.create(master, "pgml.train " + spec.relation(), spec.partitions(), first.path("conf"));
             spark.sparkContext().setLogLevel("WARN");
             spark.sparkContext().addSparkListener(new StageProgress(protocol));
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -90,26 +90,6 @@ public final class TrainJob {
         System.exit(0);
     }
 
-    /**
-     * The job's session: the sidecar's Spark settings ({@code --spark-conf}) over the defaults (spark-defaults.conf, which
-     * SparkSubmit turned into system properties, and {@code -Dspark.*} driver options) over this job's app name and UI
-     * choice — spark-submit's order of precedence; the shuffle partitions follow the job's read ranges unless configured.
-     */
-    private static SparkSession session(String master, ReadSpec spec, JsonNode conf) {
-        SparkSession.Builder builder = SparkSession.builder().master(master);
-        org.apache.spark.SparkConf defaults = new org.apache.spark.SparkConf();
-        if (!defaults.contains("spark.app.name")) {
-            builder.appName("pgml.train " + spec.relation());
-        }
-        if (!defaults.contains("spark.ui.enabled")) {
-            builder.config("spark.ui.enabled", "false");
-        }
-        if (!defaults.contains("spark.sql.shuffle.partitions")) {
-            builder.config("spark.sql.shuffle.partitions", Integer.toString(spec.partitions()));
-        }
-        conf.fields().forEachRemaining(e -> builder.config(e.getKey(), e.getValue().asText()));
-        return builder.getOrCreate();
-    }
 
     /** How the driver was launched and the settings an operator checks first, for the job's first NOTICE. */
     private static String launch(SparkSession spark) {

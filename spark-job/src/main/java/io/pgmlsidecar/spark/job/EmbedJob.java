@@ -1,0 +1,106 @@
+package io.pgmlsidecar.spark.job;
+
+import java.io.PrintStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The driver program of one bulk {@code UPDATE t SET e = pgml.embed(…)} on Spark. Exchange with the sidecar (see
+ * {@link JobProtocol}): stdin {@code {"embed": {jdbcUrl, user, password, role, relation, from, reference, text, where,
+ * staging, partitions, model}}}; the driver creates the staging table as the caller, one task per range of heap blocks
+ * embeds its rows into it ({@link RangeEmbedder}), the table is analyzed for the sidecar's join; stdout
+ * {@code {"event": "done", rows, seconds}}, progress lines per range, or {@code {"event": "error", …}} and exit 1.
+ * The staging table is the sidecar's to drop, whatever happens here.
+ */
+public final class EmbedJob {
+    private EmbedJob() {}
+
+    public static void main(String[] args) {
+        PrintStream protocolOut = System.out;
+        System.setOut(System.err);
+        JobProtocol protocol = new JobProtocol(protocolOut);
+        String master = args.length > 0 ? args[0] : "local[2]";
+        SparkSession spark = null;
+        try {
+            com.fasterxml.jackson.databind.JsonNode first = protocol.next();
+            EmbedSpec spec = EmbedSpec.of(first.path("embed"));
+            long t0 = System.nanoTime();
+            long[][] ranges = prepare(spec);
+            spark = JobSessions.create(master, "pgml.embed " + spec.connection().relation(), ranges.length, first.path("conf"));
+            spark.sparkContext().setLogLevel("WARN");
+            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            protocol.progress("Spark " + spark.version() + " at " + master + ": embedding " + spec.connection().relation() + " in "
+                    + ranges.length + " ranges of its blocks as role " + spec.connection().role());
+            List<Integer> parts = new ArrayList<>();
+            for (int p = 0; p < ranges.length; p++) {
+                parts.add(p);
+            }
+            long rows = 0;
+            // toLocalIterator would stream; collect is enough for one pair per range
+            for (long[] done : sc.parallelize(parts, ranges.length).mapPartitionsWithIndex(new RangeEmbedder(spec, ranges), true).collect()) {
+                rows += done[1];
+            }
+            try (Connection c = spec.connection().connect(); Statement s = c.createStatement()) {
+                s.execute("ANALYZE " + spec.staging()); // the sidecar joins it with the table: a hash join, not a guess
+            }
+            Map<String, Object> done = new LinkedHashMap<>();
+            done.put("event", "done");
+            done.put("rows", rows);
+            done.put("seconds", (System.nanoTime() - t0) / 1e9);
+            protocol.send(done);
+        } catch (Throwable t) {
+            JobFailure f = JobFailure.from(t);
+            t.printStackTrace();
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("event", "error");
+            error.put("sqlstate", f.sqlState);
+            error.put("message", f.getMessage());
+            error.put("hint", f.hint);
+            protocol.send(error);
+            System.exit(1);
+        } finally {
+            if (spark != null) {
+                spark.stop();
+            }
+        }
+        System.exit(0);
+    }
+
+    /**
+     * As the caller: reads the text expression once (PostgreSQL's own errors for a column it may not read), creates the
+     * staging table (owned by the caller, readable by nobody else, unlogged: it lives for one statement) and cuts the
+     * table's heap into ranges.
+     */
+    private static long[][] prepare(EmbedSpec spec) throws SQLException {
+        try (Connection c = spec.connection().connect()) {
+            try (Statement s = c.createStatement()) {
+                s.executeQuery("SELECT (" + spec.text() + ")::text FROM " + spec.from()
+                        + (spec.where() == null ? "" : " WHERE " + spec.where()) + " LIMIT 0").close();
+                s.execute("CREATE UNLOGGED TABLE " + spec.staging() + " (pgml_ctid tid, pgml_part int, pgml_hash int, pgml_vector real[])");
+            }
+            long blocks;
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(?::regclass) / current_setting('block_size')::int8")) {
+                ps.setString(1, spec.connection().relation());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    blocks = rs.getLong(1);
+                }
+            }
+            int k = spec.connection().partitions();
+            long[][] ranges = new long[k][];
+            for (int p = 0; p < k; p++) {
+                ranges[p] = new long[] {blocks * p / k, p == k - 1 ? -1 : blocks * (p + 1) / k};
+            }
+            return ranges;
+        }
+    }
+}
