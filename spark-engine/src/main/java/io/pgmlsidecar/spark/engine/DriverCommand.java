@@ -20,6 +20,22 @@ record DriverCommand(List<String> command, Map<String, String> environment) {
     static final String JOB_CLASS = "io.pgmlsidecar.spark.job.TrainJob";
     static final String SUBMIT_CLASS = "org.apache.spark.deploy.SparkSubmit";
 
+    /**
+     * What must hold before a job's role or JVM is made — a job class path, a usable Spark home, a reachable Kubernetes
+     * API server when the master is one — then the JDK the driver runs on.
+     */
+    static Path checkedJava(SparkSettings settings) {
+        if (settings.jobClasspath() == null) {
+            throw new io.pgmlsidecar.proxy.intercept.PgException("55000", "--spark-job-classpath is not set: the sidecar cannot start the Spark driver",
+                    "Set --spark-job-classpath (PGML_SIDECAR_SPARK_JOB_CLASSPATH) to the spark-job jar and Spark's jars (see spark-engine/README.md).");
+        }
+        checkHome(settings);
+        if (KubernetesMaster.is(settings.master())) {
+            KubernetesMaster.check(settings.master(), settings.sparkConf());
+        }
+        return JavaForSpark.find(settings.javaHome());
+    }
+
     /** A Spark home without {@code jars/}: the error for the client, before anything is started. */
     static void checkHome(SparkSettings settings) {
         if (settings.sparkHome() != null && !Files.isDirectory(settings.sparkHome().resolve("jars"))) {

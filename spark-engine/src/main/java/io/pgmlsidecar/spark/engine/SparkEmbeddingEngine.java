@@ -39,11 +39,7 @@ public final class SparkEmbeddingEngine implements EmbeddingEngine {
 
     @Override
     public BulkEmbedJob start(BulkEmbedRequest request) {
-        if (settings.jobClasspath() == null) {
-            throw new PgException("55000", "pgml.spark.job-classpath is not set: the sidecar cannot start the Spark driver",
-                    "Set it to the spark-job jar and Spark's jars (see spark-engine/README.md).");
-        }
-        var java = JavaForSpark.find(settings.javaHome());
+        var java = DriverCommand.checkedJava(settings);
         Path modelDir = null;
         ShortLivedRole role = null;
         try {
@@ -85,7 +81,7 @@ public final class SparkEmbeddingEngine implements EmbeddingEngine {
             }
             SparkEmbedJob.removeQuietly(modelDir);
             throw new PgException("58030", "the spark engine could not hand the model files to the job: " + e.getMessage(),
-                    "Check pgml.spark.work-dir (it needs room for the model's files).");
+                    "Check --spark-work-dir (it needs room for the model's files).");
         } catch (RuntimeException e) {
             SparkEmbedJob.removeQuietly(modelDir);
             throw e;

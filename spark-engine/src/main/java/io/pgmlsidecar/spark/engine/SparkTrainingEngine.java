@@ -3,7 +3,6 @@ package io.pgmlsidecar.spark.engine;
 import io.pgmlsidecar.planner.tabular.engine.EngineJob;
 import io.pgmlsidecar.planner.tabular.engine.EngineJobRequest;
 import io.pgmlsidecar.planner.tabular.engine.TrainingEngine;
-import io.pgmlsidecar.proxy.intercept.PgException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -28,15 +27,7 @@ public final class SparkTrainingEngine implements TrainingEngine {
 
     @Override
     public EngineJob start(EngineJobRequest request) {
-        if (settings.jobClasspath() == null) {
-            throw new PgException("55000", "--spark-job-classpath is not set: the sidecar cannot start the Spark driver",
-                    "Set --spark-job-classpath (PGML_SIDECAR_SPARK_JOB_CLASSPATH) to the spark-job jar and Spark's jars (see spark-engine/README.md).");
-        }
-        DriverCommand.checkHome(settings);
-        if (KubernetesMaster.is(settings.master())) {
-            KubernetesMaster.check(settings.master(), settings.sparkConf());
-        }
-        var java = JavaForSpark.find(settings.javaHome());
+        var java = DriverCommand.checkedJava(settings);
         // the driver and each executor's JDBC read hold a connection; two spare
         ShortLivedRole role = ShortLivedRole.create(settings, request.database(), request.callerRole(), settings.partitions() + 3);
         Map<String, Object> read = new LinkedHashMap<>();

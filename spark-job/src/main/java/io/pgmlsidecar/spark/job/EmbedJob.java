@@ -58,14 +58,8 @@ public final class EmbedJob {
             done.put("seconds", (System.nanoTime() - t0) / 1e9);
             protocol.send(done);
         } catch (Throwable t) {
-            JobFailure f = JobFailure.from(t);
             t.printStackTrace();
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("event", "error");
-            error.put("sqlstate", f.sqlState);
-            error.put("message", f.getMessage());
-            error.put("hint", f.hint);
-            protocol.send(error);
+            protocol.failed(t);
             System.exit(1);
         } finally {
             if (spark != null) {

@@ -43,6 +43,17 @@ final class JobProtocol {
         }
     }
 
+    /** The job failed: its SQLSTATE, message and hint as the sidecar will send them to the client. */
+    void failed(Throwable t) {
+        JobFailure f = JobFailure.from(t);
+        Map<String, Object> error = new java.util.LinkedHashMap<>();
+        error.put("event", "error");
+        error.put("sqlstate", f.sqlState);
+        error.put("message", f.getMessage());
+        error.put("hint", f.hint);
+        send(error);
+    }
+
     void progress(String message) {
         send(Map.of("event", "progress", "message", message));
     }

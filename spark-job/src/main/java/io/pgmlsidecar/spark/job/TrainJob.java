@@ -73,14 +73,8 @@ public final class TrainJob {
             done.put("bytes", booster.length);
             protocol.send(done);
         } catch (Throwable t) {
-            JobFailure f = JobFailure.from(t);
             t.printStackTrace();
-            Map<String, Object> error = new LinkedHashMap<>();
-            error.put("event", "error");
-            error.put("sqlstate", f.sqlState);
-            error.put("message", f.getMessage());
-            error.put("hint", f.hint);
-            protocol.send(error);
+            protocol.failed(t);
             System.exit(1);
         } finally {
             if (spark != null) {
