@@ -25,6 +25,19 @@ public final class AsciiSearch {
         return false;
     }
 
+    /** True when {@code lowerWord} (lower-case ASCII) stands at {@code at}, any case, ending before {@code to}. */
+    public static boolean startsWithIgnoreCase(ByteBuf buf, int at, int to, byte[] lowerWord) {
+        if (to - at < lowerWord.length) {
+            return false;
+        }
+        for (int k = 0; k < lowerWord.length; k++) {
+            if (lower(buf.getByte(at + k)) != lowerWord[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static byte lower(byte b) {
         return b >= 'A' && b <= 'Z' ? (byte) (b | 0x20) : b;
     }

@@ -45,9 +45,14 @@ final class BackendOnSession implements BackendClient {
             String p = textParameters.get(i);
             values[i] = p == null ? null : p.getBytes(StandardCharsets.UTF_8);
         }
+        return collect(sql, values, !protocol.extendedBatchOpen());
+    }
+
+    /** One statement with text parameters, its rows collected in text format; {@code sync}: end with Sync, else Flush. */
+    private QueryResult collect(String sql, byte[][] textParameters, boolean sync) {
         List<byte[][]> rows = new ArrayList<>();
         List<List<Column>> columns = new ArrayList<>(List.of(List.of()));
-        String tag = stream(sql, new int[0], new short[0], values, new short[0], new RowSink() {
+        String tag = stream(sql, new int[0], new short[0], textParameters, new short[0], new RowSink() {
             @Override
             public void columns(List<Column> c) {
                 columns.set(0, c);
@@ -57,7 +62,7 @@ final class BackendOnSession implements BackendClient {
             public void row(byte[][] v) {
                 rows.add(v);
             }
-        });
+        }, sync);
         return new QueryResult(columns.get(0), rows, tag);
     }
 
@@ -73,18 +78,7 @@ final class BackendOnSession implements BackendClient {
      * later would wait for a pooled server while the client holds the results (the stall ProtocolState describes).
      */
     QueryResult read(String sql) {
-        List<byte[][]> rows = new ArrayList<>();
-        boolean sync = !protocol.extendedBatchOpen() || (protocol.backendUntouched() && !exchangeOpen);
-        String tag = stream(sql, new int[0], new short[0], new byte[0][], new short[0], new RowSink() {
-            @Override
-            public void columns(List<Column> c) { }
-
-            @Override
-            public void row(byte[][] v) {
-                rows.add(v);
-            }
-        }, sync);
-        return new QueryResult(List.of(), rows, tag);
+        return collect(sql, new byte[0][], !protocol.extendedBatchOpen() || (protocol.backendUntouched() && !exchangeOpen));
     }
 
     private String stream(String sql, int[] parameterTypeOids, short[] parameterFormats, byte[][] parameters,

@@ -248,12 +248,16 @@ final class ProtocolState {
 
     /** The client cancelled the served statement, or its statement_timeout ran out. */
     boolean cancelRequested() {
-        return cancelRequested || (clockRunning && System.nanoTime() - statementDeadline >= 0);
+        return cancelRequested || deadlinePassed();
+    }
+
+    private boolean deadlinePassed() {
+        return clockRunning && System.nanoTime() - statementDeadline >= 0;
     }
 
     /** The statement_timeout ran out and the client did not cancel. */
     boolean timedOut() {
-        return !cancelRequested && clockRunning && System.nanoTime() - statementDeadline >= 0;
+        return !cancelRequested && deadlinePassed();
     }
 
     void requestCancel() {

@@ -1,6 +1,7 @@
 package io.pgmlsidecar.proxy.session;
 
 import io.netty.buffer.ByteBuf;
+import io.pgmlsidecar.proxy.codec.AsciiSearch;
 import io.pgmlsidecar.proxy.codec.TransactionStatus;
 import io.pgmlsidecar.proxy.intercept.SessionSettings;
 
@@ -60,11 +61,11 @@ final class SessionSettingsWatch {
                 continue;
             }
             for (byte[] w : ANYWHERE) {
-                if (at(buf, i, to, w)) {
+                if (AsciiSearch.startsWithIgnoreCase(buf, i, to, w)) {
                     return true;
                 }
             }
-            if (at(buf, i, to, SET) && (i == from || !identifierByte(buf.getByte(i - 1)))) {
+            if (AsciiSearch.startsWithIgnoreCase(buf, i, to, SET) && (i == from || !identifierByte(buf.getByte(i - 1)))) {
                 int j = i + SET.length;
                 int spaces = j;
                 while (j < to && Character.isWhitespace(buf.getByte(j))) {
@@ -72,7 +73,7 @@ final class SessionSettingsWatch {
                 }
                 if (j > spaces) {
                     for (byte[] w : AFTER_SET) {
-                        if (at(buf, j, to, w)) {
+                        if (AsciiSearch.startsWithIgnoreCase(buf, j, to, w)) {
                             return true;
                         }
                     }
@@ -80,20 +81,6 @@ final class SessionSettingsWatch {
             }
         }
         return false;
-    }
-
-    private static boolean at(ByteBuf buf, int i, int to, byte[] lowerWord) {
-        if (to - i < lowerWord.length) {
-            return false;
-        }
-        for (int k = 0; k < lowerWord.length; k++) {
-            byte b = buf.getByte(i + k);
-            byte lower = b >= 'A' && b <= 'Z' ? (byte) (b | 0x20) : b;
-            if (lower != lowerWord[k]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static boolean identifierByte(byte b) {
