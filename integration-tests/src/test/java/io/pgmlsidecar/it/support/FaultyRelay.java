@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * PostgreSQL, or client and sidecar) and tell, while traffic flows, to misbehave as a network or a
  * dying server would: add latency each way, cut every connection now (TCP reset), cut once a
  * number of bytes or a byte pattern has passed in one direction, refuse new connections (the port
- * closed: connection refused), hold CancelRequests, and come back.
+ * held but not listening: connection refused), hold CancelRequests, and come back.
  *
  * <p>Plain blocking sockets on virtual threads: each direction of each connection is a reader
  * that applies the armed fault and a writer that delivers each chunk once its latency is due, so
@@ -42,6 +43,8 @@ public final class FaultyRelay implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger cancelsRelayed = new AtomicInteger();
     private volatile ServerSocket listener;
+    /** While down: the port held bound but not listening, so connects are refused and nobody else takes it. */
+    private volatile Socket placeholder;
     private volatile long latencyNanos;
     private volatile Duration cancelDelay = Duration.ZERO;
     private final Fault[] faults = new Fault[Direction.values().length];
@@ -49,7 +52,7 @@ public final class FaultyRelay implements AutoCloseable {
     /** A relay on an ephemeral loopback port in front of {@code serverPort} on loopback. */
     public FaultyRelay(int serverPort) throws IOException {
         this.serverPort = serverPort;
-        this.listener = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+        this.listener = sharableListener(0);
         this.port = listener.getLocalPort();
         startAccepting(listener);
     }
@@ -129,6 +132,14 @@ public final class FaultyRelay implements AutoCloseable {
 
     /** Cuts every connection and closes the port: new connections are refused until {@link #restore()}. */
     public synchronized void goDown() throws IOException {
+        if (placeholder == null) {
+            // bound before the listener closes (SO_REUSEPORT on both): the port is never free, so
+            // another server of the suite cannot take it while the relay is down
+            Socket hold = new Socket();
+            hold.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            hold.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            placeholder = hold;
+        }
         listener.close();
         cutAll();
     }
@@ -139,18 +150,35 @@ public final class FaultyRelay implements AutoCloseable {
         faults[1] = null;
         latencyNanos = 0;
         if (listener.isClosed()) {
-            ServerSocket reopened = new ServerSocket();
-            reopened.setReuseAddress(true);
-            reopened.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            ServerSocket reopened = sharableListener(port);
             listener = reopened;
             startAccepting(reopened);
+            releasePlaceholder();
         }
     }
 
     @Override
     public synchronized void close() throws IOException {
         listener.close();
+        releasePlaceholder();
         cutAll();
+    }
+
+    /** A loopback listener that a placeholder socket may share the port with (see {@link #goDown()}). */
+    private static ServerSocket sharableListener(int port) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+        socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+        return socket;
+    }
+
+    private void releasePlaceholder() throws IOException {
+        Socket hold = placeholder;
+        placeholder = null;
+        if (hold != null) {
+            hold.close();
+        }
     }
 
     private void startAccepting(ServerSocket socket) {

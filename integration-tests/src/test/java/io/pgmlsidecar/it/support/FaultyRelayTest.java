@@ -137,6 +137,9 @@ class FaultyRelayTest {
             int port = relay.port();
             relay.goDown();
             assertThrows(ConnectException.class, () -> new Socket(InetAddress.getLoopbackAddress(), port).close());
+            // the port stays the relay's while down: another server of the suite cannot take it
+            assertThrows(java.net.BindException.class,
+                    () -> new ServerSocket(port, 50, InetAddress.getLoopbackAddress()).close());
             relay.restore();
             assertEquals(port, relay.port());
             assertArrayEquals(sent, readThrough(relay));
