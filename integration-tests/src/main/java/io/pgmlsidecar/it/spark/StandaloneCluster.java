@@ -70,6 +70,16 @@ public final class StandaloneCluster implements AutoCloseable {
         processes.add(pb.start());
     }
 
+    /**
+     * Kills worker {@code index} (0-based) and the executors it launched, at once (SIGKILL), as a machine lost
+     * mid-job would: nothing of theirs gets to say goodbye to the driver or to PostgreSQL.
+     */
+    public void killWorker(int index) {
+        Process worker = processes.get(1 + index); // the master was launched first
+        worker.descendants().forEach(ProcessHandle::destroyForcibly);
+        worker.destroyForcibly();
+    }
+
     /** Polls the master's JSON page until {@code workers} workers are alive. */
     private void awaitWorkers(int ui, int workers) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
