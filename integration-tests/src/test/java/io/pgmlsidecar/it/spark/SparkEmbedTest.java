@@ -1,8 +1,6 @@
 package io.pgmlsidecar.it.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,7 +20,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,15 +39,13 @@ import org.postgresql.util.PSQLException;
 class SparkEmbedTest {
 
     private static final TestCluster CLUSTER = TestCluster.get();
-    private static final String MODEL = "sentence-transformers/all-MiniLM-L6-v2";
+    private static final String MODEL = SparkEmbedFixtures.MODEL;
     private static final int ROWS = 10_000;
     private static ProxyServer sidecar;
 
     @BeforeAll
     static void startSidecarWithSpark() throws Exception {
-        Path job = Path.of("..", "spark-job", "target").toAbsolutePath().normalize();
-        String classpath = job.resolve("classes") + java.io.File.pathSeparator + Files.readString(job.resolve("job-classpath.txt")).trim();
-        Map<String, String> settings = Map.of("pgml.spark.master", "local[2]", "pgml.spark.job-classpath", classpath,
+        Map<String, String> settings = Map.of("pgml.spark.master", "local[2]", "pgml.spark.job-classpath", SparkEmbedFixtures.jobClasspath(),
                 "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
                 "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2", "pgml.spark.auto-above-rows", "5000");
         SparkEmbeddingEngine engine = new SparkEmbeddingEngine(SparkSettings.from(settings::get).orElseThrow());
@@ -58,16 +53,12 @@ class SparkEmbedTest {
                 new PgmlInterceptor(SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(CLUSTER.embeddings()))
                         .trainingEngines(TrainingEngines.NONE).embeddingEngines(EmbeddingEngines.of(engine)).build())).start();
         try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS spark_embed_docs, spark_embed_small, spark_embed_kill");
+            s.execute("DROP TABLE IF EXISTS spark_embed_small, spark_embed_kill");
             s.execute("DROP ROLE IF EXISTS spark_embed_nobody");
             s.execute("DROP ROLE IF EXISTS spark_embed_writer");
-            s.execute("CREATE TABLE spark_embed_docs (id int PRIMARY KEY, body text, e real[])");
-            s.execute("INSERT INTO spark_embed_docs (id, body) SELECT i, CASE WHEN i % 1000 = 7 THEN NULL ELSE 'document ' || i || ' is about '"
-                    + " || (ARRAY['cats', 'dogs', 'databases', 'the sea', 'spark clusters', 'tea', 'rivers'])[i % 7 + 1]"
-                    + " || repeat(' and more words', i % 9) END FROM generate_series(1, " + ROWS + ") i");
+            SparkEmbedFixtures.createDocuments(s, "spark_embed_docs", ROWS, true);
             s.execute("CREATE TABLE spark_embed_small AS SELECT id, body, e FROM spark_embed_docs WHERE id <= 300");
             s.execute("CREATE TABLE spark_embed_kill AS SELECT id, body, e FROM spark_embed_docs");
-            s.execute("ANALYZE spark_embed_docs");
             s.execute("ANALYZE spark_embed_small");
             s.execute("ANALYZE spark_embed_kill");
             s.execute("CREATE ROLE spark_embed_nobody LOGIN");
@@ -98,39 +89,14 @@ class SparkEmbedTest {
         try (Connection c = session("postgres"); Statement s = c.createStatement()) {
             // no engine named: 10,000 rows reach this sidecar's pgml.spark.auto-above-rows (5000)
             assertEquals(ROWS, s.executeUpdate("UPDATE spark_embed_docs SET e = pgml.embed('" + MODEL + "', body)"));
-            for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
-                notices.add(w.getMessage());
-            }
+            notices.addAll(SparkEmbedFixtures.warnings(s));
         }
         System.out.printf("spark local[2] embedded %d rows in %.1f s%n", ROWS, (System.nanoTime() - t0) / 1e9);
         assertTrue(notices.stream().anyMatch(n -> n.startsWith("Embedding on spark: spark_embed_docs has about 10000 rows")), notices.toString());
         assertTrue(notices.stream().anyMatch(n -> n.startsWith("Spark embedded 10000 rows")), notices.toString());
-        List<String> bodies = new ArrayList<>();
-        List<Float[]> stored = new ArrayList<>();
-        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT body, e FROM spark_embed_docs ORDER BY id")) {
-            while (rs.next()) {
-                bodies.add(rs.getString(1));
-                stored.add(rs.getArray(2) == null ? null : (Float[]) rs.getArray(2).getArray());
-            }
-        }
-        assertEquals(ROWS, bodies.size());
-        float[][] local = CLUSTER.embeddings().embed(MODEL, bodies, Map.of());
-        double worst = 0;
-        for (int i = 0; i < ROWS; i++) {
-            if (bodies.get(i) == null) {
-                assertNull(stored.get(i), "a NULL text gives a NULL embedding, as in the sidecar");
-                continue;
-            }
-            assertNotNull(stored.get(i), "row " + i);
-            assertEquals(local[i].length, stored.get(i).length);
-            for (int j = 0; j < local[i].length; j++) {
-                worst = Math.max(worst, Math.abs(local[i][j] - stored.get(i)[j]));
-            }
-        }
+        double worst = SparkEmbedFixtures.assertEmbeddingsEqualTheSidecars(CLUSTER, "spark_embed_docs", ROWS);
         System.out.printf("largest difference, Spark vs sidecar: %.3g%n", worst);
-        assertTrue(worst <= 1e-5, "Spark's embeddings equal the sidecar's within 1e-5: " + worst);
-        assertNothingLeft();
+        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
     }
 
     @Test
@@ -139,7 +105,7 @@ class SparkEmbedTest {
             c.setAutoCommit(false);
             assertEquals(100, s.executeUpdate("UPDATE spark_embed_small SET e = pgml.embed('" + MODEL + "', body, '{\"engine\": \"spark\"}') "
                     + "WHERE id > 200"));
-            assertTrue(warnings(s).stream().anyMatch(n -> n.startsWith("Spark embedded 100 rows")), warnings(s).toString());
+            assertTrue(SparkEmbedFixtures.warnings(s).stream().anyMatch(n -> n.startsWith("Spark embedded 100 rows")), SparkEmbedFixtures.warnings(s).toString());
             try (ResultSet rs = s.executeQuery("SELECT count(e) FROM spark_embed_small")) {
                 rs.next();
                 assertEquals(100, rs.getInt(1), "the update is visible in its own transaction");
@@ -154,7 +120,7 @@ class SparkEmbedTest {
             c.setAutoCommit(true);
             assertEquals(10, s.executeUpdate("UPDATE spark_embed_small SET e = pgml.embed('" + MODEL + "', body, '{\"engine\": \"local\"}') "
                     + "WHERE id <= 10"));
-            assertTrue(warnings(s).stream().noneMatch(n -> n.contains("Spark")), warnings(s).toString());
+            assertTrue(SparkEmbedFixtures.warnings(s).stream().noneMatch(n -> n.contains("Spark")), SparkEmbedFixtures.warnings(s).toString());
             s.execute("UPDATE spark_embed_small SET e = NULL");
             // what the Spark path cannot do is a clear error when asked for
             PSQLException e = assertThrows(PSQLException.class, () -> s.executeUpdate("UPDATE spark_embed_small SET e = pgml.embed('"
@@ -165,7 +131,7 @@ class SparkEmbedTest {
                 assertTrue(rs.next(), "the session stays usable");
             }
         }
-        assertNothingLeft();
+        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
     }
 
     @Test
@@ -187,7 +153,7 @@ class SparkEmbedTest {
             }
             c.commit();
         }
-        assertNothingLeft();
+        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
     }
 
     @Test
@@ -209,7 +175,7 @@ class SparkEmbedTest {
                 assertEquals(0, rs.getInt(1));
             }
         }
-        assertNothingLeft();
+        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
     }
 
     @Test
@@ -224,7 +190,7 @@ class SparkEmbedTest {
             });
             // the executors are writing once the staging table exists
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (stagingTables() == 0) {
+            while (SparkEmbedFixtures.stagingTables(CLUSTER) == 0) {
                 assertTrue(System.nanoTime() < deadline, "the job made its staging table");
                 assertTrue(!update.isDone(), "the update is still running: " + (update.isDone() ? update.handle((v, t) -> v + " " + t).join() : ""));
                 Thread.sleep(200);
@@ -246,7 +212,7 @@ class SparkEmbedTest {
                 assertEquals(ROWS, rs.getInt(2));
             }
         }
-        assertNothingLeft();
+        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
     }
 
     /** The process's arguments as Linux keeps them (ProcessHandle.Info leaves out a command line this long). */
@@ -255,41 +221,6 @@ class SparkEmbedTest {
             return Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).replace('\0', ' ');
         } catch (java.io.IOException e) {
             return "";
-        }
-    }
-
-    private static List<String> warnings(Statement s) throws SQLException {
-        List<String> out = new ArrayList<>();
-        for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
-            out.add(w.getMessage());
-        }
-        return out;
-    }
-
-    private static int stagingTables() throws SQLException {
-        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_class WHERE relname LIKE 'pgml\\_embed\\_%'")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
-    /** No staging table, no job role: both go once the job and the client's transaction have ended (the drop waits for it). */
-    private static void assertNothingLeft() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            int roles;
-            try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement();
-                 ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pgml\\_spark\\_%'")) {
-                rs.next();
-                roles = rs.getInt(1);
-            }
-            int tables = stagingTables();
-            if (roles == 0 && tables == 0) {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, roles + " job roles and " + tables + " staging tables left");
-            Thread.sleep(200);
         }
     }
 }

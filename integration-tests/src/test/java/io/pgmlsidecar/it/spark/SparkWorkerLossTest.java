@@ -1,7 +1,6 @@
 package io.pgmlsidecar.it.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmlsidecar.it.support.TestCluster;
@@ -14,15 +13,11 @@ import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.ProxyServer;
 import io.pgmlsidecar.spark.engine.SparkEmbeddingEngine;
 import io.pgmlsidecar.spark.engine.SparkSettings;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,26 +34,20 @@ import org.junit.jupiter.api.Test;
 class SparkWorkerLossTest {
 
     private static final TestCluster CLUSTER = TestCluster.get();
-    private static final String MODEL = "sentence-transformers/all-MiniLM-L6-v2";
+    private static final String MODEL = SparkEmbedFixtures.MODEL;
     private static final int ROWS = 6_000;
 
     @Test
     void aWorkerKilledMidJobIsReplacedAndEveryRowGetsTheSidecarsEmbedding() throws Exception {
-        Path job = Path.of("..", "spark-job", "target").toAbsolutePath().normalize();
-        String classpath = job.resolve("classes") + java.io.File.pathSeparator + Files.readString(job.resolve("job-classpath.txt")).trim();
+        String classpath = SparkEmbedFixtures.jobClasspath();
         try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
-            s.execute("DROP TABLE IF EXISTS spark_worker_loss");
-            s.execute("CREATE TABLE spark_worker_loss (id int PRIMARY KEY, body text, e real[])");
-            s.execute("INSERT INTO spark_worker_loss (id, body) SELECT i, 'document ' || i || ' is about '"
-                    + " || (ARRAY['cats', 'dogs', 'databases', 'the sea', 'spark clusters', 'tea', 'rivers'])[i % 7 + 1]"
-                    + " || repeat(' and more words', i % 9) FROM generate_series(1, " + ROWS + ") i");
-            s.execute("ANALYZE spark_worker_loss");
+            SparkEmbedFixtures.createDocuments(s, "spark_worker_loss", ROWS, false);
         }
         try (StandaloneCluster spark = StandaloneCluster.start(classpath, 2, "2g")) {
             Map<String, String> settings = Map.of("pgml.spark.master", spark.masterUrl, "pgml.spark.job-classpath", classpath,
                     "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
                     "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2",
-                    "pgml.spark.java-options", "-Dspark.executor.extraClassPath=" + job.resolve("classes")
+                    "pgml.spark.java-options", "-Dspark.executor.extraClassPath=" + SparkEmbedFixtures.JOB_CLASSES
                             + " -Dspark.executor.memory=1g -Dspark.cores.max=2 -Dspark.driver.host=127.0.0.1");
             SparkEmbeddingEngine engine = new SparkEmbeddingEngine(SparkSettings.from(settings::get).orElseThrow());
             ProxyServer sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
@@ -78,41 +67,15 @@ class SparkWorkerLossTest {
                 spark.killWorker(0);
                 assertTrue(!update.isDone(), "the worker was killed mid-job");
                 assertEquals(ROWS, update.get(10, TimeUnit.MINUTES), "every row updated once");
-                List<String> notices = new ArrayList<>();
-                for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
-                    notices.add(w.getMessage());
-                }
+                List<String> notices = SparkEmbedFixtures.warnings(s);
                 assertTrue(notices.stream().anyMatch(n -> n.startsWith("Spark embedded " + ROWS + " rows")), notices.toString());
             } finally {
                 sidecar.close();
             }
         }
-        List<String> bodies = new ArrayList<>();
-        List<Float[]> stored = new ArrayList<>();
-        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT body, e FROM spark_worker_loss ORDER BY id")) {
-                while (rs.next()) {
-                    bodies.add(rs.getString(1));
-                    stored.add(rs.getArray(2) == null ? null : (Float[]) rs.getArray(2).getArray());
-                }
-            }
-            try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pgml\\_spark\\_%'), "
-                    + "(SELECT count(*) FROM pg_class WHERE relname LIKE 'pgml\\_embed\\_%')")) {
-                rs.next();
-                assertEquals(0, rs.getInt(1), "no job role left");
-                assertEquals(0, rs.getInt(2), "no staging table left");
-            }
-        }
-        float[][] local = CLUSTER.embeddings().embed(MODEL, bodies, Map.of());
-        double worst = 0;
-        for (int i = 0; i < ROWS; i++) {
-            assertNotNull(stored.get(i), "row " + (i + 1) + " has its embedding");
-            for (int j = 0; j < local[i].length; j++) {
-                worst = Math.max(worst, Math.abs(local[i][j] - stored.get(i)[j]));
-            }
-        }
+        double worst = SparkEmbedFixtures.assertEmbeddingsEqualTheSidecars(CLUSTER, "spark_worker_loss", ROWS);
         System.out.printf("worker lost mid-job: largest difference, Spark vs sidecar: %.3g%n", worst);
-        assertTrue(worst <= 1e-5, "equal to the sidecar's embeddings within 1e-5: " + worst);
+        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
     }
 
     /** Both executors' range transactions are in their COPY (the job's login roles, seen in pg_stat_activity). */
