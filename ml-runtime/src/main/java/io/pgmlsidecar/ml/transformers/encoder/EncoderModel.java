@@ -2,6 +2,8 @@ package io.pgmlsidecar.ml.transformers.encoder;
 
 import io.pgmlsidecar.ml.MlException;
 import io.pgmlsidecar.ml.onnx.OnnxEncoder;
+import io.pgmlsidecar.ml.pipelines.EncoderBatches;
+import io.pgmlsidecar.ml.pipelines.EncoderRow;
 import io.pgmlsidecar.ml.store.ModelArtifact;
 import io.pgmlsidecar.ml.tokenize.TextTokenizer;
 import io.pgmlsidecar.ml.tokenize.TokenSpans;
@@ -10,10 +12,7 @@ import io.pgmlsidecar.ml.transformers.TransformerModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * An encoder with a task head loaded from a model directory: its config, its tokenizer and its
@@ -68,55 +67,12 @@ public final class EncoderModel implements AutoCloseable {
         return weightBytes;
     }
 
-    /** One input's slice of the batch outputs, padding removed. */
-    public record Row(Map<String, OnnxEncoder.Tensor> batch, int index, int length) {
-        /** A {@code [batch, k]} output's row (e.g. classification logits). */
-        public float[] vector(String name) {
-            OnnxEncoder.Tensor t = batch.get(name);
-            int k = (int) (t.data().length / t.shape()[0]);
-            return Arrays.copyOfRange(t.data(), index * k, index * k + k);
-        }
-
-        /** A {@code [batch, seq]} output's values for this input's tokens (e.g. start_logits). */
-        public float[] perToken(String name) {
-            OnnxEncoder.Tensor t = batch.get(name);
-            int seq = (int) t.shape()[1];
-            return Arrays.copyOfRange(t.data(), index * seq, index * seq + length);
-        }
-
-        /** A {@code [batch, seq, k]} output's rows for this input's tokens (e.g. token logits, hidden states). */
-        public float[][] perTokenVectors(String name) {
-            OnnxEncoder.Tensor t = batch.get(name);
-            if (t.shape().length != 3) {
-                throw new MlException("output " + name + " has shape " + Arrays.toString(t.shape()) + ", expected [batch, seq, k]");
-            }
-            int seq = (int) t.shape()[1], k = (int) t.shape()[2];
-            float[][] out = new float[length][];
-            for (int i = 0; i < length; i++) {
-                int base = (index * seq + i) * k;
-                out[i] = Arrays.copyOfRange(t.data(), base, base + k);
-            }
-            return out;
-        }
-    }
-
     /**
      * Runs {@code inputs} in batches of {@code batchSize}, shortest first so rows of a batch have
      * similar lengths and padding stays small; results come back in input order.
      */
-    public List<Row> run(List<TokenSpans> inputs, int batchSize) {
-        Row[] rows = new Row[inputs.size()];
-        for (int[] batch : LengthBatches.plan(inputs.stream().mapToInt(TokenSpans::length).toArray(), batchSize)) {
-            List<long[]> ids = new ArrayList<>(batch.length);
-            List<long[]> types = new ArrayList<>(batch.length);
-            for (int i : batch) {
-                ids.add(inputs.get(i).ids());
-                types.add(inputs.get(i).typeIds());
-            }
-            Map<String, OnnxEncoder.Tensor> out = encoder.runOutputs(ids, types, tokenizer.padId());
-            for (int j = 0; j < batch.length; j++) rows[batch[j]] = new Row(out, j, ids.get(j).length);
-        }
-        return Arrays.asList(rows);
+    public List<EncoderRow> run(List<TokenSpans> inputs, int batchSize) {
+        return EncoderBatches.run(encoder, tokenizer.padId(), inputs, batchSize);
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.pgmlsidecar.ml.MlException;
 import io.pgmlsidecar.ml.ModelFormatException;
 import io.pgmlsidecar.ml.onnx.OnnxEncoder;
+import io.pgmlsidecar.ml.pipelines.LengthBatches;
 import io.pgmlsidecar.ml.store.ModelArtifact;
 import io.pgmlsidecar.ml.store.ModelSource;
 import io.pgmlsidecar.ml.tokenize.TextTokenizer;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgmlsidecar.ml.ModelFormatException;
+import io.pgmlsidecar.ml.pipelines.EncoderRow;
+import io.pgmlsidecar.ml.pipelines.Scores;
 import io.pgmlsidecar.ml.tokenize.TokenSpans;
 import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
 import io.pgmlsidecar.ml.transformers.PipelineArgs;
@@ -73,7 +75,7 @@ public final class FillMaskPipeline extends EncoderTaskPipeline {
             maskAt[i] = maskPosition(t, i);
             encoded.add(t);
         }
-        List<EncoderModel.Row> rows = model.run(encoded, Inputs.batchSize(args));
+        List<EncoderRow> rows = model.run(encoded, Inputs.batchSize(args));
         ArrayNode out = JSON.arrayNode();
         for (int i = 0; i < rows.size(); i++) {
             float[] probs = Scores.softmax(rows.get(i).perTokenVectors("logits")[maskAt[i]]);

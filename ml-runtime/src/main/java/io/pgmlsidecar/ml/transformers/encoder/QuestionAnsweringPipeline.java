@@ -3,6 +3,7 @@ package io.pgmlsidecar.ml.transformers.encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgmlsidecar.ml.pipelines.EncoderRow;
 import io.pgmlsidecar.ml.tokenize.TokenSpans;
 import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
 import io.pgmlsidecar.ml.transformers.PipelineArgs;
@@ -69,7 +70,7 @@ public final class QuestionAnsweringPipeline extends EncoderTaskPipeline {
             windows.add(w);
             for (QaWindows.Window x : w) flat.add(x.tokens());
         }
-        List<EncoderModel.Row> rows = model.run(flat, Inputs.batchSize(args));
+        List<EncoderRow> rows = model.run(flat, Inputs.batchSize(args));
 
         ArrayNode out = JSON.arrayNode();
         int next = 0;
@@ -77,7 +78,7 @@ public final class QuestionAnsweringPipeline extends EncoderTaskPipeline {
             List<Answer> answers = new ArrayList<>();
             float minNull = 1_000_000f;
             for (QaWindows.Window w : windows.get(i)) {
-                EncoderModel.Row row = rows.get(next++);
+                EncoderRow row = rows.get(next++);
                 SpanSearch.Result r = SpanSearch.search(row.perToken("start_logits"), row.perToken("end_logits"),
                         desired(w), topK, maxAnswerLen);
                 minNull = Math.min(minNull, r.nullScore());

@@ -1,5 +1,6 @@
 package io.pgmlsidecar.ml.transformers.encoder;
 
+import io.pgmlsidecar.ml.pipelines.Scores;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -2,7 +2,8 @@ package io.pgmlsidecar.ml.transformers.encoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgmlsidecar.ml.pipelines.EncoderRow;
+import io.pgmlsidecar.ml.pipelines.TextClassification;
 import io.pgmlsidecar.ml.tokenize.TokenSpans;
 import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
 import io.pgmlsidecar.ml.transformers.PipelineArgs;
@@ -30,10 +31,7 @@ public final class TextClassificationPipeline extends EncoderTaskPipeline {
         TransformerModel m = model.model();
         int n = numLabels(m);
         this.labels = m.labels(n);
-        String problem = m.config().path("problem_type").asText("");
-        // transformers: multi-label or single-output models get sigmoid, other classifiers softmax
-        this.defaultFunction = problem.equals("multi_label_classification") || n == 1 ? "sigmoid"
-                : problem.equals("regression") ? "none" : "softmax";
+        this.defaultFunction = TextClassification.defaultFunction(m.config().path("problem_type").asText(""), n);
     }
 
     public static TextClassificationPipeline open(TransformerModel m, PipelineContext context, String task) {
@@ -55,12 +53,26 @@ public final class TextClassificationPipeline extends EncoderTaskPipeline {
 
     @Override
     public JsonNode run(List<JsonNode> inputs, PipelineArgs args) {
-        args.onlyKeys(KEYS);
+        TextClassification head = head(args);
         Inputs.requireSome(inputs, task);
+        int max = Inputs.maxLength(args, model.tokenizer().maxLength());
+        List<TokenSpans> encoded = new ArrayList<>(inputs.size());
+        for (int i = 0; i < inputs.size(); i++) encoded.add(encode(inputs.get(i), i).truncate(max, false));
+        ArrayNode out = JSON.arrayNode();
+        for (EncoderRow row : model.run(encoded, Inputs.batchSize(args))) {
+            out.add(head.result(row.vector("logits")));
+        }
+        return out;
+    }
+
+    /**
+     * The call's arguments read as transformers reads them. {@code top_k} absent: the legacy shape (one object per
+     * input); an integer: the k best, sorted; JSON null: every label, sorted. {@code return_all_scores=true}: every
+     * label in label order.
+     */
+    public TextClassification head(PipelineArgs args) {
+        args.onlyKeys(KEYS);
         Inputs.checkTruncation(args);
-        String function = function(args);
-        // top_k absent: legacy shape (one object per input); an integer: the k best, sorted;
-        // JSON null: every label, sorted. return_all_scores=true: every label in label order.
         JsonNode topKNode = args.raw("top_k");
         boolean legacy = topKNode == null;
         Integer topK = 1;
@@ -69,50 +81,21 @@ public final class TextClassificationPipeline extends EncoderTaskPipeline {
         } else if (args.has("return_all_scores") && args.bool("return_all_scores", false)) {
             topK = null;
         }
-        int max = Inputs.maxLength(args, model.tokenizer().maxLength());
-        List<TokenSpans> encoded = new ArrayList<>(inputs.size());
-        for (int i = 0; i < inputs.size(); i++) encoded.add(encode(inputs.get(i), i).truncate(max, false));
-        List<EncoderModel.Row> rows = model.run(encoded, Inputs.batchSize(args));
-        ArrayNode out = JSON.arrayNode();
-        for (EncoderModel.Row row : rows) {
-            float[] scores = apply(function, row.vector("logits"));
-            if (legacy && topK != null) {
-                int best = Scores.argmax(scores);
-                out.add(entry(best, scores[best]));
-                continue;
-            }
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < scores.length; i++) order.add(i);
-            if (!legacy) order.sort((a, b) -> Float.compare(scores[b], scores[a]));
-            int k = topK == null ? order.size() : Math.min(topK, order.size());
-            ArrayNode list = out.addArray();
-            for (int i = 0; i < k; i++) list.add(entry(order.get(i), scores[order.get(i)]));
-        }
-        return out;
+        return new TextClassification(labels, function(args), topK, legacy);
     }
 
-    private ObjectNode entry(int label, float score) {
-        ObjectNode o = JSON.objectNode();
-        o.put("label", label < labels.size() ? labels.get(label) : "LABEL_" + label);
-        o.put("score", (double) score);
-        return o;
+    /** The tokenizer and graph files and the settings a Spark executor needs to classify as {@link #run} does. */
+    public TransformerModel model() {
+        return model.model();
     }
 
     private String function(PipelineArgs args) {
         String f = args.string("function_to_apply", defaultFunction).toLowerCase(Locale.ROOT);
-        if (!Set.of("softmax", "sigmoid", "none").contains(f)) {
+        if (!TextClassification.FUNCTIONS.contains(f)) {
             throw new InvalidArgumentsException("argument 'function_to_apply' must be one of softmax, sigmoid, none; got '"
                     + args.raw("function_to_apply").asText() + "'");
         }
         return f;
-    }
-
-    private static float[] apply(String function, float[] logits) {
-        return switch (function) {
-            case "softmax" -> Scores.softmax(logits);
-            case "sigmoid" -> Scores.sigmoid(logits);
-            default -> logits.clone();
-        };
     }
 
     /** A text, or {@code {"text", "text_pair"}} for sentence-pair classifiers. */

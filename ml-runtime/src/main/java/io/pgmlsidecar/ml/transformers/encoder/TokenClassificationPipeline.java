@@ -3,6 +3,8 @@ package io.pgmlsidecar.ml.transformers.encoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgmlsidecar.ml.pipelines.EncoderRow;
+import io.pgmlsidecar.ml.pipelines.Scores;
 import io.pgmlsidecar.ml.tokenize.TokenSpans;
 import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
 import io.pgmlsidecar.ml.transformers.PipelineArgs;
@@ -62,7 +64,7 @@ public final class TokenClassificationPipeline extends EncoderTaskPipeline {
                 inputOf.add(i);
             }
         }
-        List<EncoderModel.Row> rows = model.run(windows, Inputs.batchSize(args));
+        List<EncoderRow> rows = model.run(windows, Inputs.batchSize(args));
         Function<long[], String> decode = ids -> model.tokenizer().decode(ids, false);
         List<List<Found>> found = new ArrayList<>();
         List<Integer> chunks = new ArrayList<>();

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgmlsidecar.ml.ModelFormatException;
+import io.pgmlsidecar.ml.pipelines.EncoderRow;
+import io.pgmlsidecar.ml.pipelines.Scores;
 import io.pgmlsidecar.ml.tokenize.TokenSpans;
 import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
 import io.pgmlsidecar.ml.transformers.PipelineArgs;
@@ -78,7 +80,7 @@ public final class ZeroShotClassificationPipeline extends EncoderTaskPipeline {
                 pairs.add(model.tokenizer().spans(text, template.replace("{}", label)).truncate(max, true));
             }
         }
-        List<EncoderModel.Row> rows = model.run(pairs, Inputs.batchSize(args));
+        List<EncoderRow> rows = model.run(pairs, Inputs.batchSize(args));
         ArrayNode out = JSON.arrayNode();
         for (int i = 0; i < texts.size(); i++) {
             float[] scores = new float[labels.size()];

@@ -1,4 +1,4 @@
-package io.pgmlsidecar.ml.transformers.encoder;
+package io.pgmlsidecar.ml.pipelines;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,11 +9,11 @@ import java.util.List;
  * Groups inputs into batches of similar length (shortest first), so that padding each batch to its
  * longest row wastes little; callers put results back by the original indices.
  */
-final class LengthBatches {
+public final class LengthBatches {
     private LengthBatches() {}
 
     /** Batches of original indices, each at most {@code batchSize} long. */
-    static List<int[]> plan(int[] lengths, int batchSize) {
+    public static List<int[]> plan(int[] lengths, int batchSize) {
         Integer[] order = new Integer[lengths.length];
         for (int i = 0; i < order.length; i++) order[i] = i;
         Arrays.sort(order, Comparator.comparingInt(i -> lengths[i])); // stable: equal lengths keep input order

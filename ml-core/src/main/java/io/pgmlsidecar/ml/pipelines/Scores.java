@@ -1,10 +1,10 @@
-package io.pgmlsidecar.ml.transformers.encoder;
+package io.pgmlsidecar.ml.pipelines;
 
 /** Turning logits into scores the way transformers' pipelines do (numerically stable softmax). */
-final class Scores {
+public final class Scores {
     private Scores() {}
 
-    static float[] softmax(float[] logits) {
+    public static float[] softmax(float[] logits) {
         float max = Float.NEGATIVE_INFINITY;
         for (float v : logits) max = Math.max(max, v);
         double sum = 0;
@@ -18,13 +18,13 @@ final class Scores {
         return out;
     }
 
-    static float[] sigmoid(float[] logits) {
+    public static float[] sigmoid(float[] logits) {
         float[] out = new float[logits.length];
         for (int i = 0; i < logits.length; i++) out[i] = (float) (1.0 / (1.0 + Math.exp(-logits[i])));
         return out;
     }
 
-    static int argmax(float[] v) {
+    public static int argmax(float[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
         return best;
