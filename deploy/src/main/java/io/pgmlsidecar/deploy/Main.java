@@ -276,7 +276,7 @@ public final class Main implements Callable<Integer> {
                 .settingsCipher(SettingsCipher.fromBase64(secretsKey(embedded != null)))
                 .serverFiles(ServerFiles.under(serverFilesDir))
                 .trainingEngines(io.pgmlsidecar.planner.tabular.engine.TrainingEngines.discover(spark.settings()))
-                .embeddingEngines(io.pgmlsidecar.planner.bulk.EmbeddingEngines.discover(spark.settings())).build();
+                .bulkEngines(io.pgmlsidecar.planner.bulk.BulkEngines.discover(spark.settings())).build();
         for (String ignored : SparkOptions.ignoredSystemProperties()) {
             System.err.println("WARNING: system property " + ignored + " is ignored: Spark settings are options now, --"
                     + ignored.substring("pgml.".length()).replace('.', '-') + " (see --help)");

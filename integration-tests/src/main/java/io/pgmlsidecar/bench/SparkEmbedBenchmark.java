@@ -5,12 +5,12 @@ import io.pgmlsidecar.ml.EmbeddingService;
 import io.pgmlsidecar.ml.MlConfig;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.SidecarServices;
-import io.pgmlsidecar.planner.bulk.EmbeddingEngines;
+import io.pgmlsidecar.planner.bulk.BulkEngines;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
 import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.ProxyServer;
-import io.pgmlsidecar.spark.engine.SparkEmbeddingEngine;
+import io.pgmlsidecar.spark.engine.SparkBulkEngine;
 import io.pgmlsidecar.spark.engine.SparkSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,10 +49,10 @@ public final class SparkEmbedBenchmark {
             Map<String, String> settings = new HashMap<>(Map.of("pgml.spark.master", master, "pgml.spark.job-classpath", classpath,
                     "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + pg.port() + "/", "pgml.spark.partitions", partitions,
                     "pgml.spark.driver-memory", System.getProperty("bench.driverMemory", "2g")));
-            SparkEmbeddingEngine engine = new SparkEmbeddingEngine(SparkSettings.from(settings::get).orElseThrow());
+            SparkBulkEngine engine = new SparkBulkEngine(SparkSettings.from(settings::get).orElseThrow());
             ProxyServer sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", pg.port()).withEventLoopThreads(2),
                     new PgmlInterceptor(SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(embeddings))
-                            .trainingEngines(TrainingEngines.NONE).embeddingEngines(EmbeddingEngines.of(engine)).build())).start();
+                            .trainingEngines(TrainingEngines.NONE).bulkEngines(BulkEngines.of(engine)).build())).start();
             try (Connection direct = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port() + "/postgres", "postgres", "");
                  Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.port() + "/postgres", "postgres", "");
                  Statement d = direct.createStatement(); Statement s = c.createStatement()) {

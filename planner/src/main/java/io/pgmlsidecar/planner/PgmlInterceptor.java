@@ -64,11 +64,12 @@ public final class PgmlInterceptor implements Interceptor {
 
     public PgmlInterceptor(SidecarServices services) {
         ServedFunctions.register(services, alone, functions, sets);
-        embedRouter = new io.pgmlsidecar.planner.strategy.EngineEmbedUpdate.Router(services.embeddingEngines(), services.embeddings());
+        bulkRouter = new io.pgmlsidecar.planner.strategy.EngineBulkUpdate.Router(services.bulkEngines(), services.embeddings(),
+                new io.pgmlsidecar.planner.transform.LocalTransforms(services.transforms()));
     }
 
-    /** Where UPDATE … SET col = pgml.embed(…) may go besides the sidecar (kwargs "engine", or by the table's size). */
-    private final io.pgmlsidecar.planner.strategy.EngineEmbedUpdate.Router embedRouter;
+    /** Where UPDATE … SET col = pgml.embed(…) / pgml.transform(…) may go besides the sidecar ("engine", or by the table's size). */
+    private final io.pgmlsidecar.planner.strategy.EngineBulkUpdate.Router bulkRouter;
 
     @Override
     public List<String> triggers() {
@@ -125,14 +126,22 @@ public final class PgmlInterceptor implements Interceptor {
             return session == null ? null : SqlPrepare.planFollowUp(sql, tokens, session, this::planBody, prepared);
         }
         StatementModel statement = new StatementModel(sql, tokens, calls, session, prepared);
+        InterceptedStatement plan = null;
         for (Choice choice : choices) {
-            InterceptedStatement plan = choice.plan(statement);
+            plan = choice.plan(statement);
             if (plan != null) {
-                return plan;
+                break;
             }
         }
-        // the general strategy, last: it serves the statement or refuses it with 0A000 and a hint
-        return new StrategyStatement(StagedCalls.plan(sql, tokens, calls, functions));
+        if (plan == null) {
+            // the general strategy, last: it serves the statement or refuses it with 0A000 and a hint
+            plan = new StrategyStatement(StagedCalls.plan(sql, tokens, calls, functions));
+        }
+        if (plan instanceof StrategyStatement s) { // an UPDATE that names an engine: the engine may run it (decision 37t)
+            io.pgmlsidecar.planner.strategy.Strategy routed = bulkRouter.around(sql, tokens, calls, s.strategy());
+            return routed == s.strategy() ? plan : new StrategyStatement(routed);
+        }
+        return plan;
     }
 
     /**
@@ -353,7 +362,7 @@ public final class PgmlInterceptor implements Interceptor {
             return new StrategyStatement(new SelectListCalls(sql, SelectTargets.of(tokens, select, calls), functions));
         }
         if (!tokens.isEmpty() && tokens.get(0).isKeyword("update")) {
-            return new StrategyStatement(UpdateWithCalls.plan(sql, tokens, calls, functions, embedRouter));
+            return new StrategyStatement(UpdateWithCalls.plan(sql, tokens, calls, functions));
         }
         java.util.function.Function<String, SelectListCalls> selectPlanner = selectSql -> {
             List<Token> selectTokens = SqlLexer.tokenize(selectSql);

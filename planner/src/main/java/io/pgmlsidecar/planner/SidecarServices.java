@@ -16,7 +16,7 @@ import io.pgmlsidecar.planner.tune.ClassifierTuning;
 public record SidecarServices(EmbeddingModels embeddings, TransformService transforms, ClassifierTuning tuning,
                               DeploymentWatch deployments, RemoteModels remote, SettingsCipher settingsCipher,
                               ServerFiles serverFiles, TrainingEngines trainingEngines,
-                              io.pgmlsidecar.planner.bulk.EmbeddingEngines embeddingEngines) {
+                              io.pgmlsidecar.planner.bulk.BulkEngines bulkEngines) {
 
     public static Builder builder() {
         return new Builder();
@@ -34,7 +34,7 @@ public record SidecarServices(EmbeddingModels embeddings, TransformService trans
         private SettingsCipher settingsCipher;
         private ServerFiles serverFiles = ServerFiles.OFF;
         private TrainingEngines trainingEngines;
-        private io.pgmlsidecar.planner.bulk.EmbeddingEngines embeddingEngines;
+        private io.pgmlsidecar.planner.bulk.BulkEngines bulkEngines;
 
         public Builder embeddings(EmbeddingModels e) {
             embeddings = e;
@@ -83,15 +83,15 @@ public record SidecarServices(EmbeddingModels embeddings, TransformService trans
         }
 
         /** Where UPDATE … SET col = pgml.embed(…) may embed (kwargs "engine"); default: those on the class path that system properties configure. */
-        public Builder embeddingEngines(io.pgmlsidecar.planner.bulk.EmbeddingEngines e) {
-            embeddingEngines = e;
+        public Builder bulkEngines(io.pgmlsidecar.planner.bulk.BulkEngines e) {
+            bulkEngines = e;
             return this;
         }
 
         public SidecarServices build() {
             return new SidecarServices(embeddings, transforms, tuning, deployments, remote != null ? remote : new RemoteModels(),
                     settingsCipher, serverFiles, trainingEngines != null ? trainingEngines : TrainingEngines.NONE, // the launcher discovers them from its --spark-* options
-                    embeddingEngines != null ? embeddingEngines : io.pgmlsidecar.planner.bulk.EmbeddingEngines.NONE);
+                    bulkEngines != null ? bulkEngines : io.pgmlsidecar.planner.bulk.BulkEngines.NONE);
         }
     }
 }

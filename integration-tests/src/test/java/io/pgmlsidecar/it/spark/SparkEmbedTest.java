@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgmlsidecar.it.support.TestCluster;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.SidecarServices;
-import io.pgmlsidecar.planner.bulk.EmbeddingEngines;
+import io.pgmlsidecar.planner.bulk.BulkEngines;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
 import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.ProxyServer;
-import io.pgmlsidecar.spark.engine.SparkEmbeddingEngine;
+import io.pgmlsidecar.spark.engine.SparkBulkEngine;
 import io.pgmlsidecar.spark.engine.SparkSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.util.PSQLException;
 
 /**
- * {@code UPDATE t SET e = pgml.embed(…)} embedded on a real Spark (local[2], spark-job's EmbedJob in a child JVM on a
+ * {@code UPDATE t SET e = pgml.embed(…)} embedded on a real Spark (local[2], spark-job's BulkJob in a child JVM on a
  * JDK 17) with the sidecar's model files, written into a staging table and applied in the client's transaction.
  */
 class SparkEmbedTest {
@@ -48,10 +48,10 @@ class SparkEmbedTest {
         Map<String, String> settings = Map.of("pgml.spark.master", "local[2]", "pgml.spark.job-classpath", SparkEmbedFixtures.jobClasspath(),
                 "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
                 "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2", "pgml.spark.auto-above-rows", "5000");
-        SparkEmbeddingEngine engine = new SparkEmbeddingEngine(SparkSettings.from(settings::get).orElseThrow());
+        SparkBulkEngine engine = new SparkBulkEngine(SparkSettings.from(settings::get).orElseThrow());
         sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
                 new PgmlInterceptor(SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(CLUSTER.embeddings()))
-                        .trainingEngines(TrainingEngines.NONE).embeddingEngines(EmbeddingEngines.of(engine)).build())).start();
+                        .trainingEngines(TrainingEngines.NONE).bulkEngines(BulkEngines.of(engine)).build())).start();
         try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS spark_embed_small, spark_embed_kill");
             s.execute("DROP ROLE IF EXISTS spark_embed_nobody");
@@ -197,7 +197,7 @@ class SparkEmbedTest {
             }
             Thread.sleep(3_000);
             List<ProcessHandle> drivers = ProcessHandle.current().descendants()
-                    .filter(p -> commandLine(p).contains("io.pgmlsidecar.spark.job.EmbedJob")).toList();
+                    .filter(p -> commandLine(p).contains("io.pgmlsidecar.spark.job.BulkJob")).toList();
             assertEquals(1, drivers.size(), "one driver runs");
             assertTrue(!update.isDone(), "killed mid-job");
             drivers.get(0).destroyForcibly();

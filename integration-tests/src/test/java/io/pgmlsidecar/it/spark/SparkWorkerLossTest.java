@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pgmlsidecar.it.support.TestCluster;
 import io.pgmlsidecar.planner.PgmlInterceptor;
 import io.pgmlsidecar.planner.SidecarServices;
-import io.pgmlsidecar.planner.bulk.EmbeddingEngines;
+import io.pgmlsidecar.planner.bulk.BulkEngines;
 import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
 import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
 import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.ProxyServer;
-import io.pgmlsidecar.spark.engine.SparkEmbeddingEngine;
+import io.pgmlsidecar.spark.engine.SparkBulkEngine;
 import io.pgmlsidecar.spark.engine.SparkSettings;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -49,10 +49,10 @@ class SparkWorkerLossTest {
                     "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2",
                     "pgml.spark.java-options", "-Dspark.executor.extraClassPath=" + SparkEmbedFixtures.JOB_CLASSES
                             + " -Dspark.executor.memory=1g -Dspark.cores.max=2 -Dspark.driver.host=127.0.0.1");
-            SparkEmbeddingEngine engine = new SparkEmbeddingEngine(SparkSettings.from(settings::get).orElseThrow());
+            SparkBulkEngine engine = new SparkBulkEngine(SparkSettings.from(settings::get).orElseThrow());
             ProxyServer sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
                     new PgmlInterceptor(SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(CLUSTER.embeddings()))
-                            .trainingEngines(TrainingEngines.NONE).embeddingEngines(EmbeddingEngines.of(engine)).build())).start();
+                            .trainingEngines(TrainingEngines.NONE).bulkEngines(BulkEngines.of(engine)).build())).start();
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.port() + "/postgres", "postgres", "");
                  Statement s = c.createStatement()) {
                 CompletableFuture<Integer> update = CompletableFuture.supplyAsync(() -> {

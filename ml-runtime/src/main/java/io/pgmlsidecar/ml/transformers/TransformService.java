@@ -75,6 +75,20 @@ public final class TransformService implements AutoCloseable {
         return cache.use(key, p -> p.run(request.inputs(), args));
     }
 
+    /**
+     * For a text-classification {@code request} (its inputs are not used): the model's files and the arguments as the
+     * pipeline reads them, for an engine that classifies elsewhere; empty for other tasks and for tuned projects.
+     * Loads the pipeline, so an unknown model or a bad argument fails here as the call itself would.
+     */
+    public java.util.Optional<ClassifierFiles> classifierFiles(TransformRequest request) {
+        if (request.task().task() != TransformTask.TEXT_CLASSIFICATION || request.directory() != null) {
+            return java.util.Optional.empty();
+        }
+        PipelineArgs args = new PipelineArgs(request.args(), request.task().task().hfName());
+        return java.util.Optional.ofNullable(cache.use(key(request),
+                p -> p instanceof io.pgmlsidecar.ml.transformers.encoder.TextClassificationPipeline c ? c.files(args) : null));
+    }
+
     /** True once a pipeline of {@code model} was loaded from a local place (no remote lookup needed). */
     public boolean servesLocally(String model) {
         return model != null && localModels.contains(model.strip());

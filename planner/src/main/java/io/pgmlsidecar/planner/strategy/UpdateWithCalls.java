@@ -37,99 +37,24 @@ public final class UpdateWithCalls implements Strategy {
     private final int returningStart;
     private final String tableClause;
     private final CallFunctions functions;
-    /** The table as named (no ONLY, alias or *), for routing to another engine. */
-    private final String relation;
-    private final EngineEmbedUpdate.Router router;
     private int[] parameterOids;
 
-    private UpdateWithCalls(String sql, List<ResolvedCall> rowCalls, List<ResolvedCall> constantCalls, String targetReference,
-                            String tableClause, int setEnd, int whereStart, int returningStart, CallFunctions functions,
-                            String relation, EngineEmbedUpdate.Router router) {
+    private UpdateWithCalls(String sql, List<ResolvedCall> rowCalls, List<ResolvedCall> constantCalls, UpdateShape shape,
+                            CallFunctions functions) {
         this.sql = sql;
         this.rowCalls = rowCalls;
         this.constantCalls = constantCalls;
-        this.targetReference = targetReference;
-        this.tableClause = tableClause;
-        this.setEnd = setEnd;
-        this.whereStart = whereStart;
-        this.returningStart = returningStart;
+        this.targetReference = shape.reference();
+        this.tableClause = shape.from();
+        this.setEnd = shape.setEnd();
+        this.whereStart = shape.whereStart();
+        this.returningStart = shape.returningStart();
         this.functions = functions;
-        this.relation = relation;
-        this.router = router;
     }
 
     public static UpdateWithCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls, CallFunctions functions) {
-        return plan(sql, tokens, calls, functions, null);
-    }
-
-    /** As {@link #plan(String, List, List, CallFunctions)}; {@code router} may send the update to another engine (null: never). */
-    public static UpdateWithCalls plan(String sql, List<Token> tokens, List<ResolvedCall> calls, CallFunctions functions,
-                                       EngineEmbedUpdate.Router router) {
-        int i = 1;
-        int tableStart = i;
-        if (i < tokens.size() && tokens.get(i).isKeyword("only")) {
-            i++;
-        }
-        int nameStart = i;
-        while (i < tokens.size() && !tokens.get(i).isKeyword("set")) {
-            i++;
-        }
-        if (i >= tokens.size()) {
-            throw unsupported(calls.get(0).site(), "this UPDATE form", "Write UPDATE table SET col = pgml.embed(...) WHERE ...");
-        }
-        int setKeyword = i;
-        // table [*] [[AS] alias]: the reference for ctid is the alias when there is one
-        List<Token> head = tokens.subList(nameStart, setKeyword);
-        Token last = head.get(head.size() - 1);
-        boolean aliased = head.size() >= 2 && isName(last) && !head.get(head.size() - 2).isPunct('.');
-        String target = aliased ? last.text() : (last.text().equals("*") ? head.get(head.size() - 2) : last).text();
-        String tableClause = sql.substring(tokens.get(tableStart).start(), tokens.get(setKeyword - 1).end());
-        int nameEnd = head.size() - 1;
-        if (aliased) {
-            nameEnd -= head.size() >= 3 && head.get(head.size() - 2).isKeyword("as") ? 2 : 1;
-        }
-        if (head.get(nameEnd).text().equals("*")) {
-            nameEnd--;
-        }
-        String relation = sql.substring(head.get(0).start(), head.get(Math.max(nameEnd, 0)).end());
-        int depth = 0;
-        int setEnd = -1;
-        int whereStart = -1;
-        int returningStart = -1;
-        List<int[]> items = new ArrayList<>();
-        int itemStart = setKeyword + 1;
-        for (i = setKeyword + 1; i < tokens.size(); i++) {
-            Token t = tokens.get(i);
-            if (t.isPunct('(') || t.isPunct('[')) {
-                depth++;
-            } else if (t.isPunct(')') || t.isPunct(']')) {
-                depth--;
-            } else if (depth == 0 && t.isPunct(',') && setEnd < 0) {
-                items.add(new int[] {itemStart, i - 1});
-                itemStart = i + 1;
-            } else if (depth == 0 && (t.isKeyword("from") || t.isKeyword("where") || t.isKeyword("returning") || t.isPunct(';'))) {
-                if (setEnd < 0) {
-                    items.add(new int[] {itemStart, i - 1});
-                    setEnd = tokens.get(i - 1).end();
-                }
-                if (t.isKeyword("from")) {
-                    throw unsupported(calls.get(0).site(), "UPDATE … FROM with a row-dependent pgml call",
-                            "Compute the values in a CTE and update from it, or drop the FROM list.");
-                }
-                if (t.isKeyword("where")) {
-                    if (i + 1 < tokens.size() && tokens.get(i + 1).isKeyword("current")) {
-                        throw unsupported(calls.get(0).site(), "UPDATE … WHERE CURRENT OF with a pgml call", "Use a key in WHERE.");
-                    }
-                    whereStart = t.start();
-                } else if (t.isKeyword("returning")) {
-                    returningStart = t.start();
-                }
-            }
-        }
-        if (setEnd < 0) {
-            items.add(new int[] {itemStart, tokens.size() - 1});
-            setEnd = tokens.get(tokens.size() - 1).end();
-        }
+        UpdateShape shape = UpdateShape.of(sql, tokens, calls.get(0).site());
+        int setEnd = shape.setEnd();
         List<ResolvedCall> rowCalls = new ArrayList<>();
         List<ResolvedCall> constant = new ArrayList<>();
         for (ResolvedCall c : calls) {
@@ -138,13 +63,7 @@ public final class UpdateWithCalls implements Strategy {
                 continue;
             }
             CallSite site = c.site();
-            boolean whole = false;
-            for (int[] item : items) {
-                // col = call, the call being the whole value
-                whole |= item[1] == site.lastToken() && site.firstToken() == item[0] + 2
-                        && isName(tokens.get(item[0])) && tokens.get(item[0] + 1).text().equals("=");
-            }
-            if (!whole || site.end() > setEnd) {
+            if (!shape.isWholeValue(tokens, site) || site.end() > setEnd) {
                 throw unsupported(site, "a row-dependent call of " + site.qualifiedName()
                                 + " in UPDATE that is not the whole value of a SET item",
                         "Write SET col = " + site.qualifiedName() + "(...) and compute other expressions from col afterwards.");
@@ -154,12 +73,7 @@ public final class UpdateWithCalls implements Strategy {
             }
             rowCalls.add(c);
         }
-        return new UpdateWithCalls(sql, rowCalls, constant, target, tableClause, setEnd, whereStart, returningStart, functions,
-                relation, router);
-    }
-
-    private static boolean isName(Token t) {
-        return t.kind() == Token.Kind.IDENTIFIER || t.kind() == Token.Kind.QUOTED_IDENTIFIER;
+        return new UpdateWithCalls(sql, rowCalls, constant, shape, functions);
     }
 
     @Override
@@ -178,13 +92,6 @@ public final class UpdateWithCalls implements Strategy {
     }
 
     private String run(SessionContext session, BoundParameters parameters, short[] resultFormats) {
-        if (router != null && rowCalls.size() == 1) {
-            EngineEmbedUpdate remote = router.route(session, new EngineEmbedUpdate.Parts(sql, rowCalls.get(0), constantCalls, relation,
-                    tableClause, targetReference, setEnd, whereStart, returningStart), parameters);
-            if (remote != null) {
-                return remote.run(session, parameters);
-            }
-        }
         BackendClient backend = session.backend();
         Map<ResolvedCall, String> constants = ConstantSplice.evaluateOnce(session, constantCalls, parameters, functions);
         VectorStaging staging = new VectorStaging(rowCalls, functions);
@@ -239,7 +146,6 @@ public final class UpdateWithCalls implements Strategy {
     }
 
     private static PgException unsupported(CallSite site, String shape, String hint) {
-        return new PgException(new PgError("ERROR", "0A000", "pgml-sidecar does not serve " + shape + " yet",
-                null, hint, site.start() + 1));
+        return UpdateShape.unsupported(site, shape, hint);
     }
 }

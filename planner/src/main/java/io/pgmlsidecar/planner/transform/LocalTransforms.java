@@ -122,6 +122,26 @@ public final class LocalTransforms {
         return new TransformRequest(request.task(), "pgml-tuned/" + tuned.getFileName(), request.args(), request.inputs(), tuned);
     }
 
+    /**
+     * For a text-classification call (its inputs are not used): the model's files and its args as the pipeline reads
+     * them, so that another engine classifies as {@link #transform} does. Empty for other tasks and for models this
+     * runtime does not have (remote, tuned projects); a bad argument fails as the call itself would.
+     */
+    public java.util.Optional<io.pgmlsidecar.ml.transformers.ClassifierFiles> classifierFiles(SessionContext session, TransformArguments call) {
+        TransformRequest request = request(call);
+        if (service == null || request.task().task() != TransformTask.TEXT_CLASSIFICATION
+                || (call.model() != null && !isModelName(call.model()))) {
+            return java.util.Optional.empty();
+        }
+        try {
+            return service.classifierFiles(request);
+        } catch (ModelNotFoundException e) {
+            return java.util.Optional.empty();
+        } catch (MlException e) {
+            throw error(e, session);
+        }
+    }
+
     /** True when {@code model} has been served by the local runtime already: local models come before remote ones. */
     public boolean servesLocally(String model) {
         return service != null && service.servesLocally(model);

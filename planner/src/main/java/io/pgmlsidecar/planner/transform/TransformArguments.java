@@ -31,7 +31,26 @@ public record TransformArguments(JsonNode task, JsonNode args, List<String> inpu
 
     /** pgml.transform(task, args, inputs, cache): inputs are an array. */
     public static TransformArguments ofArray(String task, String args, String inputsArray) {
-        return new TransformArguments(task(task), args(args), TextArrays.parse(inputsArray));
+        return new TransformArguments(task(task), withoutEngine(args(args)), TextArrays.parse(inputsArray));
+    }
+
+    /**
+     * The args the pipeline sees: {@code "engine": "local"} chooses where an UPDATE classifies and is no pipeline
+     * argument; another engine here means a statement its engine does not serve.
+     */
+    private static JsonNode withoutEngine(JsonNode args) {
+        JsonNode engine = args.get("engine");
+        if (engine == null) {
+            return args;
+        }
+        if (!engine.isTextual() || !(engine.asText().equals("local") || engine.asText().equals("sidecar"))) {
+            throw new PgException(PgError.error("0A000", "the " + engine.asText() + " engine of pgml.transform serves "
+                    + "UPDATE table SET col = pgml.transform(…) only", "Write the statement as UPDATE t SET col = pgml.transform(task, "
+                    + "'{\"engine\": \"" + engine.asText() + "\"}', ARRAY[text_column]) [WHERE predicate on t], or leave \"engine\" out of args."));
+        }
+        ObjectNode copy = ((ObjectNode) args).deepCopy();
+        copy.remove("engine");
+        return copy;
     }
 
     /**
@@ -45,7 +64,7 @@ public record TransformArguments(JsonNode task, JsonNode args, List<String> inpu
         return new TransformArguments(t, args(args), messages ? TextArrays.parse(input) : List.of(input));
     }
 
-    static JsonNode task(String text) {
+    public static JsonNode task(String text) {
         String t = text.strip();
         if (t.startsWith("{")) {
             JsonNode n = parse(t, "task must be a task name or a JSON object such as {\"task\": \"text-generation\", \"model\": …}");

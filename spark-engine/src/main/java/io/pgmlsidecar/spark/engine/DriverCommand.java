@@ -48,7 +48,7 @@ record DriverCommand(List<String> command, Map<String, String> environment) {
         return of(settings, java, dir, JOB_CLASS);
     }
 
-    /** The driver program {@code mainClass} (TrainJob, EmbedJob). */
+    /** The driver program {@code mainClass} (TrainJob, BulkJob). */
     static DriverCommand of(SparkSettings settings, Path java, Path dir, String mainClass) {
         List<String> command = new ArrayList<>(List.of(java.toString(), "-Xmx" + settings.driverMemory(),
                 "-XX:+IgnoreUnrecognizedVMOptions", "-Djdk.reflect.useDirectMethodHandle=false",

@@ -3,10 +3,16 @@ package io.pgmlsidecar.spark.job;
 import io.pgmlsidecar.ml.onnx.Device;
 import io.pgmlsidecar.ml.onnx.OnnxEncoder;
 import io.pgmlsidecar.ml.onnx.OrtSessions;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pgmlsidecar.ml.pipelines.EncoderBatches;
+import io.pgmlsidecar.ml.pipelines.EncoderRow;
 import io.pgmlsidecar.ml.pipelines.Pooling;
+import io.pgmlsidecar.ml.pipelines.TextClassification;
 import io.pgmlsidecar.ml.pipelines.SentenceVectors;
 import io.pgmlsidecar.ml.store.ModelArtifact;
 import io.pgmlsidecar.ml.tokenize.TextTokenizer;
+import io.pgmlsidecar.ml.tokenize.TokenSpans;
 import io.pgmlsidecar.ml.tokenize.TokenizedText;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,22 +25,27 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The model in an executor JVM: loaded once per JVM from the files the sidecar named (tasks of one executor share the
  * session; ONNX Runtime runs concurrent calls on one session), one intra-op thread per task so that tasks, not ONNX
- * Runtime's thread pool, use the executor's cores. Embeds as the sidecar's EmbeddingPipeline does: prompt, tokenizer,
+ * Runtime's thread pool, use the executor's cores. Classifies as the sidecar's text-classification pipeline does
+ * ({@link #classify}); embeds as the sidecar's EmbeddingPipeline does: prompt, tokenizer,
  * longest-first batches, {@link SentenceVectors} (the sidecar's own code), then the kwargs' truncation and normalization.
  */
 final class ExecutorModel {
     private static final ConcurrentHashMap<String, ExecutorModel> LOADED = new ConcurrentHashMap<>();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final EmbedSpec.Model spec;
+    private final BulkSpec.Model spec;
     private final TextTokenizer tokenizer;
     private final OnnxEncoder encoder;
     private final List<Pooling> pooling;
 
-    private ExecutorModel(EmbedSpec.Model spec) throws IOException {
+    private ExecutorModel(BulkSpec.Model spec) throws IOException {
         this.spec = spec;
         this.tokenizer = TextTokenizer.load(ModelArtifact.file(Path.of(spec.tokenizer())), spec.maxLength(), spec.padToken());
-        this.encoder = onBigStack(() -> new OnnxEncoder(new OrtSessions(Device.CPU, 1).open(ModelArtifact.file(Path.of(spec.onnx()))),
-                "model " + spec.onnx(), spec.preferPooledOutput()));
+        String what = "model " + spec.onnx();
+        this.encoder = onBigStack(() -> {
+            OrtSessions.Opened opened = new OrtSessions(Device.CPU, 1).open(ModelArtifact.file(Path.of(spec.onnx())));
+            return spec.classifies() ? OnnxEncoder.withHeads(opened, what, List.of("logits")) : new OnnxEncoder(opened, what, spec.preferPooledOutput());
+        });
         this.pooling = spec.pooling().stream().map(Pooling::valueOf).toList();
     }
 
@@ -75,8 +86,8 @@ final class ExecutorModel {
         return value;
     }
 
-    static ExecutorModel of(EmbedSpec.Model spec) {
-        return LOADED.computeIfAbsent(spec.onnx() + "\n" + spec.tokenizer(), k -> {
+    static ExecutorModel of(BulkSpec.Model spec) {
+        return LOADED.computeIfAbsent((spec.classifies() ? "classifier\n" : "embedding\n") + spec.onnx() + "\n" + spec.tokenizer(), k -> {
             try {
                 return new ExecutorModel(spec);
             } catch (IOException e) {
@@ -84,6 +95,10 @@ final class ExecutorModel {
                         "Every executor needs the sidecar's model files at the same path (a shared models directory).");
             }
         });
+    }
+
+    boolean classifies() {
+        return spec.classifies();
     }
 
     /** One vector per text, in order; a null text gives null. */
@@ -116,6 +131,34 @@ final class ExecutorModel {
             for (int j = start; j < end; j++) {
                 out[index.get(order[j])] = SentenceVectors.postprocess(vectors.get(j - start), spec.truncateDim(), spec.normalizeAfter());
             }
+        }
+        return out;
+    }
+
+    /**
+     * One JSON text per text, in order, as the sidecar's text-classification pipeline returns it for a call with that
+     * one input: cut to the call's token budget, length-sorted batches through the classification head
+     * ({@link EncoderBatches}), then {@link TextClassification} (the sidecar's own code). A null text is the sidecar's
+     * 22004, as a NULL input of pgml.transform is there.
+     */
+    String[] classify(List<String> texts) {
+        List<TokenSpans> encoded = new ArrayList<>(texts.size());
+        for (String text : texts) {
+            if (text == null) {
+                throw new JobFailure("22004", "an input of pgml.transform is NULL",
+                        "Filter NULL inputs out, e.g. with WHERE text_column IS NOT NULL.");
+            }
+            encoded.add(tokenizer.spans(text, null).truncate(spec.truncateAt(), false));
+        }
+        String[] out = new String[texts.size()];
+        List<EncoderRow> rows = EncoderBatches.run(encoder, tokenizer.padId(), encoded, spec.batchSize());
+        try {
+            for (int i = 0; i < out.length; i++) {
+                // an array of one result: what pgml.transform(…, inputs => ARRAY[text]) gives for the row
+                out[i] = JSON.writeValueAsString(JSON.createArrayNode().add(spec.head().result(rows.get(i).vector("logits"))));
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
         }
         return out;
     }

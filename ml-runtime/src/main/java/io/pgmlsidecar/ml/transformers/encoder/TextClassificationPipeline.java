@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.pgmlsidecar.ml.pipelines.EncoderRow;
 import io.pgmlsidecar.ml.pipelines.TextClassification;
 import io.pgmlsidecar.ml.tokenize.TokenSpans;
+import io.pgmlsidecar.ml.transformers.ClassifierFiles;
 import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
 import io.pgmlsidecar.ml.transformers.PipelineArgs;
 import io.pgmlsidecar.ml.transformers.PipelineContext;
@@ -84,9 +85,13 @@ public final class TextClassificationPipeline extends EncoderTaskPipeline {
         return new TextClassification(labels, function(args), topK, legacy);
     }
 
-    /** The tokenizer and graph files and the settings a Spark executor needs to classify as {@link #run} does. */
-    public TransformerModel model() {
-        return model.model();
+    /** The files and the read arguments another engine needs to classify as {@link #run} does with {@code args}. */
+    public ClassifierFiles files(PipelineArgs args) {
+        TextClassification head = head(args);
+        TransformerModel m = model.model();
+        return new ClassifierFiles(m.name(), m.requireOnnx("task-head", "model.onnx", "model_quantized.onnx"), m.tokenizerFile(),
+                m.maxLength(), m.specialToken("pad_token").orElse(null), Inputs.maxLength(args, model.tokenizer().maxLength()),
+                Inputs.batchSize(args), head);
     }
 
     private String function(PipelineArgs args) {

@@ -8,35 +8,35 @@ import java.util.ServiceLoader;
 import java.util.function.Function;
 
 /** The bulk embedding engines this sidecar has, by name. */
-public final class EmbeddingEngines {
+public final class BulkEngines {
 
-    public static final EmbeddingEngines NONE = new EmbeddingEngines(Map.of());
+    public static final BulkEngines NONE = new BulkEngines(Map.of());
 
-    private final Map<String, EmbeddingEngine> byName;
+    private final Map<String, BulkEngine> byName;
 
-    private EmbeddingEngines(Map<String, EmbeddingEngine> byName) {
+    private BulkEngines(Map<String, BulkEngine> byName) {
         this.byName = byName;
     }
 
-    public static EmbeddingEngines of(EmbeddingEngine... engines) {
-        Map<String, EmbeddingEngine> m = new LinkedHashMap<>();
-        for (EmbeddingEngine e : engines) {
+    public static BulkEngines of(BulkEngine... engines) {
+        Map<String, BulkEngine> m = new LinkedHashMap<>();
+        for (BulkEngine e : engines) {
             m.put(e.name(), e);
         }
-        return new EmbeddingEngines(m);
+        return new BulkEngines(m);
     }
 
     /** Every engine on the class path that {@code settings} (e.g. system properties {@code pgml.spark.*}) configures. */
-    public static EmbeddingEngines discover(Function<String, String> settings) {
-        Map<String, EmbeddingEngine> m = new LinkedHashMap<>();
-        for (EmbeddingEngine.Provider p : ServiceLoader.load(EmbeddingEngine.Provider.class)) {
+    public static BulkEngines discover(Function<String, String> settings) {
+        Map<String, BulkEngine> m = new LinkedHashMap<>();
+        for (BulkEngine.Provider p : ServiceLoader.load(BulkEngine.Provider.class)) {
             p.create(settings).ifPresent(e -> m.put(e.name(), e));
         }
-        return new EmbeddingEngines(m);
+        return new BulkEngines(m);
     }
 
     /** The engine that takes updates naming none over tables of {@code rows} (estimated) rows, if any. */
-    public Optional<EmbeddingEngine> automaticFor(long rows) {
+    public Optional<BulkEngine> automaticFor(long rows) {
         return byName.values().stream().filter(e -> rows >= e.automaticAboveRows()).findFirst();
     }
 
@@ -45,8 +45,8 @@ public final class EmbeddingEngines {
     }
 
     /** The engine called {@code name}, or the error that says how to configure it. */
-    public EmbeddingEngine get(String name) {
-        EmbeddingEngine e = byName.get(name);
+    public BulkEngine get(String name) {
+        BulkEngine e = byName.get(name);
         if (e != null) {
             return e;
         }

@@ -14,20 +14,20 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
 /**
- * Runs on an executor: one range of the table's heap blocks read as the caller, embedded in batches, written into the
- * staging table. Idempotent: the range's rows are written in one transaction that first deletes what an earlier
+ * Runs on an executor: one range of the table's heap blocks read as the caller, embedded or classified in batches,
+ * written into the staging table. Idempotent: the range's rows are written in one transaction that first deletes what an earlier
  * attempt of the same task wrote, so a retried task never leaves two versions and a killed one leaves none.
  * Returns {@code [range, rows]}.
  */
-final class RangeEmbedder implements Function2<Integer, Iterator<Integer>, Iterator<long[]>> {
+final class RangeInference implements Function2<Integer, Iterator<Integer>, Iterator<long[]>> {
     private static final long serialVersionUID = 1L;
     /** Texts read before each model call: the model's batches are cut from them, longest first. */
     private static final int CHUNK = 256;
 
-    private final EmbedSpec spec;
+    private final BulkSpec spec;
     private final long[][] ranges;
 
-    RangeEmbedder(EmbedSpec spec, long[][] ranges) {
+    RangeInference(BulkSpec spec, long[][] ranges) {
         this.spec = spec;
         this.ranges = ranges;
     }
@@ -51,7 +51,7 @@ final class RangeEmbedder implements Function2<Integer, Iterator<Integer>, Itera
                 s.executeUpdate("DELETE FROM " + spec.staging() + " WHERE pgml_part = " + range);
             }
             CopyIn copy = write.unwrap(PGConnection.class).getCopyAPI()
-                    .copyIn("COPY " + spec.staging() + " (pgml_ctid, pgml_part, pgml_hash, pgml_vector) FROM STDIN");
+                    .copyIn("COPY " + spec.staging() + " (pgml_ctid, pgml_part, pgml_hash, " + spec.resultColumn() + ") FROM STDIN");
             try (Statement s = read.createStatement()) {
                 s.setFetchSize(2_000);
                 try (ResultSet rs = s.executeQuery(sql)) {
@@ -79,15 +79,19 @@ final class RangeEmbedder implements Function2<Integer, Iterator<Integer>, Itera
         for (String[] row : chunk) {
             texts.add(row[1]);
         }
-        float[][] vectors = model.embed(texts);
-        StringBuilder out = new StringBuilder(chunk.size() * 4_096);
+        boolean classify = model.classifies();
+        float[][] vectors = classify ? null : model.embed(texts);
+        String[] results = classify ? model.classify(texts) : null;
+        StringBuilder out = new StringBuilder(chunk.size() * (classify ? 128 : 4_096));
         for (int i = 0; i < chunk.size(); i++) {
             String[] row = chunk.get(i);
             out.append(row[0]).append('\t').append(range).append('\t').append(row[2] == null ? "\\N" : row[2]).append('\t');
-            float[] v = vectors[i];
-            if (v == null) {
+            if (classify) {
+                appendCopyText(out, results[i]);
+            } else if (vectors[i] == null) {
                 out.append("\\N");
             } else {
+                float[] v = vectors[i];
                 out.append('{');
                 for (int j = 0; j < v.length; j++) {
                     // Float.toString is the shortest text that reads back as the same float: the vector arrives exact
@@ -102,5 +106,19 @@ final class RangeEmbedder implements Function2<Integer, Iterator<Integer>, Itera
         int n = chunk.size();
         chunk.clear();
         return n;
+    }
+
+    /** A value in COPY's text format: backslash, tab, newline and carriage return escaped (labels may hold any of them). */
+    static void appendCopyText(StringBuilder out, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c);
+            }
+        }
     }
 }

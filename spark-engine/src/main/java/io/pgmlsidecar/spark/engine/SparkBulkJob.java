@@ -1,6 +1,6 @@
 package io.pgmlsidecar.spark.engine;
 
-import io.pgmlsidecar.planner.bulk.BulkEmbedJob;
+import io.pgmlsidecar.planner.bulk.BulkJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,16 +9,19 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-/** One bulk embedding's driver process, staging table and model copy; see {@link BulkEmbedJob}. */
-final class SparkEmbedJob implements BulkEmbedJob {
+/** One bulk embedding's or classification's driver process, staging table and model copy; see {@link BulkJob}. */
+final class SparkBulkJob implements BulkJob {
     private final SparkJobProcess process;
     private final StagingTable staging;
     private final Path modelDir;
+    /** "embedded" or "classified", for the last progress line. */
+    private final String verb;
 
-    SparkEmbedJob(SparkJobProcess process, StagingTable staging, Path modelDir) {
+    SparkBulkJob(SparkJobProcess process, StagingTable staging, Path modelDir, String verb) {
         this.process = process;
         this.staging = staging;
         this.modelDir = modelDir;
+        this.verb = verb;
     }
 
     @Override
@@ -33,7 +36,7 @@ final class SparkEmbedJob implements BulkEmbedJob {
             return true;
         });
         long rows = done.path("rows").asLong();
-        progress.accept(String.format(java.util.Locale.ROOT, "Spark embedded %d rows in %.1f s", rows, done.path("seconds").asDouble()));
+        progress.accept(String.format(java.util.Locale.ROOT, "Spark %s %d rows in %.1f s", verb, rows, done.path("seconds").asDouble()));
         return rows;
     }
 

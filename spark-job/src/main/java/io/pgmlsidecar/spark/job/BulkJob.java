@@ -14,15 +14,15 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The driver program of one bulk {@code UPDATE t SET e = pgml.embed(…)} on Spark. Exchange with the sidecar (see
- * {@link JobProtocol}): stdin {@code {"embed": {jdbcUrl, user, password, role, relation, from, reference, text, where,
- * staging, partitions, model}}}; the driver creates the staging table as the caller, one task per range of heap blocks
- * embeds its rows into it ({@link RangeEmbedder}), the table is analyzed for the sidecar's join; stdout
+ * The driver program of one bulk {@code UPDATE t SET e = pgml.embed(…)} or {@code SET c = pgml.transform(…)} on Spark.
+ * Exchange with the sidecar (see {@link JobProtocol}): stdin {@code {"bulk": {jdbcUrl, user, password, role, relation,
+ * from, reference, text, where, staging, resultColumn, partitions, model}}}; the driver creates the staging table as the
+ * caller, one task per range of heap blocks embeds or classifies its rows into it ({@link RangeInference}), the table is analyzed for the sidecar's join; stdout
  * {@code {"event": "done", rows, seconds}}, progress lines per range, or {@code {"event": "error", …}} and exit 1.
  * The staging table is the sidecar's to drop, whatever happens here.
  */
-public final class EmbedJob {
-    private EmbedJob() {}
+public final class BulkJob {
+    private BulkJob() {}
 
     public static void main(String[] args) {
         PrintStream protocolOut = System.out;
@@ -32,13 +32,15 @@ public final class EmbedJob {
         SparkSession spark = null;
         try {
             com.fasterxml.jackson.databind.JsonNode first = protocol.next();
-            EmbedSpec spec = EmbedSpec.of(first.path("embed"));
+            BulkSpec spec = BulkSpec.of(first.path("bulk"));
             long t0 = System.nanoTime();
             long[][] ranges = prepare(spec);
-            spark = JobSessions.create(master, "pgml.embed " + spec.connection().relation(), ranges.length, first.path("conf"));
+            String what = spec.model().classifies() ? "pgml.transform " : "pgml.embed ";
+            spark = JobSessions.create(master, what + spec.connection().relation(), ranges.length, first.path("conf"));
             spark.sparkContext().setLogLevel("WARN");
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            protocol.progress("Spark " + spark.version() + " at " + master + ": embedding " + spec.connection().relation() + " in "
+            protocol.progress("Spark " + spark.version() + " at " + master + ": " + (spec.model().classifies() ? "classifying " : "embedding ")
+                    + spec.connection().relation() + " in "
                     + ranges.length + " ranges of its blocks as role " + spec.connection().role());
             List<Integer> parts = new ArrayList<>();
             for (int p = 0; p < ranges.length; p++) {
@@ -46,7 +48,7 @@ public final class EmbedJob {
             }
             long rows = 0;
             // toLocalIterator would stream; collect is enough for one pair per range
-            for (long[] done : sc.parallelize(parts, ranges.length).mapPartitionsWithIndex(new RangeEmbedder(spec, ranges), true).collect()) {
+            for (long[] done : sc.parallelize(parts, ranges.length).mapPartitionsWithIndex(new RangeInference(spec, ranges), true).collect()) {
                 rows += done[1];
             }
             try (Connection c = spec.connection().connect(); Statement s = c.createStatement()) {
@@ -74,12 +76,13 @@ public final class EmbedJob {
      * staging table (owned by the caller, readable by nobody else, unlogged: it lives for one statement) and cuts the
      * table's heap into ranges.
      */
-    private static long[][] prepare(EmbedSpec spec) throws SQLException {
+    private static long[][] prepare(BulkSpec spec) throws SQLException {
         try (Connection c = spec.connection().connect()) {
             try (Statement s = c.createStatement()) {
                 s.executeQuery("SELECT (" + spec.text() + ")::text FROM " + spec.from()
                         + (spec.where() == null ? "" : " WHERE " + spec.where()) + " LIMIT 0").close();
-                s.execute("CREATE UNLOGGED TABLE " + spec.staging() + " (pgml_ctid tid, pgml_part int, pgml_hash int, pgml_vector real[])");
+                s.execute("CREATE UNLOGGED TABLE " + spec.staging() + " (pgml_ctid tid, pgml_part int, pgml_hash int, "
+                        + (spec.model().classifies() ? "pgml_result jsonb" : "pgml_vector real[]") + ")");
             }
             long blocks;
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(?::regclass) / current_setting('block_size')::int8")) {

@@ -3,8 +3,8 @@ package io.pgmlsidecar.planner.bulk;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
-/** A running bulk embedding. Its staging table is the job's until {@link #close} or {@link #releaseAfterTransaction}. */
-public interface BulkEmbedJob extends AutoCloseable {
+/** A running bulk embedding or classification. Its staging table is the job's until {@link #close} or {@link #releaseAfterTransaction}. */
+public interface BulkJob extends AutoCloseable {
 
     /** Waits until every row is staged; returns how many. {@code progress} gets the job's messages. */
     long awaitStaged(Consumer<String> progress, BooleanSupplier cancelled);
