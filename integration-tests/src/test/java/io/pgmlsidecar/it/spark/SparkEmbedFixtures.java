@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** What the bulk-embedding tests on Spark share: the job's class path, the documents, the comparison, the leftovers. */
+/** What the bulk-embedding and classification tests on Spark share: the job's class path, the documents, the comparison, the leftovers. */
 final class SparkEmbedFixtures {
     static final String MODEL = "sentence-transformers/all-MiniLM-L6-v2";
     /** The job's compiled classes, which the executors of a standalone cluster load from the same build. */
@@ -86,7 +86,7 @@ final class SparkEmbedFixtures {
 
     static int stagingTables(TestCluster cluster) throws SQLException {
         try (Connection c = cluster.connectDirect(null); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_class WHERE relname LIKE 'pgml\\_embed\\_%'")) {
+             ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_class WHERE relname LIKE 'pgml\\_embed\\_%' OR relname LIKE 'pgml\\_transform\\_%'")) {
             rs.next();
             return rs.getInt(1);
         }

@@ -368,7 +368,7 @@ public final class EngineBulkUpdate {
             long matched = Long.parseLong(check.get(0)[1]);
             if (now != staged || matched != staged) {
                 throw new PgException("40001", "the rows to update changed while the " + engine.name() + " job read them ("
-                        + staged + " done, " + now + " to update now, " + matched + " of them unchanged); nothing was updated",
+                        + staged + (target.classify() ? " classified, " : " embedded, ") + now + " to update now, " + matched + " of them unchanged); nothing was updated",
                         "The job reads committed rows only: commit this transaction's changes to " + relation
                                 + " first, keep other writers off the rows meanwhile, and run the UPDATE again.");
             }
