@@ -360,7 +360,11 @@ public final class Main implements Callable<Integer> {
             }
         });
         TerminationSignals.onTerminate(stopping.get());
-        TerminationSignals.onReload(() -> reload.reload());
+        if (!TerminationSignals.onReload(() -> reload.reload())) {
+            System.err.println("WARNING: SIGHUP is ignored by the process that started the sidecar (e.g. nohup), and the JVM"
+                    + " cannot take it back: kill -HUP will not reload the settings; use the admin console's RELOAD"
+                    + " (with --admin-role), or start the sidecar without nohup");
+        }
         System.out.println("pgml-sidecar " + SidecarVersion.get() + " ready on " + listenAt.host() + ":" + server.port()
                 + ", relaying to " + target.redacted());
         System.out.println("connect with: psql -h " + listenAt.host() + " -p " + server.port() + " -U " + target.user()

@@ -1,6 +1,7 @@
 package io.pgmlsidecar.deploy;
 
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * SIGTERM and SIGINT run a graceful stop and the process then exits 0, as orchestrators expect;
@@ -25,8 +26,13 @@ final class TerminationSignals {
         Signal.handle(new Signal("INT"), s -> once.run());
     }
 
-    /** SIGHUP runs {@code reload} on a thread of its own (a signal handler must return at once). */
-    static void onReload(Runnable reload) {
-        Signal.handle(new Signal("HUP"), s -> Thread.ofPlatform().name("pgml-sidecar-reload").start(reload));
+    /**
+     * SIGHUP runs {@code reload} on a thread of its own (a signal handler must return at once). False
+     * when SIGHUP was ignored at exec (nohup): HotSpot then installs no handler and keeps it ignored —
+     * asking again, or for SIG_DFL first, still answers SIG_IGN — so {@code kill -HUP} does nothing.
+     */
+    static boolean onReload(Runnable reload) {
+        SignalHandler previous = Signal.handle(new Signal("HUP"), s -> Thread.ofPlatform().name("pgml-sidecar-reload").start(reload));
+        return previous != SignalHandler.SIG_IGN;
     }
 }

@@ -43,12 +43,22 @@ public final class SidecarProcess implements AutoCloseable {
 
     /** Starts the jar in front of {@code upstreamPort} with {@code extraArgs}, and waits for "ready". */
     public static SidecarProcess start(int upstreamPort, List<String> extraArgs, Map<String, String> env) throws Exception {
+        return start(List.of(), upstreamPort, extraArgs, env);
+    }
+
+    /**
+     * As {@link #start(int, List, Map)}, with {@code launcher} put before the java command, e.g. a shell
+     * that changes the signal dispositions the sidecar inherits and then {@code exec}s it (same pid).
+     */
+    public static SidecarProcess start(List<String> launcher, int upstreamPort, List<String> extraArgs, Map<String, String> env)
+            throws Exception {
         if (!Files.isRegularFile(JAR)) {
             throw new AssertionError(JAR + " is missing: build it with mvn package (the deploy module)");
         }
         int port = freePort();
         int metricsPort = freePort();
-        List<String> command = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(),
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toString(),
                 "--listen", "127.0.0.1:" + port, "--metrics-listen", "127.0.0.1:" + metricsPort,
                 "--upstream", "postgresql://postgres@127.0.0.1:" + upstreamPort + "/postgres", "--no-warm-up",
                 "--remote-allow", "127.0.0.1")); // endpoint stand-ins listen on loopback
