@@ -184,7 +184,7 @@ public final class TransformBenchmark {
     }
 
     /** A head on the frozen bundled MiniLM, tuned on generated reviews, exported as an ONNX classifier. */
-    private static void tuneMiniLm(MlConfig config, Path out) {
+    static void tuneMiniLm(MlConfig config, Path out) {
         List<LabeledText> all = reviews(240, 11);
         TextClassificationTuning tuning = new TextClassificationTuning(ModelLocator.standard(config), new OrtSessions(Device.CPU, 0));
         TextClassificationTuning.Outcome o = tuning.tune(new TextClassificationTuning.Request(BASE_ENCODER, all.subList(0, 200),
