@@ -69,6 +69,10 @@ final class SparkOptions {
             + "(env PGML_SIDECAR_SPARK_ROLE_TTL_MINUTES).")
     String roleTtlMinutes;
 
+    @Option(names = "--spark-sweep-interval-seconds", description = "How often the login roles and staging tables of Spark jobs "
+            + "whose sidecar is gone are dropped (default 300; 0: only at start) (env PGML_SIDECAR_SPARK_SWEEP_INTERVAL_SECONDS).")
+    String sweepIntervalSeconds;
+
     @Option(names = "--spark-auto-above-rows", description = "Trainings that name no engine go to Spark when it can train them "
             + "and PostgreSQL estimates the table at this many rows or more; off when not set (env PGML_SIDECAR_SPARK_AUTO_ABOVE_ROWS).")
     String autoAboveRows;
@@ -90,6 +94,7 @@ final class SparkOptions {
         s.put("work-dir", workDir);
         s.put("role-ttl-minutes", roleTtlMinutes);
         s.put("auto-above-rows", autoAboveRows);
+        s.put("sweep-interval-seconds", sweepIntervalSeconds);
         Map<String, String> byName = new LinkedHashMap<>();
         s.forEach((k, v) -> byName.put("pgml.spark." + k, v));
         if (conf != null && !conf.isEmpty()) {

@@ -48,7 +48,7 @@ public final class SparkBulkEngine implements BulkEngine {
             modelDir = Files.createTempDirectory(Files.createDirectories(settings.workDir()), "pgml-spark-model-");
             Map<String, Object> model = request.classifier() != null ? classifier(request.classifier()) : embedding(request.embedding(), modelDir);
             // the driver, and per task a reading and a writing connection; two spare
-            role = ShortLivedRole.create(settings, request.database(), request.callerRole(), 2 * settings.partitions() + 3);
+            role = ShortLivedRole.create(settings, request.database(), request.callerRole(), 2 * settings.partitions() + 3, request.staging());
             Map<String, Object> job = new LinkedHashMap<>();
             job.put("jdbcUrl", settings.jdbcUrl(request.database()));
             job.put("user", role.name);

@@ -8,6 +8,9 @@ import java.util.function.Function;
 public final class SparkBulkEngineProvider implements BulkEngine.Provider {
     @Override
     public Optional<BulkEngine> create(Function<String, String> settings) {
-        return SparkSettings.from(settings).map(SparkBulkEngine::new);
+        return SparkSettings.from(settings).map(s -> {
+            StaleJobSweeper.startOnce(s); // what a sidecar that died mid-job left, and from now on periodically
+            return new SparkBulkEngine(s);
+        });
     }
 }

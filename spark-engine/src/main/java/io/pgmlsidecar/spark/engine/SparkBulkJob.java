@@ -42,7 +42,7 @@ final class SparkBulkJob implements BulkJob {
 
     @Override
     public void releaseAfterTransaction() {
-        Thread.ofVirtual().name("pgml-spark-staging-drop").start(this::close);
+        PendingCleanups.start("pgml-spark-staging-drop", this::close);
     }
 
     @Override

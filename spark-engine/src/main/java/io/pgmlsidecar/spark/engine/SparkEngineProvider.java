@@ -8,6 +8,9 @@ import java.util.function.Function;
 public final class SparkEngineProvider implements TrainingEngine.Provider {
     @Override
     public Optional<TrainingEngine> create(Function<String, String> settings) {
-        return SparkSettings.from(settings).map(SparkTrainingEngine::new);
+        return SparkSettings.from(settings).map(s -> {
+            StaleJobSweeper.startOnce(s); // what a sidecar that died mid-job left, and from now on periodically
+            return new SparkTrainingEngine(s);
+        });
     }
 }

@@ -29,7 +29,7 @@ public final class SparkTrainingEngine implements TrainingEngine {
     public EngineJob start(EngineJobRequest request) {
         var java = DriverCommand.checkedJava(settings);
         // the driver and each executor's JDBC read hold a connection; two spare
-        ShortLivedRole role = ShortLivedRole.create(settings, request.database(), request.callerRole(), settings.partitions() + 3);
+        ShortLivedRole role = ShortLivedRole.create(settings, request.database(), request.callerRole(), settings.partitions() + 3, null);
         Map<String, Object> read = new LinkedHashMap<>();
         read.put("jdbcUrl", settings.jdbcUrl(request.database()));
         read.put("user", role.name);

@@ -33,6 +33,7 @@ public final class BulkJob {
         try {
             com.fasterxml.jackson.databind.JsonNode first = protocol.next();
             BulkSpec spec = BulkSpec.of(first.path("bulk"));
+            protocol.endWhenStdinCloses();
             long t0 = System.nanoTime();
             long[][] ranges = prepare(spec);
             String what = spec.model().classifies() ? "pgml.transform " : "pgml.embed ";

@@ -34,6 +34,27 @@ final class JobProtocol {
         return JSON.readTree(line);
     }
 
+    /**
+     * For a job that reads no further command: ends the driver (and in local mode its executors) when stdin closes,
+     * which is how a sidecar that died, or killed the job, shows. Without it an orphaned driver would go on writing into
+     * a staging table that no session will apply (decision 37r).
+     */
+    void endWhenStdinCloses() {
+        Thread t = new Thread(() -> {
+            try {
+                while (in.readLine() != null) {
+                    // no command is expected; a line is ignored
+                }
+            } catch (IOException ignored) {
+                // closed as well
+            }
+            System.err.println("pgml-sidecar spark job: stdin closed (the sidecar is gone or ended the job); stopping");
+            Runtime.getRuntime().halt(3);
+        }, "pgml-stdin-watch");
+        t.setDaemon(true);
+        t.start();
+    }
+
     synchronized void send(Map<String, Object> event) {
         try {
             out.println(PREFIX + JSON.writeValueAsString(event));
