@@ -73,6 +73,10 @@ final class SparkOptions {
             + "whose sidecar is gone are dropped (default 300; 0: only at start) (env PGML_SIDECAR_SPARK_SWEEP_INTERVAL_SECONDS).")
     String sweepIntervalSeconds;
 
+    @Option(names = "--spark-executor-wait-seconds", description = "How long a job with work may have no executor (workers lost, "
+            + "or none with room) before it fails with 53000 (default 120; 0: no limit) (env PGML_SIDECAR_SPARK_EXECUTOR_WAIT_SECONDS).")
+    String executorWaitSeconds;
+
     @Option(names = "--spark-auto-above-rows", description = "Trainings that name no engine go to Spark when it can train them "
             + "and PostgreSQL estimates the table at this many rows or more; off when not set (env PGML_SIDECAR_SPARK_AUTO_ABOVE_ROWS).")
     String autoAboveRows;
@@ -95,6 +99,7 @@ final class SparkOptions {
         s.put("role-ttl-minutes", roleTtlMinutes);
         s.put("auto-above-rows", autoAboveRows);
         s.put("sweep-interval-seconds", sweepIntervalSeconds);
+        s.put("executor-wait-seconds", executorWaitSeconds);
         Map<String, String> byName = new LinkedHashMap<>();
         s.forEach((k, v) -> byName.put("pgml.spark." + k, v));
         if (conf != null && !conf.isEmpty()) {

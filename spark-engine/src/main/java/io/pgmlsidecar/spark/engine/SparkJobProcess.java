@@ -70,6 +70,7 @@ final class SparkJobProcess implements EngineJob {
             // Spark settings travel with the first command, not on the command line: some are secrets
             java.util.Map<String, Object> command = new java.util.LinkedHashMap<>(first);
             command.put("conf", settings.sparkConf());
+            command.put("executorWaitSeconds", settings.executorWaitSeconds());
             job.send(command);
             return job;
         } catch (IOException e) {

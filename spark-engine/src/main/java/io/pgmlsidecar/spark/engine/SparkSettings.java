@@ -22,7 +22,9 @@ import java.util.function.Function;
  *       {@code work-dir} (the temporary directory); {@code role-ttl-minutes} (60): the login role's VALID UNTIL;
  *       {@code auto-above-rows} (off): trainings that name no engine and that Spark can take go to Spark when
  *       PostgreSQL estimates the relation at this many rows or more; {@code sweep-interval-seconds} (300; 0: at start
- *       only): how often the jobs of sidecars that are gone are looked for and their roles and staging tables dropped;</li>
+ *       only): how often the jobs of sidecars that are gone are looked for and their roles and staging tables dropped;
+ *       {@code executor-wait-seconds} (120; 0: no limit): how long a job with work may have no executor before it
+ *       fails (53000);</li>
  *   <li>{@code conf}: Spark settings for the job's SparkSession, {@code KEY=VALUE} lines (spark-submit's {@code --conf});</li>
  *   <li>{@code home}, {@code conf-dir}: a Spark distribution; the driver is then started through {@code SparkSubmit}
  *       (client mode) with its {@code jars/} and its conf directory's {@code spark-defaults.conf}.</li>
@@ -33,7 +35,7 @@ import java.util.function.Function;
 public record SparkSettings(String master, String jobClasspath, Path javaHome, String jdbcUrl, String adminUser, String adminPassword,
                             int partitions, String driverMemory, String javaOptions, Path workDir, int roleTtlMinutes,
                             long automaticAboveRows, Map<String, String> sparkConf, Path sparkHome, Path sparkConfDir,
-                            int sweepIntervalSeconds) {
+                            int sweepIntervalSeconds, int executorWaitSeconds) {
 
     public static final String PREFIX = "pgml.spark.";
 
@@ -55,7 +57,8 @@ public record SparkSettings(String master, String jobClasspath, Path javaHome, S
                 s.apply("auto-above-rows") == null ? Long.MAX_VALUE : Long.parseLong(s.apply("auto-above-rows")),
                 confLines(s.apply("conf")), s.apply("home") == null ? null : Path.of(s.apply("home")),
                 s.apply("conf-dir") == null ? null : Path.of(s.apply("conf-dir")),
-                Integer.parseInt(or(s.apply("sweep-interval-seconds"), "300"))));
+                Integer.parseInt(or(s.apply("sweep-interval-seconds"), "300")),
+                Integer.parseInt(or(s.apply("executor-wait-seconds"), "120"))));
     }
 
     /** {@code KEY=VALUE} lines (blank lines and {@code #} comments skipped) in their order. */

@@ -30,6 +30,7 @@ public final class BulkJob {
         JobProtocol protocol = new JobProtocol(protocolOut);
         String master = args.length > 0 ? args[0] : "local[2]";
         SparkSession spark = null;
+        ExecutorWatchdog watchdog = null;
         try {
             com.fasterxml.jackson.databind.JsonNode first = protocol.next();
             BulkSpec spec = BulkSpec.of(first.path("bulk"));
@@ -38,6 +39,7 @@ public final class BulkJob {
             long[][] ranges = prepare(spec);
             String what = spec.model().classifies() ? "pgml.transform " : "pgml.embed ";
             spark = JobSessions.create(master, what + spec.connection().relation(), ranges.length, first.path("conf"));
+            watchdog = ExecutorWatchdog.start(spark.sparkContext(), master, first.path("executorWaitSeconds").asInt(120), protocol);
             spark.sparkContext().setLogLevel("WARN");
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             protocol.progress("Spark " + spark.version() + " at " + master + ": " + (spec.model().classifies() ? "classifying " : "embedding ")
@@ -62,7 +64,7 @@ public final class BulkJob {
             protocol.send(done);
         } catch (Throwable t) {
             t.printStackTrace();
-            protocol.failed(t);
+            protocol.failed(watchdog == null ? t : watchdog.cause(t));
             System.exit(1);
         } finally {
             if (spark != null) {

@@ -34,12 +34,14 @@ public final class TrainJob {
         JobProtocol protocol = new JobProtocol(protocolOut);
         String master = args.length > 0 ? args[0] : "local[2]";
         SparkSession spark = null;
+        ExecutorWatchdog watchdog = null;
         try {
             JsonNode first = protocol.next();
             ReadSpec spec = ReadSpec.of(first.path("read"));
             long t0 = System.nanoTime();
             long[][] ranges = PartitionedRead.plan(spec);
             spark = JobSessions.create(master, "pgml.train " + spec.relation(), spec.partitions(), first.path("conf"));
+            watchdog = ExecutorWatchdog.start(spark.sparkContext(), master, first.path("executorWaitSeconds").asInt(120), protocol);
             spark.sparkContext().setLogLevel("WARN");
             spark.sparkContext().addSparkListener(new StageProgress(protocol));
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -74,7 +76,7 @@ public final class TrainJob {
             protocol.send(done);
         } catch (Throwable t) {
             t.printStackTrace();
-            protocol.failed(t);
+            protocol.failed(watchdog == null ? t : watchdog.cause(t));
             System.exit(1);
         } finally {
             if (spark != null) {
