@@ -79,25 +79,28 @@ public final class EngineBulkUpdate {
         boolean constantModel() {
             return model.isConstant() && (kwargs == null || kwargs.isConstant()) && otherArguments.stream().allMatch(ArgumentExpression::isConstant);
         }
+    }
 
-        /** {@code x} of {@code ARRAY[x]}; null for any other array expression. */
-        private static ArgumentExpression onlyElement(ArgumentExpression array, String sql) {
-            List<Token> t = array.tokens();
-            if (t.size() < 4 || !t.get(0).isKeyword("array") || !t.get(1).isPunct('[') || !t.get(t.size() - 1).isPunct(']')) {
+    /** {@code x} of {@code ARRAY[x]} ({@code sql}: the statement the tokens are in); null for any other array expression. */
+    static ArgumentExpression onlyElement(ArgumentExpression array, String sql) {
+        List<Token> t = array.tokens();
+        if (t.size() < 4 || !t.get(0).isKeyword("array") || !t.get(1).isPunct('[') || !t.get(t.size() - 1).isPunct(']')) {
+            return null;
+        }
+        int depth = 0;
+        for (int i = 1; i < t.size(); i++) {
+            Token k = t.get(i);
+            if (k.isPunct('(') || k.isPunct('[')) {
+                depth++;
+            } else if (k.isPunct(')') || k.isPunct(']')) {
+                if (--depth == 0 && i != t.size() - 1) {
+                    return null; // ARRAY[…] followed by more (a cast, a subscript): not the plain form
+                }
+            } else if (depth == 1 && k.isPunct(',')) {
                 return null;
             }
-            int depth = 0;
-            for (Token k : t.subList(2, t.size() - 1)) {
-                if (k.isPunct('(') || k.isPunct('[')) {
-                    depth++;
-                } else if (k.isPunct(')') || k.isPunct(']')) {
-                    depth--;
-                } else if (depth == 0 && k.isPunct(',')) {
-                    return null;
-                }
-            }
-            return new ArgumentExpression(sql.substring(t.get(2).start(), t.get(t.size() - 2).end()), t.subList(2, t.size() - 1));
         }
+        return new ArgumentExpression(sql.substring(t.get(2).start(), t.get(t.size() - 2).end()), t.subList(2, t.size() - 1));
     }
 
     /** The engines and the model runtimes an UPDATE may be routed with. */
@@ -312,7 +315,7 @@ public final class EngineBulkUpdate {
 
         @Override
         public boolean usesBackendSteps() {
-            return local.usesBackendSteps();
+            return true; // the engine's run leaves its UPDATE's extended exchange open, as the UPDATE strategies do
         }
     }
 
