@@ -76,17 +76,22 @@ public final class TransformService implements AutoCloseable {
     }
 
     /**
-     * For a text-classification {@code request} (its inputs are not used): the model's files and the arguments as the
+     * For a text- or token-classification {@code request} (its inputs are not used): the model's files and the arguments as the
      * pipeline reads them, for an engine that classifies elsewhere; empty for other tasks and for tuned projects.
      * Loads the pipeline, so an unknown model or a bad argument fails here as the call itself would.
      */
     public java.util.Optional<ClassifierFiles> classifierFiles(TransformRequest request) {
-        if (request.task().task() != TransformTask.TEXT_CLASSIFICATION || request.directory() != null) {
+        TransformTask task = request.task().task();
+        if ((task != TransformTask.TEXT_CLASSIFICATION && task != TransformTask.TOKEN_CLASSIFICATION) || request.directory() != null) {
             return java.util.Optional.empty();
         }
-        PipelineArgs args = new PipelineArgs(request.args(), request.task().task().hfName());
-        return java.util.Optional.ofNullable(cache.use(key(request),
-                p -> p instanceof io.pgmlsidecar.ml.transformers.encoder.TextClassificationPipeline c ? c.files(args) : null));
+        PipelineArgs args = new PipelineArgs(request.args(), task.hfName());
+        return java.util.Optional.ofNullable(cache.use(key(request), p -> {
+            if (p instanceof io.pgmlsidecar.ml.transformers.encoder.TextClassificationPipeline c) {
+                return c.files(args);
+            }
+            return p instanceof io.pgmlsidecar.ml.transformers.encoder.TokenClassificationPipeline t ? t.files(args) : null;
+        }));
     }
 
     /** True once a pipeline of {@code model} was loaded from a local place (no remote lookup needed). */

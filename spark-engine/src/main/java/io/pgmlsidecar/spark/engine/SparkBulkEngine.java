@@ -106,10 +106,10 @@ public final class SparkBulkEngine implements BulkEngine {
         model.put("padToken", c.padToken());
         model.put("truncateAt", c.truncateAt());
         model.put("batchSize", c.batchSize());
-        model.put("labels", c.head().labels());
-        model.put("function", c.head().function());
-        model.put("topK", c.head().topK());
-        model.put("legacy", c.head().legacy());
+        model.put("labels", c.textHead().labels());
+        model.put("function", c.textHead().function());
+        model.put("topK", c.textHead().topK());
+        model.put("legacy", c.textHead().legacy());
         return model;
     }
 

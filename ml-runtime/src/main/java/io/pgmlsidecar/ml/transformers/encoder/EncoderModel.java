@@ -63,6 +63,11 @@ public final class EncoderModel implements AutoCloseable {
         return tokenizer;
     }
 
+    /** The graph with its heads, for code that batches itself (ml-core's TokenClassification). */
+    OnnxEncoder encoder() {
+        return encoder;
+    }
+
     public long weightBytes() {
         return weightBytes;
     }

@@ -91,7 +91,7 @@ public final class TextClassificationPipeline extends EncoderTaskPipeline {
         TransformerModel m = model.model();
         return new ClassifierFiles(m.name(), m.requireOnnx("task-head", "model.onnx", "model_quantized.onnx"), m.tokenizerFile(),
                 m.maxLength(), m.specialToken("pad_token").orElse(null), Inputs.maxLength(args, model.tokenizer().maxLength()),
-                Inputs.batchSize(args), head);
+                Inputs.batchSize(args), head, null);
     }
 
     private String function(PipelineArgs args) {

@@ -1,11 +1,9 @@
 package io.pgmlsidecar.ml.transformers.encoder;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pgmlsidecar.ml.pipelines.EncoderRow;
-import io.pgmlsidecar.ml.pipelines.Scores;
-import io.pgmlsidecar.ml.tokenize.TokenSpans;
+import io.pgmlsidecar.ml.pipelines.EntityAggregation;
+import io.pgmlsidecar.ml.pipelines.TokenClassification;
+import io.pgmlsidecar.ml.transformers.ClassifierFiles;
 import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
 import io.pgmlsidecar.ml.transformers.PipelineArgs;
 import io.pgmlsidecar.ml.transformers.PipelineContext;
@@ -14,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * {@code token-classification} / {@code ner}: per-token {@code logits [batch, seq, labels]} softmaxed
@@ -45,97 +42,32 @@ public final class TokenClassificationPipeline extends EncoderTaskPipeline {
 
     @Override
     public JsonNode run(List<JsonNode> inputs, PipelineArgs args) {
-        args.onlyKeys(KEYS);
+        TokenClassification head = head(args);
         Inputs.requireSome(inputs, task);
+        List<String> texts = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) texts.add(Inputs.text(inputs.get(i), task, i));
+        return head.results(model.tokenizer(), model.encoder(), texts, Inputs.batchSize(args));
+    }
+
+    /** The call's arguments read as transformers reads them (aggregation, ignored labels, token budget, stride). */
+    public TokenClassification head(PipelineArgs args) {
+        args.onlyKeys(KEYS);
         Inputs.checkTruncation(args);
         EntityAggregation strategy = strategy(args);
         Set<String> ignore = args.has("ignore_labels") ? new HashSet<>(args.strings("ignore_labels")) : Set.of("O");
         int max = Inputs.maxLength(args, model.tokenizer().maxLength());
         Integer stride = stride(args, strategy, max);
-        List<String> texts = new ArrayList<>();
-        List<TokenSpans> windows = new ArrayList<>();
-        List<Integer> inputOf = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) {
-            texts.add(Inputs.text(inputs.get(i), task, i));
-            TokenSpans all = model.tokenizer().spans(texts.get(i), null);
-            // without stride, long texts are cut to the model's length; with it, read whole in overlapping windows
-            for (TokenSpans w : stride == null ? List.of(all.truncate(max, false)) : all.windows(max, stride)) {
-                windows.add(w);
-                inputOf.add(i);
-            }
-        }
-        List<EncoderRow> rows = model.run(windows, Inputs.batchSize(args));
-        Function<long[], String> decode = ids -> model.tokenizer().decode(ids, false);
-        List<List<Found>> found = new ArrayList<>();
-        List<Integer> chunks = new ArrayList<>();
-        for (int i = 0; i < inputs.size(); i++) {
-            found.add(new ArrayList<>());
-            chunks.add(0);
-        }
-        for (int r = 0; r < rows.size(); r++) {
-            int input = inputOf.get(r);
-            chunks.set(input, chunks.get(input) + 1);
-            float[][] logits = rows.get(r).perTokenVectors("logits");
-            List<String> labels = model.model().labels(logits.length == 0 ? 0 : logits[0].length);
-            List<EntityAggregation.Labelled> labelled = strategy.label(pieces(texts.get(input), windows.get(r), logits), labels, decode);
-            List<Found> list = found.get(input);
-            if (strategy == EntityAggregation.NONE) {
-                for (EntityAggregation.Labelled e : labelled) {
-                    if (ignore.contains(e.entity())) continue;
-                    ObjectNode o = JSON.objectNode();
-                    o.put("entity", e.entity());
-                    o.put("score", (double) e.score());
-                    o.put("index", e.index());
-                    o.put("word", e.word());
-                    o.put("start", e.start());
-                    o.put("end", e.end());
-                    list.add(new Found(e.start(), e.end(), e.score(), o));
-                }
-            } else {
-                for (EntityAggregation.Group g : EntityAggregation.group(labelled, decode)) {
-                    if (ignore.contains(g.entityGroup())) continue;
-                    ObjectNode o = JSON.objectNode();
-                    o.put("entity_group", g.entityGroup());
-                    o.put("score", (double) g.score());
-                    o.put("word", g.word());
-                    o.put("start", g.start());
-                    o.put("end", g.end());
-                    list.add(new Found(g.start(), g.end(), g.score(), o));
-                }
-            }
-        }
-        ArrayNode out = JSON.arrayNode();
-        for (int i = 0; i < inputs.size(); i++) {
-            ArrayNode list = out.addArray();
-            (chunks.get(i) > 1 ? withoutOverlaps(found.get(i)) : found.get(i)).forEach(f -> list.add(f.json()));
-        }
-        return out;
+        TransformerModel m = model.model();
+        return new TokenClassification(m.labels(TextClassificationPipeline.numLabels(m)), strategy, ignore, max, stride,
+                vocabulary.continuingSubwordPrefix().orElse(null), unkToken);
     }
 
-    /** An entity (or a token, without aggregation) found in a window: its span, score and output. */
-    private record Found(int start, int end, float score, ObjectNode json) {}
-
-    /**
-     * Entities of overlapping windows merged as transformers does: in order of start, of two that
-     * overlap the longer one stays (on a tie, the higher score).
-     */
-    private static List<Found> withoutOverlaps(List<Found> found) {
-        if (found.isEmpty()) return found;
-        List<Found> sorted = new ArrayList<>(found);
-        sorted.sort(java.util.Comparator.comparingInt(Found::start));
-        List<Found> out = new ArrayList<>();
-        Found previous = sorted.get(0);
-        for (Found f : sorted) {
-            if (previous.start() <= f.start() && f.start() < previous.end()) {
-                int length = f.end() - f.start(), previousLength = previous.end() - previous.start();
-                if (length > previousLength || (length == previousLength && f.score() > previous.score())) previous = f;
-            } else {
-                out.add(previous);
-                previous = f;
-            }
-        }
-        out.add(previous);
-        return out;
+    /** The files and the read arguments another engine needs to find entities as {@link #run} does with {@code args}. */
+    public ClassifierFiles files(PipelineArgs args) {
+        TokenClassification head = head(args);
+        TransformerModel m = model.model();
+        return new ClassifierFiles(m.name(), m.requireOnnx("task-head", "model.onnx", "model_quantized.onnx"), m.tokenizerFile(),
+                m.maxLength(), m.specialToken("pad_token").orElse(null), head.truncateAt(), Inputs.batchSize(args), null, head);
     }
 
     /** The stride, as transformers checks it: below the window's room, and only with an aggregation. */
@@ -154,36 +86,15 @@ public final class TokenClassificationPipeline extends EncoderTaskPipeline {
         return stride;
     }
 
-    /** The text tokens with softmaxed scores; special tokens are left out, as transformers does. */
-    private List<EntityAggregation.Piece> pieces(String text, TokenSpans enc, float[][] logits) {
-        List<EntityAggregation.Piece> pieces = new ArrayList<>();
-        String prefix = vocabulary.continuingSubwordPrefix().orElse(null);
-        for (int i = 0; i < enc.length(); i++) {
-            if (enc.special(i)) continue;
-            int start = enc.starts()[i], end = enc.ends()[i];
-            String word = enc.tokens()[i];
-            String ref = text.substring(Math.min(start, text.length()), Math.min(end, text.length()));
-            boolean subword;
-            if (prefix != null) {
-                // word-piece tokenizers: a continuation piece is longer than the text it covers (the prefix)
-                subword = word.length() != ref.length();
-            } else {
-                // others: a token glued to the previous character is part of the same word
-                subword = start > 0 && !text.substring(start - 1, Math.min(start + 1, text.length())).contains(" ");
-            }
-            if (word.equals(unkToken)) {
-                word = ref;
-                subword = false;
-            }
-            pieces.add(new EntityAggregation.Piece(new long[] {enc.ids()[i]}, word, Scores.softmax(logits[i]), i,
-                    start, end, subword));
-        }
-        return pieces;
-    }
-
     private static EntityAggregation strategy(PipelineArgs args) {
         if (args.has("aggregation_strategy")) {
-            return EntityAggregation.parse(args.string("aggregation_strategy", "none"));
+            String name = args.string("aggregation_strategy", "none");
+            try {
+                return EntityAggregation.valueOf(name.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new InvalidArgumentsException("argument 'aggregation_strategy' must be one of none, simple, first,"
+                        + " average, max; got '" + name + "'");
+            }
         }
         // the deprecated flags, mapped as transformers maps them
         boolean grouped = args.bool("grouped_entities", false);

@@ -1,11 +1,8 @@
-package io.pgmlsidecar.ml.transformers.encoder;
+package io.pgmlsidecar.ml.pipelines;
 
-import io.pgmlsidecar.ml.pipelines.Scores;
-import io.pgmlsidecar.ml.transformers.InvalidArgumentsException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -14,17 +11,8 @@ import java.util.function.Function;
  * tokens into one labelled word (by the first token's label, the averaged scores, or the most
  * confident token) and then group words.
  */
-enum EntityAggregation {
+public enum EntityAggregation {
     NONE, SIMPLE, FIRST, AVERAGE, MAX;
-
-    static EntityAggregation parse(String s) {
-        try {
-            return valueOf(s.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidArgumentsException("argument 'aggregation_strategy' must be one of none, simple, first,"
-                    + " average, max; got '" + s + "'");
-        }
-    }
 
     /** A token (or, after word fusion, a word) with its class scores and text span. */
     record Piece(long[] ids, String word, float[] scores, int index, int start, int end, boolean subword) {}
