@@ -67,6 +67,15 @@ class SparkTransformTest {
             s.execute("CREATE TABLE spark_tc_small AS SELECT id, body, result FROM spark_tc_reviews WHERE id <= 300");
             s.execute("ANALYZE spark_tc_small");
             s.execute("CREATE ROLE spark_tc_nobody LOGIN");
+            // sentences with people and places the tiny NER model knows; every 5th is longer than its 64 tokens
+            s.execute("DROP TABLE IF EXISTS spark_ner_docs");
+            s.execute("CREATE TABLE spark_ner_docs (id int PRIMARY KEY, body text, tokens jsonb, tokens_local jsonb, "
+                    + "entities jsonb, entities_local jsonb, windows jsonb, windows_local jsonb)");
+            s.execute("INSERT INTO spark_ner_docs (id, body) SELECT i, (ARRAY['john smith', 'johnson', 'a man'])[i % 3 + 1] || ' went to '"
+                    + " || (ARRAY['paris', 'new york', 'berlin', 'london', 'the shop'])[i % 5 + 1]"
+                    + " || CASE WHEN i % 5 = 0 THEN repeat(' and then', 30) || ' to london with john' ELSE '' END || ' ' || i"
+                    + " FROM generate_series(1, 2000) i");
+            s.execute("ANALYZE spark_ner_docs");
         }
     }
 
@@ -136,6 +145,48 @@ class SparkTransformTest {
     }
 
     @Test
+    void entitiesFoundOnSparkEqualTheSidecarsNerPipeline() throws Exception {
+        String ner = "'{\"task\": \"ner\", \"model\": \"" + TinyTaskModels.NER + "\"}'::jsonb";
+        try (Connection c = session("postgres"); Statement s = c.createStatement()) {
+            // per token, grouped entities, and long texts read whole in overlapping windows
+            for (String[] column : List.of(new String[] {"tokens", "{}"}, new String[] {"entities", "{\"aggregation_strategy\": \"simple\"}"},
+                    new String[] {"windows", "{\"aggregation_strategy\": \"first\", \"stride\": 16}"})) {
+                String args = column[1].substring(1, column[1].length() - 1);
+                String spark = "{\"engine\": \"spark\"" + (args.isEmpty() ? "" : ", " + args) + "}";
+                assertEquals(2000, s.executeUpdate("UPDATE spark_ner_docs SET " + column[0] + " = pgml.transform(" + ner + ", '" + spark
+                        + "', ARRAY[body])"));
+                assertTrue(SparkEmbedFixtures.warnings(s).stream().anyMatch(n -> n.startsWith("Spark classified 2000 rows")),
+                        SparkEmbedFixtures.warnings(s).toString());
+                s.executeUpdate("UPDATE spark_ner_docs SET " + column[0] + "_local = pgml.transform(" + ner + ", '" + column[1] + "', ARRAY[body])");
+            }
+        }
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
+            for (String column : List.of("tokens", "entities", "windows")) {
+                // element by element: the same entities, words and offsets in the same order, scores within 1e-5
+                String compare = "WITH a AS (SELECT d.id, e.n, e.v FROM spark_ner_docs d, jsonb_array_elements(d." + column
+                        + "->0) WITH ORDINALITY e(v, n)), b AS (SELECT d.id, e.n, e.v FROM spark_ner_docs d, jsonb_array_elements(d."
+                        + column + "_local->0) WITH ORDINALITY e(v, n)) SELECT count(*), count(*) FILTER (WHERE a.v IS NULL OR b.v IS NULL "
+                        + "OR (a.v - 'score') <> (b.v - 'score')), max(abs((a.v->>'score')::float8 - (b.v->>'score')::float8)), "
+                        + "(SELECT count(*) FROM spark_ner_docs WHERE jsonb_typeof(" + column + ") <> 'array' OR jsonb_array_length(" + column
+                        + ") <> 1) FROM a FULL JOIN b ON a.id = b.id AND a.n = b.n";
+                try (ResultSet rs = s.executeQuery(compare)) {
+                    rs.next();
+                    assertTrue(rs.getInt(1) > 2000, column + ": entities found: " + rs.getInt(1));
+                    assertEquals(0, rs.getInt(2), column + ": every entity equals the sidecar's");
+                    assertTrue(rs.getDouble(3) <= 1e-5, column + ": scores within 1e-5: " + rs.getDouble(3));
+                    assertEquals(0, rs.getInt(4), column + ": each result is one list, for the one input");
+                }
+            }
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM spark_ner_docs WHERE id % 5 = 0 AND windows::text LIKE '%\"end\": ' "
+                    + "|| (length(body) - length(' ' || id)) || '%' AND entities::text NOT LIKE '%\"end\": ' || (length(body) - length(' ' || id)) || '%'")) {
+                rs.next();
+                assertEquals(400, rs.getInt(1), "with stride the john at the end of the long texts is found, cut off without it");
+            }
+        }
+        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+    }
+
+    @Test
     void aRolledBackTransactionUndoesItAndWhatSparkCannotRunIsAClearError() throws Exception {
         try (Connection c = session("postgres"); Statement s = c.createStatement()) {
             c.setAutoCommit(false);
@@ -154,9 +205,9 @@ class SparkTransformTest {
             c.setAutoCommit(true);
 
             PSQLException e = assertThrows(PSQLException.class, () -> s.executeUpdate("UPDATE spark_tc_small SET result = pgml.transform("
-                    + "'{\"task\": \"token-classification\", \"model\": \"" + TinyTaskModels.NER + "\"}'::jsonb, '{\"engine\": \"spark\"}', ARRAY[body])"));
+                    + "'{\"task\": \"fill-mask\", \"model\": \"" + TinyTaskModels.FILL_MASK + "\"}'::jsonb, '{\"engine\": \"spark\"}', ARRAY[body])"));
             assertEquals("0A000", e.getSQLState());
-            assertTrue(e.getMessage().contains("runs text-classification"), e.getMessage());
+            assertTrue(e.getMessage().contains("runs text-classification (sentiment-analysis) and token-classification (ner)"), e.getMessage());
             e = assertThrows(PSQLException.class, () -> s.executeUpdate("UPDATE spark_tc_small SET result = pgml.transform(" + TASK
                     + ", '{\"engine\": \"spark\"}', ARRAY[body, 'x'])"));
             assertEquals("0A000", e.getSQLState());

@@ -209,7 +209,7 @@ public final class EngineBulkUpdate {
                 if (classifier == null) {
                     if (explicit) {
                         throw new PgException("0A000", "the " + named + " engine of pgml.transform runs text-classification (sentiment-analysis) "
-                                + "with models of the sidecar's models directory; task " + call.taskName()
+                                + "and token-classification (ner) with models of the sidecar's models directory; task " + call.taskName()
                                 + (call.model() == null ? "" : " with model \"" + call.model() + "\"") + " is not one",
                                 "Classify with a model placed in the models directory (Hugging Face layout with model.onnx), or leave \"engine\" out.");
                     }

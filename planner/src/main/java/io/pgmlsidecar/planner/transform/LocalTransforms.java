@@ -123,13 +123,14 @@ public final class LocalTransforms {
     }
 
     /**
-     * For a text-classification call (its inputs are not used): the model's files and its args as the pipeline reads
+     * For a text- or token-classification call (its inputs are not used): the model's files and its args as the pipeline reads
      * them, so that another engine classifies as {@link #transform} does. Empty for other tasks and for models this
      * runtime does not have (remote, tuned projects); a bad argument fails as the call itself would.
      */
     public java.util.Optional<io.pgmlsidecar.ml.transformers.ClassifierFiles> classifierFiles(SessionContext session, TransformArguments call) {
         TransformRequest request = request(call);
-        if (service == null || request.task().task() != TransformTask.TEXT_CLASSIFICATION
+        TransformTask task = request.task().task();
+        if (service == null || (task != TransformTask.TEXT_CLASSIFICATION && task != TransformTask.TOKEN_CLASSIFICATION)
                 || (call.model() != null && !isModelName(call.model()))) {
             return java.util.Optional.empty();
         }

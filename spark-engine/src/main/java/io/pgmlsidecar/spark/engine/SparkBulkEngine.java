@@ -96,20 +96,29 @@ public final class SparkBulkEngine implements BulkEngine {
         return model;
     }
 
-    /** A text classifier's files (a model directory: the same paths on a cluster's executors) and its read arguments. */
+    /** A text or token classifier's files (a model directory: the same paths on a cluster's executors) and its read arguments. */
     private static Map<String, Object> classifier(ClassifierFiles c) {
         Map<String, Object> model = new LinkedHashMap<>();
-        model.put("kind", "text-classification");
+        model.put("kind", c.task());
         model.put("onnx", c.onnx().toAbsolutePath().toString());
         model.put("tokenizer", c.tokenizer().toAbsolutePath().toString());
         model.put("maxLength", c.tokenizerMaxLength());
         model.put("padToken", c.padToken());
         model.put("truncateAt", c.truncateAt());
         model.put("batchSize", c.batchSize());
-        model.put("labels", c.textHead().labels());
-        model.put("function", c.textHead().function());
-        model.put("topK", c.textHead().topK());
-        model.put("legacy", c.textHead().legacy());
+        if (c.textHead() != null) {
+            model.put("labels", c.textHead().labels());
+            model.put("function", c.textHead().function());
+            model.put("topK", c.textHead().topK());
+            model.put("legacy", c.textHead().legacy());
+        } else {
+            model.put("labels", c.tokenHead().labels());
+            model.put("aggregation", c.tokenHead().strategy().name());
+            model.put("ignore", c.tokenHead().ignore());
+            model.put("stride", c.tokenHead().stride());
+            model.put("subwordPrefix", c.tokenHead().subwordPrefix());
+            model.put("unkToken", c.tokenHead().unkToken());
+        }
         return model;
     }
 

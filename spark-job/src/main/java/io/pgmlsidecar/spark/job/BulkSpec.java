@@ -1,7 +1,9 @@
 package io.pgmlsidecar.spark.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgmlsidecar.ml.pipelines.EntityAggregation;
 import io.pgmlsidecar.ml.pipelines.TextClassification;
+import io.pgmlsidecar.ml.pipelines.TokenClassification;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,15 +17,16 @@ record BulkSpec(ReadSpec connection, String from, String reference, String text,
 
     /**
      * The model's files and settings, resolved by the sidecar (see the planner's EmbeddingModelFiles and ml-runtime's
-     * ClassifierFiles). {@code head} is set for a text classifier (the call's arguments as the sidecar's pipeline read
-     * them; its inputs are cut to {@code truncateAt} tokens), null for an embedding model.
+     * ClassifierFiles). {@code textHead} or {@code tokenHead} is set for a text or token classifier (the call's
+     * arguments as the sidecar's pipeline read them; inputs are cut to {@code truncateAt} tokens), neither for an
+     * embedding model.
      */
     record Model(String onnx, String tokenizer, int maxLength, String padToken, List<String> pooling, boolean normalize,
                  boolean preferPooledOutput, String prompt, Integer truncateDim, boolean normalizeAfter, int batchSize,
-                 int truncateAt, TextClassification head) implements Serializable {
+                 int truncateAt, TextClassification textHead, TokenClassification tokenHead) implements Serializable {
 
         boolean classifies() {
-            return head != null;
+            return textHead != null || tokenHead != null;
         }
     }
 
@@ -37,16 +40,27 @@ record BulkSpec(ReadSpec connection, String from, String reference, String text,
                 text(m, "padToken"), pooling, m.path("normalize").asBoolean(), m.path("preferPooledOutput").asBoolean(),
                 text(m, "prompt"), m.path("truncateDim").isInt() ? m.path("truncateDim").asInt() : null,
                 m.path("normalizeAfter").asBoolean(), Math.max(1, m.path("batchSize").asInt(32)), m.path("truncateAt").asInt(m.path("maxLength").asInt()),
-                "text-classification".equals(m.path("kind").asText()) ? head(m) : null);
+                "text-classification".equals(m.path("kind").asText()) ? textHead(m) : null,
+                "token-classification".equals(m.path("kind").asText()) ? tokenHead(m) : null);
         return new BulkSpec(connection, n.path("from").asText(), n.path("reference").asText(), n.path("text").asText(),
                 text(n, "where"), n.path("staging").asText(), n.path("resultColumn").asText("pgml_vector"), model);
     }
 
-    private static TextClassification head(JsonNode m) {
-        List<String> labels = new ArrayList<>();
-        m.path("labels").forEach(l -> labels.add(l.asText()));
-        return new TextClassification(labels, m.path("function").asText(), m.path("topK").isInt() ? m.path("topK").asInt() : null,
+    private static TextClassification textHead(JsonNode m) {
+        return new TextClassification(strings(m.path("labels")), m.path("function").asText(), m.path("topK").isInt() ? m.path("topK").asInt() : null,
                 m.path("legacy").asBoolean());
+    }
+
+    private static TokenClassification tokenHead(JsonNode m) {
+        return new TokenClassification(strings(m.path("labels")), EntityAggregation.valueOf(m.path("aggregation").asText()),
+                new java.util.HashSet<>(strings(m.path("ignore"))), m.path("truncateAt").asInt(), m.path("stride").isInt() ? m.path("stride").asInt() : null,
+                text(m, "subwordPrefix"), text(m, "unkToken"));
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(l -> out.add(l.asText()));
+        return out;
     }
 
     private static String text(JsonNode n, String field) {

@@ -9,6 +9,7 @@ import io.pgmlsidecar.ml.pipelines.EncoderBatches;
 import io.pgmlsidecar.ml.pipelines.EncoderRow;
 import io.pgmlsidecar.ml.pipelines.Pooling;
 import io.pgmlsidecar.ml.pipelines.TextClassification;
+import io.pgmlsidecar.ml.pipelines.TokenClassification;
 import io.pgmlsidecar.ml.pipelines.SentenceVectors;
 import io.pgmlsidecar.ml.store.ModelArtifact;
 import io.pgmlsidecar.ml.tokenize.TextTokenizer;
@@ -136,26 +137,36 @@ final class ExecutorModel {
     }
 
     /**
-     * One JSON text per text, in order, as the sidecar's text-classification pipeline returns it for a call with that
-     * one input: cut to the call's token budget, length-sorted batches through the classification head
-     * ({@link EncoderBatches}), then {@link TextClassification} (the sidecar's own code). A null text is the sidecar's
+     * One JSON text per text, in order, as the sidecar's text- or token-classification pipeline returns it for a call
+     * with that one input: cut to the call's token budget (or read in windows), length-sorted batches through the
+     * classification head ({@link EncoderBatches}), then {@link TextClassification} or {@link TokenClassification}
+     * (the sidecar's own code). A null text is the sidecar's
      * 22004, as a NULL input of pgml.transform is there.
      */
     String[] classify(List<String> texts) {
-        List<TokenSpans> encoded = new ArrayList<>(texts.size());
         for (String text : texts) {
             if (text == null) {
                 throw new JobFailure("22004", "an input of pgml.transform is NULL",
                         "Filter NULL inputs out, e.g. with WHERE text_column IS NOT NULL.");
             }
-            encoded.add(tokenizer.spans(text, null).truncate(spec.truncateAt(), false));
         }
         String[] out = new String[texts.size()];
-        List<EncoderRow> rows = EncoderBatches.run(encoder, tokenizer.padId(), encoded, spec.batchSize());
+        List<com.fasterxml.jackson.databind.JsonNode> results = new ArrayList<>(texts.size());
+        if (spec.tokenHead() != null) {
+            spec.tokenHead().results(tokenizer, encoder, texts, spec.batchSize()).forEach(results::add);
+        } else {
+            List<TokenSpans> encoded = new ArrayList<>(texts.size());
+            for (String text : texts) {
+                encoded.add(tokenizer.spans(text, null).truncate(spec.truncateAt(), false));
+            }
+            for (EncoderRow row : EncoderBatches.run(encoder, tokenizer.padId(), encoded, spec.batchSize())) {
+                results.add(spec.textHead().result(row.vector("logits")));
+            }
+        }
         try {
             for (int i = 0; i < out.length; i++) {
                 // an array of one result: what pgml.transform(…, inputs => ARRAY[text]) gives for the row
-                out[i] = JSON.writeValueAsString(JSON.createArrayNode().add(spec.head().result(rows.get(i).vector("logits"))));
+                out[i] = JSON.writeValueAsString(JSON.createArrayNode().add(results.get(i)));
             }
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
