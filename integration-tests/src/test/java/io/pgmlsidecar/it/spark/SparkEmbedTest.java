@@ -5,26 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmlsidecar.it.support.TestCluster;
-import io.pgmlsidecar.planner.PgmlInterceptor;
-import io.pgmlsidecar.planner.SidecarServices;
-import io.pgmlsidecar.planner.bulk.BulkEngines;
-import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
-import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
-import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.ProxyServer;
-import io.pgmlsidecar.spark.engine.SparkBulkEngine;
-import io.pgmlsidecar.spark.engine.SparkSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -39,24 +28,18 @@ import org.postgresql.util.PSQLException;
 class SparkEmbedTest {
 
     private static final TestCluster CLUSTER = TestCluster.get();
-    private static final String MODEL = SparkEmbedFixtures.MODEL;
+    private static final String MODEL = SparkBulkFixtures.MODEL;
     private static final int ROWS = 10_000;
     private static ProxyServer sidecar;
 
     @BeforeAll
     static void startSidecarWithSpark() throws Exception {
-        Map<String, String> settings = Map.of("pgml.spark.master", "local[2]", "pgml.spark.job-classpath", SparkEmbedFixtures.jobClasspath(),
-                "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
-                "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2", "pgml.spark.auto-above-rows", "5000");
-        SparkBulkEngine engine = new SparkBulkEngine(SparkSettings.from(settings::get).orElseThrow());
-        sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
-                new PgmlInterceptor(SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(CLUSTER.embeddings()))
-                        .trainingEngines(TrainingEngines.NONE).bulkEngines(BulkEngines.of(engine)).build())).start();
+        sidecar = SparkBulkFixtures.localSparkSidecar(CLUSTER);
         try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS spark_embed_small, spark_embed_kill");
             s.execute("DROP ROLE IF EXISTS spark_embed_nobody");
             s.execute("DROP ROLE IF EXISTS spark_embed_writer");
-            SparkEmbedFixtures.createDocuments(s, "spark_embed_docs", ROWS, true);
+            SparkBulkFixtures.createDocuments(s, "spark_embed_docs", ROWS, true);
             s.execute("CREATE TABLE spark_embed_small AS SELECT id, body, e FROM spark_embed_docs WHERE id <= 300");
             s.execute("CREATE TABLE spark_embed_kill AS SELECT id, body, e FROM spark_embed_docs");
             s.execute("ANALYZE spark_embed_small");
@@ -77,9 +60,7 @@ class SparkEmbedTest {
     }
 
     private static Connection session(String user) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.port() + "/postgres", p);
+        return SparkBulkFixtures.session(sidecar, user);
     }
 
     @Test
@@ -89,14 +70,14 @@ class SparkEmbedTest {
         try (Connection c = session("postgres"); Statement s = c.createStatement()) {
             // no engine named: 10,000 rows reach this sidecar's pgml.spark.auto-above-rows (5000)
             assertEquals(ROWS, s.executeUpdate("UPDATE spark_embed_docs SET e = pgml.embed('" + MODEL + "', body)"));
-            notices.addAll(SparkEmbedFixtures.warnings(s));
+            notices.addAll(SparkBulkFixtures.warnings(s));
         }
         System.out.printf("spark local[2] embedded %d rows in %.1f s%n", ROWS, (System.nanoTime() - t0) / 1e9);
         assertTrue(notices.stream().anyMatch(n -> n.startsWith("Embedding on spark: spark_embed_docs has about 10000 rows")), notices.toString());
         assertTrue(notices.stream().anyMatch(n -> n.startsWith("Spark embedded 10000 rows")), notices.toString());
-        double worst = SparkEmbedFixtures.assertEmbeddingsEqualTheSidecars(CLUSTER, "spark_embed_docs", ROWS);
+        double worst = SparkBulkFixtures.assertEmbeddingsEqualTheSidecars(CLUSTER, "spark_embed_docs", ROWS);
         System.out.printf("largest difference, Spark vs sidecar: %.3g%n", worst);
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 
     @Test
@@ -105,7 +86,7 @@ class SparkEmbedTest {
             c.setAutoCommit(false);
             assertEquals(100, s.executeUpdate("UPDATE spark_embed_small SET e = pgml.embed('" + MODEL + "', body, '{\"engine\": \"spark\"}') "
                     + "WHERE id > 200"));
-            assertTrue(SparkEmbedFixtures.warnings(s).stream().anyMatch(n -> n.startsWith("Spark embedded 100 rows")), SparkEmbedFixtures.warnings(s).toString());
+            assertTrue(SparkBulkFixtures.warnings(s).stream().anyMatch(n -> n.startsWith("Spark embedded 100 rows")), SparkBulkFixtures.warnings(s).toString());
             try (ResultSet rs = s.executeQuery("SELECT count(e) FROM spark_embed_small")) {
                 rs.next();
                 assertEquals(100, rs.getInt(1), "the update is visible in its own transaction");
@@ -120,7 +101,7 @@ class SparkEmbedTest {
             c.setAutoCommit(true);
             assertEquals(10, s.executeUpdate("UPDATE spark_embed_small SET e = pgml.embed('" + MODEL + "', body, '{\"engine\": \"local\"}') "
                     + "WHERE id <= 10"));
-            assertTrue(SparkEmbedFixtures.warnings(s).stream().noneMatch(n -> n.contains("Spark")), SparkEmbedFixtures.warnings(s).toString());
+            assertTrue(SparkBulkFixtures.warnings(s).stream().noneMatch(n -> n.contains("Spark")), SparkBulkFixtures.warnings(s).toString());
             s.execute("UPDATE spark_embed_small SET e = NULL");
             // what the Spark path cannot do is a clear error when asked for
             PSQLException e = assertThrows(PSQLException.class, () -> s.executeUpdate("UPDATE spark_embed_small SET e = pgml.embed('"
@@ -131,7 +112,7 @@ class SparkEmbedTest {
                 assertTrue(rs.next(), "the session stays usable");
             }
         }
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 
     @Test
@@ -153,7 +134,7 @@ class SparkEmbedTest {
             }
             c.commit();
         }
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 
     @Test
@@ -175,7 +156,7 @@ class SparkEmbedTest {
                 assertEquals(0, rs.getInt(1));
             }
         }
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 
     @Test
@@ -190,7 +171,7 @@ class SparkEmbedTest {
             });
             // the executors are writing once the staging table exists
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (SparkEmbedFixtures.stagingTables(CLUSTER) == 0) {
+            while (SparkBulkFixtures.stagingTables(CLUSTER) == 0) {
                 assertTrue(System.nanoTime() < deadline, "the job made its staging table");
                 assertTrue(!update.isDone(), "the update is still running: " + (update.isDone() ? update.handle((v, t) -> v + " " + t).join() : ""));
                 Thread.sleep(200);
@@ -212,7 +193,7 @@ class SparkEmbedTest {
                 assertEquals(ROWS, rs.getInt(2));
             }
         }
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 
     /** The process's arguments as Linux keeps them (ProcessHandle.Info leaves out a command line this long). */

@@ -37,9 +37,9 @@ class SparkExecutorWaitTest {
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void jobsWithoutAnyExecutorFailWith53000AfterTheWait() throws Exception {
-        String classpath = SparkEmbedFixtures.jobClasspath();
+        String classpath = SparkBulkFixtures.jobClasspath();
         try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
-            SparkEmbedFixtures.createDocuments(s, "spark_no_executor", 200, false);
+            SparkBulkFixtures.createDocuments(s, "spark_no_executor", 200, false);
             s.execute("DROP TABLE IF EXISTS spark_no_executor_train");
             s.execute("CREATE TABLE spark_no_executor_train AS SELECT i::float8 AS x, (i % 2 = 0) AS y FROM generate_series(1, 200) i");
         }
@@ -47,7 +47,7 @@ class SparkExecutorWaitTest {
             Map<String, String> settings = Map.of("pgml.spark.master", spark.masterUrl, "pgml.spark.job-classpath", classpath,
                     "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
                     "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "1", "pgml.spark.executor-wait-seconds", "15",
-                    "pgml.spark.java-options", "-Dspark.executor.extraClassPath=" + SparkEmbedFixtures.JOB_CLASSES
+                    "pgml.spark.java-options", "-Dspark.executor.extraClassPath=" + SparkBulkFixtures.JOB_CLASSES
                             + " -Dspark.executor.memory=1g -Dspark.driver.host=127.0.0.1");
             SparkSettings spark15 = SparkSettings.from(settings::get).orElseThrow();
             ProxyServer sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
@@ -58,7 +58,7 @@ class SparkExecutorWaitTest {
                  Statement s = c.createStatement()) {
                 long t0 = System.nanoTime();
                 PSQLException e = assertThrows(PSQLException.class, () -> s.executeUpdate("UPDATE spark_no_executor SET e = pgml.embed('"
-                        + SparkEmbedFixtures.MODEL + "', body, '{\"engine\": \"spark\"}')"));
+                        + SparkBulkFixtures.MODEL + "', body, '{\"engine\": \"spark\"}')"));
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 assertEquals("53000", e.getSQLState(), e.getMessage());
                 assertTrue(e.getMessage().contains("no Spark executor ran this job for 15 s"), e.getMessage());
@@ -68,7 +68,7 @@ class SparkExecutorWaitTest {
                     assertTrue(rs.next(), "the session stays usable");
                     assertEquals(0, rs.getInt(1), "the table is as it was");
                 }
-                SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+                SparkBulkFixtures.assertNothingLeft(CLUSTER);
 
                 e = assertThrows(PSQLException.class, () -> s.executeQuery("SELECT * FROM pgml.train('it_spark_no_executor', "
                         + "'classification', 'spark_no_executor_train', 'y', 'xgboost', '{\"n_estimators\": 2, \"engine\": \"spark\"}')"));
@@ -81,6 +81,6 @@ class SparkExecutorWaitTest {
                 sidecar.close();
             }
         }
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 }

@@ -38,23 +38,23 @@ class SparkOrphanedJobTest {
     @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void whatASidecarKilledMidJobLeftIsDroppedByTheNextOneAndALiveJobIsNot() throws Exception {
         Path classpath = dir.resolve("job-classpath.txt");
-        Files.writeString(classpath, SparkEmbedFixtures.jobClasspath());
+        Files.writeString(classpath, SparkBulkFixtures.jobClasspath());
         Map<String, String> env = Map.of("PGML_SIDECAR_SPARK_MASTER", "local[2]", "PGML_SIDECAR_SPARK_JOB_CLASSPATH", "@" + classpath,
                 "PGML_SIDECAR_SPARK_JDBC_URL", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
                 "PGML_SIDECAR_SPARK_ADMIN_USER", "postgres", "PGML_SIDECAR_SPARK_SWEEP_INTERVAL_SECONDS", "1");
         try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
-            SparkEmbedFixtures.createDocuments(s, "spark_orphan_docs", 6_000, false);
+            SparkBulkFixtures.createDocuments(s, "spark_orphan_docs", 6_000, false);
             s.execute("DROP TABLE IF EXISTS spark_orphan_small");
             s.execute("CREATE TABLE spark_orphan_small AS SELECT id, body, e FROM spark_orphan_docs WHERE id <= 200");
         }
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
 
         long driver;
         try (SidecarProcess first = SidecarProcess.start(CLUSTER.postgresPort(), List.of(), env)) {
             Connection c = DriverManager.getConnection(first.jdbcUrl(), "postgres", "");
             CompletableFuture<Integer> update = CompletableFuture.supplyAsync(() -> {
                 try (Statement s = c.createStatement()) {
-                    return s.executeUpdate("UPDATE spark_orphan_docs SET e = pgml.embed('" + SparkEmbedFixtures.MODEL
+                    return s.executeUpdate("UPDATE spark_orphan_docs SET e = pgml.embed('" + SparkBulkFixtures.MODEL
                             + "', body, '{\"engine\": \"spark\"}')");
                 } catch (SQLException e) {
                     throw new java.util.concurrent.CompletionException(e);
@@ -82,18 +82,18 @@ class SparkOrphanedJobTest {
                     "the orphaned driver stopped");
         }
         assertEquals(1, jobRoles(), "the dead sidecar's job role is left behind");
-        assertEquals(1, SparkEmbedFixtures.stagingTables(CLUSTER), "and its staging table");
+        assertEquals(1, SparkBulkFixtures.stagingTables(CLUSTER), "and its staging table");
 
         try (SidecarProcess next = SidecarProcess.start(CLUSTER.postgresPort(), List.of(), env);
              Connection c = DriverManager.getConnection(next.jdbcUrl(), "postgres", "");
              Statement s = c.createStatement()) {
             String line = next.awaitLine(l -> l.contains("of a Spark job whose sidecar is gone"), Duration.ofSeconds(60));
             assertTrue(line.contains("dropped the login role pgml_spark_") && line.contains("pgml_embed_"), line);
-            SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+            SparkBulkFixtures.assertNothingLeft(CLUSTER);
             // this sidecar sweeps every second: its own running job is leased, so the sweeps leave it alone
-            assertEquals(200, s.executeUpdate("UPDATE spark_orphan_small SET e = pgml.embed('" + SparkEmbedFixtures.MODEL
+            assertEquals(200, s.executeUpdate("UPDATE spark_orphan_small SET e = pgml.embed('" + SparkBulkFixtures.MODEL
                     + "', body, '{\"engine\": \"spark\"}')"));
-            assertTrue(SparkEmbedFixtures.warnings(s).stream().anyMatch(n -> n.startsWith("Spark embedded 200 rows")));
+            assertTrue(SparkBulkFixtures.warnings(s).stream().anyMatch(n -> n.startsWith("Spark embedded 200 rows")));
             assertEquals(1, next.output().lines().filter(l -> l.contains("of a Spark job whose sidecar is gone")).count(),
                     "only the dead sidecar's job was swept: " + next.output());
         }
@@ -103,7 +103,7 @@ class SparkOrphanedJobTest {
             assertEquals(0, rs.getInt(1), "the killed UPDATE wrote nothing");
             assertEquals(6_000, rs.getInt(2));
         }
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 
     /** Sessions of a job role in COPY (the executors' range writes). */

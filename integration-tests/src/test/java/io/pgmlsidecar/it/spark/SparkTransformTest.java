@@ -6,23 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmlsidecar.it.support.TestCluster;
 import io.pgmlsidecar.it.support.TinyTaskModels;
-import io.pgmlsidecar.planner.PgmlInterceptor;
-import io.pgmlsidecar.planner.SidecarServices;
-import io.pgmlsidecar.planner.bulk.BulkEngines;
-import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
-import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
-import io.pgmlsidecar.proxy.ProxyConfig;
 import io.pgmlsidecar.proxy.ProxyServer;
-import io.pgmlsidecar.spark.engine.SparkBulkEngine;
-import io.pgmlsidecar.spark.engine.SparkSettings;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,14 +33,7 @@ class SparkTransformTest {
     @BeforeAll
     static void startSidecarWithSpark() throws Exception {
         TinyTaskModels.install();
-        Map<String, String> settings = Map.of("pgml.spark.master", "local[2]", "pgml.spark.job-classpath", SparkEmbedFixtures.jobClasspath(),
-                "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
-                "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2", "pgml.spark.auto-above-rows", "5000");
-        SparkBulkEngine engine = new SparkBulkEngine(SparkSettings.from(settings::get).orElseThrow());
-        sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
-                new PgmlInterceptor(SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(CLUSTER.embeddings()))
-                        .transforms(TestCluster.transforms()).trainingEngines(TrainingEngines.NONE).bulkEngines(BulkEngines.of(engine))
-                        .build())).start();
+        sidecar = SparkBulkFixtures.localSparkSidecar(CLUSTER);
         try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS spark_tc_reviews, spark_tc_small");
             s.execute("DROP ROLE IF EXISTS spark_tc_nobody");
@@ -87,9 +69,7 @@ class SparkTransformTest {
     }
 
     private static Connection session(String user) throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.port() + "/postgres", p);
+        return SparkBulkFixtures.session(sidecar, user);
     }
 
     @Test
@@ -98,7 +78,7 @@ class SparkTransformTest {
             long t0 = System.nanoTime();
             // no engine named: 6,000 rows reach this sidecar's pgml.spark.auto-above-rows (5000)
             assertEquals(ROWS, s.executeUpdate("UPDATE spark_tc_reviews SET result = pgml.transform(" + TASK + ", inputs => ARRAY[body])"));
-            List<String> notices = SparkEmbedFixtures.warnings(s);
+            List<String> notices = SparkBulkFixtures.warnings(s);
             System.out.printf("spark local[2] classified %d rows in %.1f s%n", ROWS, (System.nanoTime() - t0) / 1e9);
             assertTrue(notices.stream().anyMatch(n -> n.startsWith("Classifying on spark: spark_tc_reviews has about 6000 rows")), notices.toString());
             assertTrue(notices.stream().anyMatch(n -> n.startsWith("Spark classified 6000 rows")), notices.toString());
@@ -107,12 +87,12 @@ class SparkTransformTest {
                     + ", args => '{\"engine\": \"spark\", \"function_to_apply\": \"sigmoid\"}', inputs => ARRAY[r.body])->0->>'label'"));
             assertEquals(ROWS, s.executeUpdate("UPDATE spark_tc_reviews SET top2 = pgml.transform(" + TASK
                     + ", '{\"engine\": \"spark\", \"top_k\": 2}'::jsonb, ARRAY[body])"));
-            assertTrue(SparkEmbedFixtures.warnings(s).stream().anyMatch(n -> n.startsWith("Spark classified 6000 rows")));
+            assertTrue(SparkBulkFixtures.warnings(s).stream().anyMatch(n -> n.startsWith("Spark classified 6000 rows")));
 
             // the same statements in the sidecar
             s.executeUpdate("UPDATE spark_tc_reviews SET result_local = pgml.transform(" + TASK
                     + ", '{\"engine\": \"local\"}', inputs => ARRAY[body])");
-            assertTrue(SparkEmbedFixtures.warnings(s).stream().noneMatch(n -> n.contains("park")), "local stays local");
+            assertTrue(SparkBulkFixtures.warnings(s).stream().noneMatch(n -> n.contains("park")), "local stays local");
             s.executeUpdate("UPDATE spark_tc_reviews AS r SET label_local = pgml.transform(task => " + TASK
                     + ", args => '{\"engine\": \"local\", \"function_to_apply\": \"sigmoid\"}', inputs => ARRAY[r.body])->0->>'label'");
             s.executeUpdate("UPDATE spark_tc_reviews SET top2_local = pgml.transform(" + TASK + ", '{\"top_k\": 2}'::jsonb, ARRAY[body])");
@@ -141,7 +121,7 @@ class SparkTransformTest {
             assertEquals(0, rs.getInt(9), "each result is PostgresML's [{\"label\", \"score\"}] for one input");
             System.out.printf("largest score difference, Spark vs sidecar: %.3g%n", worst);
         }
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 
     @Test
@@ -155,8 +135,8 @@ class SparkTransformTest {
                 String spark = "{\"engine\": \"spark\"" + (args.isEmpty() ? "" : ", " + args) + "}";
                 assertEquals(2000, s.executeUpdate("UPDATE spark_ner_docs SET " + column[0] + " = pgml.transform(" + ner + ", '" + spark
                         + "', ARRAY[body])"));
-                assertTrue(SparkEmbedFixtures.warnings(s).stream().anyMatch(n -> n.startsWith("Spark classified 2000 rows")),
-                        SparkEmbedFixtures.warnings(s).toString());
+                assertTrue(SparkBulkFixtures.warnings(s).stream().anyMatch(n -> n.startsWith("Spark classified 2000 rows")),
+                        SparkBulkFixtures.warnings(s).toString());
                 s.executeUpdate("UPDATE spark_ner_docs SET " + column[0] + "_local = pgml.transform(" + ner + ", '" + column[1] + "', ARRAY[body])");
             }
         }
@@ -183,7 +163,7 @@ class SparkTransformTest {
                 assertEquals(400, rs.getInt(1), "with stride the john at the end of the long texts is found, cut off without it");
             }
         }
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 
     @Test
@@ -245,6 +225,6 @@ class SparkTransformTest {
             assertEquals("42501", e.getSQLState());
             assertTrue(e.getMessage().contains("permission denied for table spark_tc_small"), e.getMessage());
         }
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 }

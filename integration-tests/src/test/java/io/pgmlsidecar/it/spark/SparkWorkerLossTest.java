@@ -34,20 +34,20 @@ import org.junit.jupiter.api.Test;
 class SparkWorkerLossTest {
 
     private static final TestCluster CLUSTER = TestCluster.get();
-    private static final String MODEL = SparkEmbedFixtures.MODEL;
+    private static final String MODEL = SparkBulkFixtures.MODEL;
     private static final int ROWS = 6_000;
 
     @Test
     void aWorkerKilledMidJobIsReplacedAndEveryRowGetsTheSidecarsEmbedding() throws Exception {
-        String classpath = SparkEmbedFixtures.jobClasspath();
+        String classpath = SparkBulkFixtures.jobClasspath();
         try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
-            SparkEmbedFixtures.createDocuments(s, "spark_worker_loss", ROWS, false);
+            SparkBulkFixtures.createDocuments(s, "spark_worker_loss", ROWS, false);
         }
         try (StandaloneCluster spark = StandaloneCluster.start(classpath, 2, "2g")) {
             Map<String, String> settings = Map.of("pgml.spark.master", spark.masterUrl, "pgml.spark.job-classpath", classpath,
                     "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
                     "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2",
-                    "pgml.spark.java-options", "-Dspark.executor.extraClassPath=" + SparkEmbedFixtures.JOB_CLASSES
+                    "pgml.spark.java-options", "-Dspark.executor.extraClassPath=" + SparkBulkFixtures.JOB_CLASSES
                             + " -Dspark.executor.memory=1g -Dspark.cores.max=2 -Dspark.driver.host=127.0.0.1");
             SparkBulkEngine engine = new SparkBulkEngine(SparkSettings.from(settings::get).orElseThrow());
             ProxyServer sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
@@ -67,15 +67,15 @@ class SparkWorkerLossTest {
                 spark.killWorker(0);
                 assertTrue(!update.isDone(), "the worker was killed mid-job");
                 assertEquals(ROWS, update.get(10, TimeUnit.MINUTES), "every row updated once");
-                List<String> notices = SparkEmbedFixtures.warnings(s);
+                List<String> notices = SparkBulkFixtures.warnings(s);
                 assertTrue(notices.stream().anyMatch(n -> n.startsWith("Spark embedded " + ROWS + " rows")), notices.toString());
             } finally {
                 sidecar.close();
             }
         }
-        double worst = SparkEmbedFixtures.assertEmbeddingsEqualTheSidecars(CLUSTER, "spark_worker_loss", ROWS);
+        double worst = SparkBulkFixtures.assertEmbeddingsEqualTheSidecars(CLUSTER, "spark_worker_loss", ROWS);
         System.out.printf("worker lost mid-job: largest difference, Spark vs sidecar: %.3g%n", worst);
-        SparkEmbedFixtures.assertNothingLeft(CLUSTER);
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
     }
 
     /** Both executors' range transactions are in their COPY (the job's login roles, seen in pg_stat_activity). */

@@ -21,22 +21,10 @@ import java.util.Map;
  * {@code BulkJob} in its own JVM, reading as the caller with a short-lived login role, filling a staging table that the
  * session then applies (decision 34a).
  */
-public final class SparkBulkEngine implements BulkEngine {
-
-    private final SparkSettings settings;
+public final class SparkBulkEngine extends SparkEngine implements BulkEngine {
 
     public SparkBulkEngine(SparkSettings settings) {
-        this.settings = settings;
-    }
-
-    @Override
-    public String name() {
-        return "spark";
-    }
-
-    @Override
-    public long automaticAboveRows() {
-        return settings.automaticAboveRows();
+        super(settings);
     }
 
     @Override

@@ -7,22 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** pgml.train's {@code "engine": "spark"}: each training is one driver program in its own JVM, reading as the caller. */
-public final class SparkTrainingEngine implements TrainingEngine {
-
-    private final SparkSettings settings;
+public final class SparkTrainingEngine extends SparkEngine implements TrainingEngine {
 
     public SparkTrainingEngine(SparkSettings settings) {
-        this.settings = settings;
-    }
-
-    @Override
-    public String name() {
-        return "spark";
-    }
-
-    @Override
-    public long automaticAboveRows() {
-        return settings.automaticAboveRows();
+        super(settings);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.pgmlsidecar.spark.job;
 
-import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,22 +24,15 @@ public final class BulkJob {
     private BulkJob() {}
 
     public static void main(String[] args) {
-        PrintStream protocolOut = System.out;
-        System.setOut(System.err);
-        JobProtocol protocol = new JobProtocol(protocolOut);
-        String master = args.length > 0 ? args[0] : "local[2]";
-        SparkSession spark = null;
-        ExecutorWatchdog watchdog = null;
-        try {
+        DriverMain.run(args, (protocol, driver) -> {
+            String master = driver.master;
             com.fasterxml.jackson.databind.JsonNode first = protocol.next();
             BulkSpec spec = BulkSpec.of(first.path("bulk"));
             protocol.endWhenStdinCloses();
             long t0 = System.nanoTime();
             long[][] ranges = prepare(spec);
             String what = spec.model().classifies() ? "pgml.transform " : "pgml.embed ";
-            spark = JobSessions.create(master, what + spec.connection().relation(), ranges.length, first.path("conf"));
-            watchdog = ExecutorWatchdog.start(spark.sparkContext(), master, first.path("executorWaitSeconds").asInt(120), protocol);
-            spark.sparkContext().setLogLevel("WARN");
+            SparkSession spark = driver.open(what + spec.connection().relation(), ranges.length, first);
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             protocol.progress("Spark " + spark.version() + " at " + master + ": " + (spec.model().classifies() ? "classifying " : "embedding ")
                     + spec.connection().relation() + " in "
@@ -62,16 +54,7 @@ public final class BulkJob {
             done.put("rows", rows);
             done.put("seconds", (System.nanoTime() - t0) / 1e9);
             protocol.send(done);
-        } catch (Throwable t) {
-            t.printStackTrace();
-            protocol.failed(watchdog == null ? t : watchdog.cause(t));
-            System.exit(1);
-        } finally {
-            if (spark != null) {
-                spark.stop();
-            }
-        }
-        System.exit(0);
+        });
     }
 
     /**

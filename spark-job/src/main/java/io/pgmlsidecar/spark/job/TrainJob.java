@@ -1,7 +1,6 @@
 package io.pgmlsidecar.spark.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -28,21 +27,13 @@ public final class TrainJob {
     private TrainJob() {}
 
     public static void main(String[] args) {
-        // Spark and its libraries print to stdout now and then; the protocol keeps the real stdout to itself
-        PrintStream protocolOut = System.out;
-        System.setOut(System.err);
-        JobProtocol protocol = new JobProtocol(protocolOut);
-        String master = args.length > 0 ? args[0] : "local[2]";
-        SparkSession spark = null;
-        ExecutorWatchdog watchdog = null;
-        try {
+        DriverMain.run(args, (protocol, driver) -> {
+            String master = driver.master;
             JsonNode first = protocol.next();
             ReadSpec spec = ReadSpec.of(first.path("read"));
             long t0 = System.nanoTime();
             long[][] ranges = PartitionedRead.plan(spec);
-            spark = JobSessions.create(master, "pgml.train " + spec.relation(), spec.partitions(), first.path("conf"));
-            watchdog = ExecutorWatchdog.start(spark.sparkContext(), master, first.path("executorWaitSeconds").asInt(120), protocol);
-            spark.sparkContext().setLogLevel("WARN");
+            SparkSession spark = driver.open("pgml.train " + spec.relation(), spec.partitions(), first);
             spark.sparkContext().addSparkListener(new StageProgress(protocol));
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             protocol.progress("Spark " + spark.version() + " at " + master + " (" + launch(spark) + "): reading " + spec.relation()
@@ -74,16 +65,7 @@ public final class TrainJob {
             done.put("seconds", (System.nanoTime() - t1) / 1e9);
             done.put("bytes", booster.length);
             protocol.send(done);
-        } catch (Throwable t) {
-            t.printStackTrace();
-            protocol.failed(watchdog == null ? t : watchdog.cause(t));
-            System.exit(1);
-        } finally {
-            if (spark != null) {
-                spark.stop();
-            }
-        }
-        System.exit(0);
+        });
     }
 
 

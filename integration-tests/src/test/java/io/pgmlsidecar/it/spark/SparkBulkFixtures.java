@@ -6,6 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgmlsidecar.it.support.TestCluster;
+import io.pgmlsidecar.planner.PgmlInterceptor;
+import io.pgmlsidecar.planner.SidecarServices;
+import io.pgmlsidecar.planner.bulk.BulkEngines;
+import io.pgmlsidecar.planner.functions.RuntimeEmbeddingModels;
+import io.pgmlsidecar.planner.tabular.engine.TrainingEngines;
+import io.pgmlsidecar.proxy.ProxyConfig;
+import io.pgmlsidecar.proxy.ProxyServer;
+import io.pgmlsidecar.spark.engine.SparkBulkEngine;
+import io.pgmlsidecar.spark.engine.SparkSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,12 +28,34 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** What the bulk-embedding and classification tests on Spark share: the job's class path, the documents, the comparison, the leftovers. */
-final class SparkEmbedFixtures {
+final class SparkBulkFixtures {
     static final String MODEL = "sentence-transformers/all-MiniLM-L6-v2";
     /** The job's compiled classes, which the executors of a standalone cluster load from the same build. */
     static final Path JOB_CLASSES = Path.of("..", "spark-job", "target", "classes").toAbsolutePath().normalize();
 
-    private SparkEmbedFixtures() {}
+    private SparkBulkFixtures() {}
+
+    /**
+     * A sidecar in this JVM in front of {@code cluster} whose bulk engine is Spark local[2] (2 block ranges, automatic
+     * from 5,000 rows), embedding and transforming with the cluster's models.
+     */
+    static ProxyServer localSparkSidecar(TestCluster cluster) throws Exception {
+        Map<String, String> settings = Map.of("pgml.spark.master", "local[2]", "pgml.spark.job-classpath", jobClasspath(),
+                "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + cluster.postgresPort() + "/",
+                "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2", "pgml.spark.auto-above-rows", "5000");
+        SparkBulkEngine engine = new SparkBulkEngine(SparkSettings.from(settings::get).orElseThrow());
+        return new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", cluster.postgresPort()).withEventLoopThreads(2),
+                new PgmlInterceptor(SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(cluster.embeddings()))
+                        .transforms(TestCluster.transforms()).trainingEngines(TrainingEngines.NONE).bulkEngines(BulkEngines.of(engine))
+                        .build())).start();
+    }
+
+    /** A session of {@code user} through {@code sidecar}. */
+    static Connection session(ProxyServer sidecar, String user) throws SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", user);
+        return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.port() + "/postgres", p);
+    }
 
     /** The driver's class path: the job's classes and the jars spark-job's build listed. */
     static String jobClasspath() throws IOException {
