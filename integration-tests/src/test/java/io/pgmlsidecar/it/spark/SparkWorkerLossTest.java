@@ -29,7 +29,9 @@ import org.junit.jupiter.api.Test;
  * A bulk embedding on a two-worker standalone cluster loses one worker (and its executor) while both are writing
  * their ranges: Spark runs the lost range again on the surviving executor, the range's transaction of the killed
  * task is gone with its connection, the rerun replaces the range whole (advisory lock, delete, COPY), and the
- * client's UPDATE applies exactly one vector per row, equal to the sidecar's own.
+ * client's UPDATE applies exactly one vector per row, equal to the sidecar's own. Both workers lost mid-job: Spark would
+ * wait for executors forever; after {@code executor-wait-seconds} the client gets 53000 and the UPDATE is rolled back
+ * whole (decision 37r).
  */
 class SparkWorkerLossTest {
 
@@ -44,24 +46,10 @@ class SparkWorkerLossTest {
             SparkBulkFixtures.createDocuments(s, "spark_worker_loss", ROWS, false);
         }
         try (StandaloneCluster spark = StandaloneCluster.start(classpath, 2, "2g")) {
-            Map<String, String> settings = Map.of("pgml.spark.master", spark.masterUrl, "pgml.spark.job-classpath", classpath,
-                    "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
-                    "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2",
-                    "pgml.spark.java-options", "-Dspark.executor.extraClassPath=" + SparkBulkFixtures.JOB_CLASSES
-                            + " -Dspark.executor.memory=1g -Dspark.cores.max=2 -Dspark.driver.host=127.0.0.1");
-            SparkBulkEngine engine = new SparkBulkEngine(SparkSettings.from(settings::get).orElseThrow());
-            ProxyServer sidecar = new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
-                    new PgmlInterceptor(SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(CLUSTER.embeddings()))
-                            .trainingEngines(TrainingEngines.NONE).bulkEngines(BulkEngines.of(engine)).build())).start();
+            ProxyServer sidecar = sidecarOn(spark, classpath);
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.port() + "/postgres", "postgres", "");
                  Statement s = c.createStatement()) {
-                CompletableFuture<Integer> update = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return s.executeUpdate("UPDATE spark_worker_loss SET e = pgml.embed('" + MODEL + "', body, '{\"engine\": \"spark\"}')");
-                    } catch (SQLException e) {
-                        throw new CompletionException(e);
-                    }
-                });
+                CompletableFuture<Integer> update = embedAsync(s, "spark_worker_loss");
                 awaitBothRangesWriting(update);
                 // at once: both ranges' transactions are open, so the killed one cannot have committed
                 spark.killWorker(0);
@@ -76,6 +64,64 @@ class SparkWorkerLossTest {
         double worst = SparkBulkFixtures.assertEmbeddingsEqualTheSidecars(CLUSTER, "spark_worker_loss", ROWS);
         System.out.printf("worker lost mid-job: largest difference, Spark vs sidecar: %.3g%n", worst);
         SparkBulkFixtures.assertNothingLeft(CLUSTER);
+    }
+
+    @Test
+    void bothWorkersKilledMidJobIsA53000AfterTheWaitAndTheTableIsAsItWas() throws Exception {
+        String classpath = SparkBulkFixtures.jobClasspath();
+        try (Connection c = CLUSTER.connectDirect(null); Statement s = c.createStatement()) {
+            SparkBulkFixtures.createDocuments(s, "spark_workers_lost", ROWS, false);
+        }
+        try (StandaloneCluster spark = StandaloneCluster.start(classpath, 2, "2g")) {
+            ProxyServer sidecar = sidecarOn(spark, classpath);
+            try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + sidecar.port() + "/postgres", "postgres", "");
+                 Statement s = c.createStatement()) {
+                CompletableFuture<Integer> update = embedAsync(s, "spark_workers_lost");
+                awaitBothRangesWriting(update);
+                spark.killWorker(0);
+                spark.killWorker(1);
+                long killed = System.nanoTime();
+                Throwable failure = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> update.get(5, TimeUnit.MINUTES)).getCause();
+                double seconds = (System.nanoTime() - killed) / 1e9;
+                assertTrue(failure instanceof org.postgresql.util.PSQLException, String.valueOf(failure));
+                org.postgresql.util.PSQLException e = (org.postgresql.util.PSQLException) failure;
+                assertEquals("53000", e.getSQLState(), e.getMessage());
+                assertTrue(e.getMessage().contains("no Spark executor ran this job for 15 s"), e.getMessage());
+                assertTrue(seconds >= 15, "after the wait: " + seconds + " s");
+                try (ResultSet rs = s.executeQuery("SELECT count(e), count(*) FROM spark_workers_lost")) {
+                    assertTrue(rs.next(), "the session stays usable");
+                    assertEquals(0, rs.getInt(1), "rolled back whole: no row has a vector");
+                    assertEquals(ROWS, rs.getInt(2));
+                }
+            } finally {
+                sidecar.close();
+            }
+        }
+        SparkBulkFixtures.assertNothingLeft(CLUSTER);
+    }
+
+    /** A sidecar in this JVM whose bulk engine runs on {@code spark}'s workers, waiting 15 s at most for an executor. */
+    private static ProxyServer sidecarOn(StandaloneCluster spark, String classpath) throws Exception {
+        Map<String, String> settings = Map.of("pgml.spark.master", spark.masterUrl, "pgml.spark.job-classpath", classpath,
+                "pgml.spark.jdbc-url", "jdbc:postgresql://127.0.0.1:" + CLUSTER.postgresPort() + "/",
+                "pgml.spark.admin-user", "postgres", "pgml.spark.partitions", "2", "pgml.spark.executor-wait-seconds", "15",
+                "pgml.spark.java-options", "-Dspark.executor.extraClassPath=" + SparkBulkFixtures.JOB_CLASSES
+                        + " -Dspark.executor.memory=1g -Dspark.cores.max=2 -Dspark.driver.host=127.0.0.1");
+        SparkBulkEngine engine = new SparkBulkEngine(SparkSettings.from(settings::get).orElseThrow());
+        return new ProxyServer(ProxyConfig.of("127.0.0.1", 0, "127.0.0.1", CLUSTER.postgresPort()).withEventLoopThreads(2),
+                new PgmlInterceptor(SidecarServices.builder().embeddings(new RuntimeEmbeddingModels(CLUSTER.embeddings()))
+                        .trainingEngines(TrainingEngines.NONE).bulkEngines(BulkEngines.of(engine)).build())).start();
+    }
+
+    private static CompletableFuture<Integer> embedAsync(Statement s, String table) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return s.executeUpdate("UPDATE " + table + " SET e = pgml.embed('" + MODEL + "', body, '{\"engine\": \"spark\"}')");
+            } catch (SQLException e) {
+                throw new CompletionException(e);
+            }
+        });
     }
 
     /** Both executors' range transactions are in their COPY (the job's login roles, seen in pg_stat_activity). */
