@@ -1,6 +1,5 @@
 package io.pgmlsidecar.spark.job;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
