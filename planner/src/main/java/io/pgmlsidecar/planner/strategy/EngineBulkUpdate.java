@@ -51,8 +51,8 @@ public final class EngineBulkUpdate {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** The UPDATE, its one row-dependent call (in SET) and its constant calls. */
-    record Parts(String sql, ResolvedCall call, List<ResolvedCall> constantCalls, UpdateShape shape) {}
+    /** The UPDATE, its one row-dependent call (in SET) with what an engine runs of it, and its constant calls. */
+    record Parts(String sql, ResolvedCall call, Target target, List<ResolvedCall> constantCalls, UpdateShape shape) {}
 
     /**
      * The call's pieces an engine runs: the model (embed) or task (transform), kwargs / args, the row's text (for
@@ -134,12 +134,12 @@ public final class EngineBulkUpdate {
                 return local;
             }
             List<ResolvedCall> constant = calls.stream().filter(ResolvedCall::isConstant).toList();
-            return new Routed(this, new Parts(sql, rowCalls.get(0), constant, shape), local);
+            return new Routed(this, new Parts(sql, rowCalls.get(0), target, constant, shape), local);
         }
 
         /** The routed execution, or null when the statement stays in the sidecar. */
         EngineBulkUpdate route(SessionContext session, Parts parts, BoundParameters parameters) {
-            Target target = Target.of(parts.call(), parts.sql());
+            Target target = parts.target();
             boolean constantModel = target.constantModel();
             String model = null;
             String kwargsJson = null;

@@ -91,7 +91,8 @@ final class ShortLivedRole implements AutoCloseable {
         }
     }
 
-    private static Connection admin(SparkSettings settings, String database) throws SQLException {
+    /** A connection as {@code --spark-admin-user} to {@code database}. */
+    static Connection admin(SparkSettings settings, String database) throws SQLException {
         return DriverManager.getConnection(settings.jdbcUrl(database), settings.adminUser(), settings.adminPassword());
     }
 

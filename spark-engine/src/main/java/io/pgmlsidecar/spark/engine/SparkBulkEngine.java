@@ -33,8 +33,14 @@ public final class SparkBulkEngine extends SparkEngine implements BulkEngine {
         Path modelDir = null;
         ShortLivedRole role = null;
         try {
-            modelDir = Files.createTempDirectory(Files.createDirectories(settings.workDir()), "pgml-spark-model-");
-            Map<String, Object> model = request.classifier() != null ? classifier(request.classifier()) : embedding(request.embedding(), modelDir);
+            boolean classify = request.classifier() != null;
+            Map<String, Object> model;
+            if (classify) {
+                model = classifier(request.classifier());
+            } else {
+                modelDir = Files.createTempDirectory(Files.createDirectories(settings.workDir()), "pgml-spark-model-");
+                model = embedding(request.embedding(), modelDir);
+            }
             // the driver, and per task a reading and a writing connection; two spare
             role = ShortLivedRole.create(settings, request.database(), request.callerRole(), 2 * settings.partitions() + 3, request.staging());
             Map<String, Object> job = new LinkedHashMap<>();
@@ -48,12 +54,11 @@ public final class SparkBulkEngine extends SparkEngine implements BulkEngine {
             job.put("text", request.text());
             job.put("where", request.where());
             job.put("staging", request.staging());
-            job.put("resultColumn", request.resultColumn());
             job.put("partitions", settings.partitions());
             job.put("model", model);
             StagingTable staging = new StagingTable(settings.jdbcUrl(request.database()), role, request.callerRole(), request.staging());
             SparkJobProcess process = SparkJobProcess.start(settings, java, role, "io.pgmlsidecar.spark.job.BulkJob", Map.of("bulk", job));
-            return new SparkBulkJob(process, staging, modelDir, request.classifier() != null ? "classified" : "embedded");
+            return new SparkBulkJob(process, staging, modelDir, classify ? "classified" : "embedded");
         } catch (IOException e) {
             if (role != null) {
                 role.close();

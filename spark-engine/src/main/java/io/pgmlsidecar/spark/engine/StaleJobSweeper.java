@@ -3,7 +3,6 @@ package io.pgmlsidecar.spark.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -129,7 +128,7 @@ final class StaleJobSweeper {
     }
 
     private Connection admin(String database) throws SQLException {
-        return DriverManager.getConnection(settings.jdbcUrl(database), settings.adminUser(), settings.adminPassword());
+        return ShortLivedRole.admin(settings, database);
     }
 
     private static JsonNode parse(String comment) {

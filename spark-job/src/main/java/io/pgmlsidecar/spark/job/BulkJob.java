@@ -15,7 +15,7 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The driver program of one bulk {@code UPDATE t SET e = pgml.embed(…)} or {@code SET c = pgml.transform(…)} on Spark.
  * Exchange with the sidecar (see {@link JobProtocol}): stdin {@code {"bulk": {jdbcUrl, user, password, role, relation,
- * from, reference, text, where, staging, resultColumn, partitions, model}}}; the driver creates the staging table as the
+ * from, reference, text, where, staging, partitions, model}}}; the driver creates the staging table as the
  * caller, one task per range of heap blocks embeds or classifies its rows into it ({@link RangeInference}), the table is analyzed for the sidecar's join; stdout
  * {@code {"event": "done", rows, seconds}}, progress lines per range, or {@code {"event": "error", …}} and exit 1.
  * The staging table is the sidecar's to drop, whatever happens here.
@@ -68,7 +68,7 @@ public final class BulkJob {
                 s.executeQuery("SELECT (" + spec.text() + ")::text FROM " + spec.from()
                         + (spec.where() == null ? "" : " WHERE " + spec.where()) + " LIMIT 0").close();
                 s.execute("CREATE UNLOGGED TABLE " + spec.staging() + " (pgml_ctid tid, pgml_part int, pgml_hash int, "
-                        + (spec.model().classifies() ? "pgml_result jsonb" : "pgml_vector real[]") + ")");
+                        + spec.resultColumn() + (spec.model().classifies() ? " jsonb" : " real[]") + ")");
             }
             long blocks;
             try (PreparedStatement ps = c.prepareStatement("SELECT pg_relation_size(?::regclass) / current_setting('block_size')::int8")) {

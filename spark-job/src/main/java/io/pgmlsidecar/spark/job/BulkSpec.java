@@ -12,8 +12,13 @@ import java.util.List;
  * One bulk embedding or text classification as the sidecar sends it: the connection (as {@link ReadSpec}: the short-lived role, then
  * {@code SET ROLE} to the caller), what to read, the staging table to fill, and the model as the sidecar runs it.
  */
-record BulkSpec(ReadSpec connection, String from, String reference, String text, String where, String staging, String resultColumn,
-                Model model) implements Serializable {
+record BulkSpec(ReadSpec connection, String from, String reference, String text, String where, String staging, Model model)
+        implements Serializable {
+
+    /** The staging table's result column: the vector, or a classifier's jsonb (as the sidecar's BulkRequest names it). */
+    String resultColumn() {
+        return model.classifies() ? "pgml_result" : "pgml_vector";
+    }
 
     /**
      * The model's files and settings, resolved by the sidecar (see the planner's EmbeddingModelFiles and ml-runtime's
@@ -43,7 +48,7 @@ record BulkSpec(ReadSpec connection, String from, String reference, String text,
                 "text-classification".equals(m.path("kind").asText()) ? textHead(m) : null,
                 "token-classification".equals(m.path("kind").asText()) ? tokenHead(m) : null);
         return new BulkSpec(connection, n.path("from").asText(), n.path("reference").asText(), n.path("text").asText(),
-                text(n, "where"), n.path("staging").asText(), n.path("resultColumn").asText("pgml_vector"), model);
+                text(n, "where"), n.path("staging").asText(), model);
     }
 
     private static TextClassification textHead(JsonNode m) {

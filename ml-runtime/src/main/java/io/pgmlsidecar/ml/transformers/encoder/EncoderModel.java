@@ -4,9 +4,12 @@ import io.pgmlsidecar.ml.MlException;
 import io.pgmlsidecar.ml.onnx.OnnxEncoder;
 import io.pgmlsidecar.ml.pipelines.EncoderBatches;
 import io.pgmlsidecar.ml.pipelines.EncoderRow;
+import io.pgmlsidecar.ml.pipelines.TextClassification;
+import io.pgmlsidecar.ml.pipelines.TokenClassification;
 import io.pgmlsidecar.ml.store.ModelArtifact;
 import io.pgmlsidecar.ml.tokenize.TextTokenizer;
 import io.pgmlsidecar.ml.tokenize.TokenSpans;
+import io.pgmlsidecar.ml.transformers.ClassifierFiles;
 import io.pgmlsidecar.ml.transformers.PipelineContext;
 import io.pgmlsidecar.ml.transformers.TransformerModel;
 import java.io.IOException;
@@ -27,9 +30,11 @@ public final class EncoderModel implements AutoCloseable {
     private final TextTokenizer tokenizer;
     private final OnnxEncoder encoder;
     private final long weightBytes;
+    private final Path onnx;
 
-    private EncoderModel(TransformerModel model, TextTokenizer tokenizer, OnnxEncoder encoder, long weightBytes) {
+    private EncoderModel(TransformerModel model, TextTokenizer tokenizer, OnnxEncoder encoder, long weightBytes, Path onnx) {
         this.model = model;
+        this.onnx = onnx;
         this.tokenizer = tokenizer;
         this.encoder = encoder;
         this.weightBytes = weightBytes;
@@ -45,7 +50,7 @@ public final class EncoderModel implements AutoCloseable {
             String what = "model '" + model.name() + "' (" + model.origin() + ")";
             OnnxEncoder enc = OnnxEncoder.withHeads(context.sessions().open(ModelArtifact.file(onnx)), what, headOutputs);
             long bytes = model.onnxBytes() + Files.size(model.tokenizerFile());
-            return new EncoderModel(model, tok, enc, bytes);
+            return new EncoderModel(model, tok, enc, bytes, onnx);
         } catch (IOException e) {
             if (tok != null) tok.close();
             throw new MlException("cannot load model '" + model.name() + "': " + e, e);
@@ -61,6 +66,15 @@ public final class EncoderModel implements AutoCloseable {
 
     public TextTokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /**
+     * The files another engine opens to run this model as it runs here, with a call's arguments as a pipeline read them
+     * (one of the two heads).
+     */
+    ClassifierFiles files(int truncateAt, int batchSize, TextClassification textHead, TokenClassification tokenHead) {
+        return new ClassifierFiles(model.name(), onnx, model.tokenizerFile(), model.maxLength(), model.specialToken("pad_token").orElse(null),
+                truncateAt, batchSize, textHead, tokenHead);
     }
 
     /** The graph with its heads, for code that batches itself (ml-core's TokenClassification). */

@@ -87,11 +87,7 @@ public final class TextClassificationPipeline extends EncoderTaskPipeline {
 
     /** The files and the read arguments another engine needs to classify as {@link #run} does with {@code args}. */
     public ClassifierFiles files(PipelineArgs args) {
-        TextClassification head = head(args);
-        TransformerModel m = model.model();
-        return new ClassifierFiles(m.name(), m.requireOnnx("task-head", "model.onnx", "model_quantized.onnx"), m.tokenizerFile(),
-                m.maxLength(), m.specialToken("pad_token").orElse(null), Inputs.maxLength(args, model.tokenizer().maxLength()),
-                Inputs.batchSize(args), head, null);
+        return model.files(Inputs.maxLength(args, model.tokenizer().maxLength()), Inputs.batchSize(args), head(args), null);
     }
 
     private String function(PipelineArgs args) {

@@ -65,9 +65,7 @@ public final class TokenClassificationPipeline extends EncoderTaskPipeline {
     /** The files and the read arguments another engine needs to find entities as {@link #run} does with {@code args}. */
     public ClassifierFiles files(PipelineArgs args) {
         TokenClassification head = head(args);
-        TransformerModel m = model.model();
-        return new ClassifierFiles(m.name(), m.requireOnnx("task-head", "model.onnx", "model_quantized.onnx"), m.tokenizerFile(),
-                m.maxLength(), m.specialToken("pad_token").orElse(null), head.truncateAt(), Inputs.batchSize(args), null, head);
+        return model.files(head.truncateAt(), Inputs.batchSize(args), null, head);
     }
 
     /** The stride, as transformers checks it: below the window's room, and only with an aggregation. */
